@@ -1,0 +1,75 @@
+/// Subscribes to topics as a member of a consumer group.
+///
+/// ## Contract
+///
+/// - **Consumer groups**: every group receives every message of the topic (fan-out); within a
+///   group, each message goes to one member at a time (competing consumers). A group remembers
+///   its position after all its members have gone, so a member that joins later continues where
+///   the group stopped.
+/// - **Joining**: ``subscribe(to:group:options:)`` returns once the member has joined its group;
+///   messages published after it returned reach the group.
+/// - **Order**: messages with the same key are delivered in the order they were published, as
+///   long as nothing is rejected. A rejected message is delivered again before any message of its
+///   partition not yet delivered; deliveries already handed out are not recalled.
+/// - **At-least-once**: a delivery that is never settled — because its subscriber closed, was
+///   cancelled, was released or its transport shut down — is delivered again to the group.
+/// - **Thread safety**: the sequence may be iterated by one task at a time; its deliveries may be
+///   settled from any task.
+public protocol MessageSubscriber: Sendable {
+    /// The sequence of deliveries a subscription produces.
+    associatedtype Deliveries: DeliverySequence
+
+    /// Joins `group` on `topic` and returns the deliveries of this member.
+    ///
+    /// - Parameters:
+    ///   - topic: The topic to read. Validated with ``TopicName/validate(_:)``.
+    ///   - group: The consumer group to join. Validated with ``GroupName/validate(_:)``.
+    ///   - options: Where a new group starts and how many deliveries may be unsettled at once.
+    /// - Throws: ``MessagingError`` for an invalid topic or group, or after shutdown.
+    func subscribe(to topic: String, group: String, options: SubscriptionOptions) async throws -> Deliveries
+}
+
+extension MessageSubscriber {
+    /// Joins `group` on `topic` with the default ``SubscriptionOptions``.
+    public func subscribe(to topic: String, group: String) async throws -> Deliveries {
+        try await subscribe(to: topic, group: group, options: SubscriptionOptions())
+    }
+}
+
+/// The deliveries of one member of a consumer group.
+///
+/// The sequence ends (its iterator returns `nil`) when ``close()`` is called, when the iterating
+/// task is cancelled, or when the transport shuts down. Releasing the sequence and its iterators
+/// closes it too. Closing leaves the group; unsettled deliveries go back to the group.
+public protocol DeliverySequence: AsyncSequence<Delivery, any Error>, Sendable {
+    /// Leaves the consumer group and ends the sequence.
+    ///
+    /// Deliveries already handed out but not settled are delivered again to the group; settling
+    /// them afterwards throws ``MessagingError/Code/deliveryNotPending``. Calling `close()` more
+    /// than once has no further effect.
+    func close()
+}
+
+/// How a subscription starts and how far it reads ahead.
+public struct SubscriptionOptions: Sendable, Hashable {
+    /// Where a consumer group that has never read a topic begins.
+    public enum StartPosition: Sendable, Hashable {
+        /// At the oldest message the topic retains.
+        case earliest
+        /// After the newest message: only messages published from now on.
+        case latest
+    }
+
+    /// Where a new group begins. Ignored for a group that has read the topic before, which
+    /// continues at its committed position. Default: `.latest`.
+    public var startPosition: StartPosition
+    /// The most deliveries this member holds unsettled at once; the transport stops handing it
+    /// more until some are settled. Must be at least 1. Default: `256`.
+    public var prefetch: Int
+
+    /// Creates subscription options.
+    public init(startPosition: StartPosition = .latest, prefetch: Int = 256) {
+        self.startPosition = startPosition
+        self.prefetch = max(1, prefetch)
+    }
+}
