@@ -58,7 +58,13 @@ let package = Package(
         ),
         .testTarget(
             name: "InMemoryTransportTests",
-            dependencies: ["InMemoryTransport", "MessagingTesting", "Messaging"],
+            dependencies: [
+                "InMemoryTransport",
+                "MessagingTesting",
+                "Messaging",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
             swiftSettings: strictSwiftSettings
         ),
     ]
