@@ -1,0 +1,7 @@
+#!/usr/bin/env bash
+# Builds the package and runs every test. Extra arguments go to `swift test` (e.g. --filter).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/prerequisites.sh
+swift build --build-tests
+swift test --skip-build "$@"
