@@ -109,6 +109,21 @@ struct InMemoryTransportTests {
         #expect(broker.state.withLock { $0.publishWaiters.isEmpty })
     }
 
+    @Test func deletingAnAbandonedGroupReleasesWhatItHeld() async throws {
+        let broker = try smallBroker(.fail)
+        let transport = InMemoryTransport(broker: broker)
+        let abandoned = try await transport.subscribe(to: "t", group: "gone")
+        try await transport.publish(messages(5, bytes: 190), to: "t")
+        #expect {
+            try broker.deleteGroup("gone", from: "t")
+        } throws: { ($0 as! MessagingError).reason.contains("still has 1 members") }
+        abandoned.close()
+        #expect(throws: MessagingError.self) { try broker.deleteGroup("never", from: "t") }
+        try broker.deleteGroup("gone", from: "t")
+        try await transport.publish(messages(1, bytes: 190), to: "t")
+        #expect(broker.snapshot(of: "t")?.partitions[0].committedOffsets.isEmpty == true)
+    }
+
     @Test func batchLargerThanTheWholeLimitIsRefusedAtOnce() async throws {
         let transport = InMemoryTransport(broker: try smallBroker(.wait))
         await #expect {

@@ -179,6 +179,22 @@ struct BrokerState {
         topics[name] = TopicState(partitionCount: partitionCount)
     }
 
+    mutating func deleteGroup(_ group: String, from topic: String, wakeups: inout Wakeups) throws(MessagingError) {
+        guard let state = topics[topic]?.groups[group] else {
+            throw MessagingError(.invalidGroup, "Topic '\(topic)' has no consumer group '\(group)'.")
+        }
+        let active = members.values.filter { $0.topic == topic && $0.group == group }.count
+        guard active == 0, state.members.isEmpty else {
+            throw MessagingError(
+                .invalidGroup,
+                "Consumer group '\(group)' on topic '\(topic)' still has \(active) members; close their subscriptions first."
+            )
+        }
+        topics[topic]!.groups.removeValue(forKey: group)
+        wakeups.publishers.append(contentsOf: publishWaiters.values)
+        publishWaiters.removeAll()
+    }
+
     private mutating func ensureTopic(_ name: String) {
         if topics[name] == nil {
             topics[name] = TopicState(partitionCount: configuration.defaultPartitionCount)

@@ -15,15 +15,15 @@ extension InMemoryBroker {
             /// `publish` waits until consumer groups settle enough messages to make room
             /// (back-pressure). Cancel the publishing task to stop waiting.
             public static let wait = OverflowPolicy(kind: .wait)
-            /// `publish` throws ``Messaging/MessagingError/Code/capacityExceeded`` at once.
+            /// `publish` throws `MessagingError.Code.capacityExceeded` at once.
             public static let fail = OverflowPolicy(kind: .fail)
         }
 
         /// The number of partitions of a topic created on first use. Default: `4`.
         public var defaultPartitionCount: Int
-        /// The largest ``Messaging/Message/byteCount`` accepted. Default: 4 MiB.
+        /// The largest `Message.byteCount` accepted. Default: 4 MiB.
         public var maximumMessageBytes: Int
-        /// The most bytes of messages (``Messaging/Message/byteCount``) the broker retains across all
+        /// The most bytes of messages (`Message.byteCount`) the broker retains across all
         /// topics. Default: 512 MiB.
         public var memoryLimit: Int
         /// How many messages each partition keeps for replay once every group has settled them;

@@ -22,7 +22,7 @@ public final class InMemoryBroker: Sendable {
 
     /// Creates a broker.
     ///
-    /// - Throws: ``Messaging/MessagingError`` with code ``Messaging/MessagingError/Code/transportFailure``
+    /// - Throws: `MessagingError` with code `MessagingError.Code.transportFailure`
     ///   naming the configuration value that is out of range.
     public convenience init(configuration: Configuration) throws(MessagingError) {
         try configuration.validate()
@@ -39,8 +39,8 @@ public final class InMemoryBroker: Sendable {
     /// Topics are otherwise created on first use with ``Configuration/defaultPartitionCount``
     /// partitions; create a topic first to choose how many.
     ///
-    /// - Throws: ``Messaging/MessagingError`` with code ``Messaging/MessagingError/Code/invalidTopic`` for a bad
-    ///   name or partition count, ``Messaging/MessagingError/Code/topicConflict`` if the topic
+    /// - Throws: `MessagingError` with code `MessagingError.Code.invalidTopic` for a bad
+    ///   name or partition count, `MessagingError.Code.topicConflict` if the topic
     ///   exists with a different number of partitions.
     public func createTopic(_ name: String, partitions: Int) throws(MessagingError) {
         try TopicName.validate(name)
@@ -50,7 +50,20 @@ public final class InMemoryBroker: Sendable {
         try withState { state, _ throws(MessagingError) in try state.createTopic(name, partitionCount: partitions) }
     }
 
-    /// The bytes of messages (``Messaging/Message/byteCount``) the broker holds now.
+    /// Forgets consumer group `group` on `topic`, with its committed positions.
+    ///
+    /// A group keeps every message it has not settled, so a group that will never come back holds
+    /// memory until it is deleted. The next subscription under the same name starts afresh.
+    ///
+    /// - Throws: `MessagingError` with code `invalidGroup` if the group does not exist on `topic`
+    ///   or still has members.
+    public func deleteGroup(_ group: String, from topic: String) throws(MessagingError) {
+        try withState { state, wakeups throws(MessagingError) in
+            try state.deleteGroup(group, from: topic, wakeups: &wakeups)
+        }
+    }
+
+    /// The bytes of messages (`Message.byteCount`) the broker holds now.
     public var retainedBytes: Int {
         state.withLock { $0.retainedBytes }
     }

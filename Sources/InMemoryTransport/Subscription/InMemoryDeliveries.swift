@@ -3,7 +3,7 @@ import Messaging
 /// The deliveries of one member of a consumer group on an ``InMemoryTransport``.
 ///
 /// Ends when ``close()`` is called, when the iterating task is cancelled, when the transport shuts
-/// down, or when the sequence and its iterators are released. See ``Messaging/DeliverySequence``.
+/// down, or when the sequence and its iterators are released. See `DeliverySequence`.
 public struct InMemoryDeliveries: DeliverySequence {
     let subscription: Subscription
 

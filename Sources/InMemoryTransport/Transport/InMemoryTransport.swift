@@ -8,7 +8,7 @@ import ServiceLifecycle
 /// committed positions: every group receives every message, and the members of a group share
 /// the partitions between them. A rejected delivery is delivered again; a delivery never settled
 /// is delivered again when its subscriber goes away. A new group starts from the earliest
-/// retained message or the latest, as ``Messaging/SubscriptionOptions`` say.
+/// retained message or the latest, as `SubscriptionOptions` say.
 ///
 /// ```swift
 /// let transport = InMemoryTransport()

@@ -27,7 +27,14 @@ public struct Delivery: Sendable {
     /// Creates a delivery. Transports call this; applications receive deliveries from a
     /// subscription.
     ///
-    /// - Parameter settler: The transport object that records the outcome of this delivery.
+    /// - Parameters:
+    ///   - message: The message delivered.
+    ///   - topic: The topic it was read from.
+    ///   - group: The consumer group it is delivered to.
+    ///   - partition: The partition it is stored in.
+    ///   - offset: Its position in the partition.
+    ///   - attempt: How many times it has been delivered to the group, counting this time.
+    ///   - settler: The transport object that records the outcome of this delivery.
     public init(
         message: Message,
         topic: String,

@@ -67,6 +67,8 @@ public struct MessagingError: Error, Sendable, CustomStringConvertible {
     ///   - reason: A sentence naming what was wrong.
     ///   - isRetriable: Whether trying again unchanged may succeed. Default: `false`.
     ///   - underlying: The error that caused this one. Default: `nil`.
+    ///   - file: The file raising the error. Default: the caller's `#fileID`.
+    ///   - line: The line raising the error. Default: the caller's `#line`.
     public init(
         _ code: Code,
         _ reason: String,

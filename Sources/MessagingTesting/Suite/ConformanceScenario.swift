@@ -37,7 +37,7 @@ public enum ConformanceScenario: String, CaseIterable, Sendable, CustomStringCon
     case newGroupFromEarliest
     /// A new group starting from the latest message sees only messages published after it joined.
     case newGroupFromLatest
-    /// After shutdown, publish and subscribe fail with ``MessagingError/Code/shutDown``.
+    /// After shutdown, publish and subscribe fail with `MessagingError.Code.shutDown`.
     case operationsAfterShutdownFail
     /// Shutting a transport down ends its subscriptions' sequences.
     case shutdownEndsSubscriptions
@@ -45,7 +45,7 @@ public enum ConformanceScenario: String, CaseIterable, Sendable, CustomStringCon
     case invalidBatchPublishesNothing
     /// Invalid topic and group names are refused with a typed error.
     case invalidNamesRejected
-    /// Settling a delivery a second time fails with ``MessagingError/Code/deliveryNotPending``.
+    /// Settling a delivery a second time fails with `MessagingError.Code.deliveryNotPending`.
     case settlingTwiceFails
     /// 10 000 messages from several publishers to several group members: the count is exact.
     case soak

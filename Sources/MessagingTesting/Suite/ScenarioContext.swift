@@ -161,7 +161,7 @@ final class ScenarioContext<Transport: MessageTransport>: Sendable {
         }
     }
 
-    /// Expects `body` to throw a ``MessagingError`` with `code`.
+    /// Expects `body` to throw a `MessagingError` with `code`.
     func expectError(
         _ code: MessagingError.Code,
         _ what: String,

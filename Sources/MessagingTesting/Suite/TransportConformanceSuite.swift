@@ -6,7 +6,7 @@ import Messaging
     import Foundation
 #endif
 
-/// The behavioural contract of ``Messaging/MessageTransport``, as runnable scenarios.
+/// The behavioural contract of `MessageTransport`, as runnable scenarios.
 ///
 /// Every transport runs this suite. It works under Swift Testing and XCTest alike: a scenario
 /// returns when the transport behaved, and throws ``ConformanceFailure`` when it did not.
@@ -23,7 +23,7 @@ import Messaging
 /// The factory must return a new, independent client each time it is called, all connected to the
 /// same backend (one broker, one cluster): some scenarios use one transport to publish and another
 /// to consume, or shut one down while another goes on. Topics need at least two partitions.
-/// Scenarios the transport's ``Messaging/TransportCapabilities`` do not promise are skipped.
+/// Scenarios the transport's `TransportCapabilities` do not promise are skipped.
 public struct TransportConformanceSuite<Transport: MessageTransport>: Sendable {
     /// What ``run(_:)`` found.
     public enum Outcome: Sendable, Equatable {
