@@ -34,7 +34,9 @@ struct InMemoryTransportTests {
         try broker.createTopic("orders", partitions: 8)
         #expect(broker.snapshot(of: "orders")?.partitions.count == 8)
         #expect(throws: MessagingError.self) { try broker.createTopic("orders", partitions: 2) }
-        #expect(throws: MessagingError.self) { try broker.createTopic("zero", partitions: 0) }
+        #expect {
+            try broker.createTopic("zero", partitions: 0)
+        } throws: { ($0 as! MessagingError).code == .invalidConfiguration }
         #expect(throws: MessagingError.self) { try broker.createTopic("bad topic", partitions: 1) }
         #expect(broker.snapshot(of: "zero") == nil)
     }
@@ -217,6 +219,20 @@ struct InMemoryTransportTests {
             #expect(delivery.attempt == 2)
             try delivery.acknowledge()
         }
+    }
+
+    @Test func aCancelledConsumerGetsNothingMoreEvenWhenDeliveriesAreBuffered() async throws {
+        let transport = InMemoryTransport()
+        let deliveries = try await transport.subscribe(to: "t", group: "g")
+        try await transport.publish(messages(3, key: "k"), to: "t")
+        let consumer = Task {
+            withUnsafeCurrentTask { $0?.cancel() }
+            var iterator = deliveries.makeAsyncIterator()
+            return try await iterator.next()
+        }
+        #expect(try await consumer.value == nil)
+        let successor = try await transport.subscribe(to: "t", group: "g")
+        #expect(try await nextDelivery(successor).message.id == "m0")
     }
 
     @Test func releasingTheSequenceLeavesTheGroup() async throws {

@@ -162,6 +162,17 @@ struct CodecTests {
     }
 }
 
+@Suite("SubscriptionOptions")
+struct SubscriptionOptionsTests {
+    @Test func prefetchIsAtLeastOneHoweverItIsSet() {
+        #expect(SubscriptionOptions(prefetch: 0).prefetch == 1)
+        var options = SubscriptionOptions()
+        #expect(options.prefetch == 256 && options.startPosition == .latest)
+        options.prefetch = -5
+        #expect(options.prefetch == 1)
+    }
+}
+
 @Suite("MessagingError")
 struct MessagingErrorTests {
     @Test func descriptionNamesCodeReasonAndCallSite() {

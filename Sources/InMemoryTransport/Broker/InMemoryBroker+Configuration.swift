@@ -29,7 +29,8 @@ extension InMemoryBroker {
         /// How many messages each partition keeps for replay once every group has settled them;
         /// `nil` keeps them until ``memoryLimit`` needs the room. Default: `nil`.
         ///
-        /// Retention never removes a message a consumer group has not yet settled.
+        /// Retention never removes a message a consumer group has not yet settled. It is applied
+        /// when the partition receives its next message.
         public var retainedMessagesPerPartition: Int?
         /// What `publish` does when the broker is full. Default: ``OverflowPolicy/wait``.
         public var whenFull: OverflowPolicy
@@ -52,25 +53,25 @@ extension InMemoryBroker {
         func validate() throws(MessagingError) {
             if defaultPartitionCount < 1 {
                 throw MessagingError(
-                    .transportFailure,
+                    .invalidConfiguration,
                     "defaultPartitionCount is \(defaultPartitionCount); a topic needs at least 1 partition."
                 )
             }
             if maximumMessageBytes < 1 {
                 throw MessagingError(
-                    .transportFailure,
+                    .invalidConfiguration,
                     "maximumMessageBytes is \(maximumMessageBytes); it must be positive."
                 )
             }
             if memoryLimit < maximumMessageBytes {
                 throw MessagingError(
-                    .transportFailure,
+                    .invalidConfiguration,
                     "memoryLimit (\(memoryLimit) bytes) is smaller than maximumMessageBytes (\(maximumMessageBytes) bytes)."
                 )
             }
             if let retained = retainedMessagesPerPartition, retained < 0 {
                 throw MessagingError(
-                    .transportFailure,
+                    .invalidConfiguration,
                     "retainedMessagesPerPartition is \(retained); it must not be negative."
                 )
             }

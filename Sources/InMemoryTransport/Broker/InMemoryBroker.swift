@@ -22,7 +22,7 @@ public final class InMemoryBroker: Sendable {
 
     /// Creates a broker.
     ///
-    /// - Throws: `MessagingError` with code `MessagingError.Code.transportFailure`
+    /// - Throws: `MessagingError` with code `MessagingError.Code.invalidConfiguration`
     ///   naming the configuration value that is out of range.
     public convenience init(configuration: Configuration) throws(MessagingError) {
         try configuration.validate()
@@ -39,13 +39,17 @@ public final class InMemoryBroker: Sendable {
     /// Topics are otherwise created on first use with ``Configuration/defaultPartitionCount``
     /// partitions; create a topic first to choose how many.
     ///
-    /// - Throws: `MessagingError` with code `MessagingError.Code.invalidTopic` for a bad
-    ///   name or partition count, `MessagingError.Code.topicConflict` if the topic
+    /// - Throws: `MessagingError` with code `MessagingError.Code.invalidTopic` for a bad name,
+    ///   `MessagingError.Code.invalidConfiguration` for a partition count below 1,
+    ///   `MessagingError.Code.topicConflict` if the topic
     ///   exists with a different number of partitions.
     public func createTopic(_ name: String, partitions: Int) throws(MessagingError) {
         try TopicName.validate(name)
         guard partitions >= 1 else {
-            throw MessagingError(.invalidTopic, "Topic '\(name)' needs at least 1 partition, not \(partitions).")
+            throw MessagingError(
+                .invalidConfiguration,
+                "Topic '\(name)' needs at least 1 partition, not \(partitions)."
+            )
         }
         try withState { state, _ throws(MessagingError) in try state.createTopic(name, partitionCount: partitions) }
     }
@@ -120,7 +124,8 @@ public struct TopicSnapshot: Sendable, Hashable {
     /// The topic's partitions, by index.
     public var partitions: [Partition]
 
-    /// Messages of the topic that `group` has not settled yet.
+    /// Messages of the topic past `group`'s committed position: not yet settled, or settled ahead
+    /// of an earlier message that is not. For a group that does not exist, every retained message.
     public func lag(of group: String) -> Int64 {
         partitions.reduce(0) { $0 + $1.endOffset - ($1.committedOffsets[group] ?? $1.firstOffset) }
     }

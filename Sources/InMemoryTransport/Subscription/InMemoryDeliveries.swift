@@ -49,6 +49,10 @@ final class Subscription: Sendable {
     }
 
     func next() async -> Delivery? {
+        if Task.isCancelled {
+            close()
+            return nil
+        }
         switch broker.withState({ state, _ in state.next(for: member) }) {
         case .delivery(let delivery): return delivery
         case .finished: return nil

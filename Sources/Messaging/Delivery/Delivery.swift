@@ -56,8 +56,9 @@ public struct Delivery: Sendable {
     /// Marks the message as handled: the group will not receive it again.
     ///
     /// - Throws: ``MessagingError`` with code ``MessagingError/Code/deliveryNotPending`` if this
-    ///   delivery was already settled or its subscription has ended (the message is then
-    ///   delivered again; handlers must tolerate that, as with any at-least-once transport).
+    ///   delivery was already settled, or if its subscription has ended — in that case the
+    ///   message goes to the group again, so handlers must tolerate repeats, as with any
+    ///   at-least-once transport.
     public func acknowledge() throws(MessagingError) {
         try settler.acknowledge(self)
     }

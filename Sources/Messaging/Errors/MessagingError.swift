@@ -23,13 +23,16 @@ public struct MessagingError: Error, Sendable, CustomStringConvertible {
 
         /// A topic name is empty, too long, or contains characters a topic may not have.
         public static let invalidTopic = Code("invalidTopic")
-        /// A consumer group name is empty, too long, or contains control characters.
+        /// A consumer group name is empty, too long, or contains control characters; or the group
+        /// cannot be used as asked (it does not exist, or still has members).
         public static let invalidGroup = Code("invalidGroup")
-        /// A message breaks the message rules: an empty id, type or source, or a bad attribute name.
+        /// A message breaks the message rules: an empty id, type or source, a bad extension
+        /// attribute name, or a header with an empty name.
         public static let invalidMessage = Code("invalidMessage")
         /// A message is larger than the transport accepts.
         public static let messageTooLarge = Code("messageTooLarge")
-        /// The transport is out of room and was configured to refuse rather than wait.
+        /// The transport is out of room: it was configured to refuse rather than wait, or the batch
+        /// is larger than all the room it has.
         public static let capacityExceeded = Code("capacityExceeded")
         /// The transport, or the subscription, was shut down before or during the operation.
         public static let shutDown = Code("shutDown")
@@ -37,6 +40,8 @@ public struct MessagingError: Error, Sendable, CustomStringConvertible {
         public static let deliveryNotPending = Code("deliveryNotPending")
         /// An explicitly created topic already exists with a different shape.
         public static let topicConflict = Code("topicConflict")
+        /// A configuration value, or an argument such as a partition count, is out of range.
+        public static let invalidConfiguration = Code("invalidConfiguration")
         /// A value could not be encoded into a payload.
         public static let encodingFailed = Code("encodingFailed")
         /// A payload could not be decoded into the requested type.

@@ -18,10 +18,12 @@
 public protocol MessagePublisher: Sendable {
     /// Publishes `messages` to `topic`, in order, and returns when all are durable.
     ///
-    /// An empty batch is valid and does nothing.
+    /// An empty batch publishes nothing; the topic name and the transport's state are still checked.
     ///
-    /// - Throws: ``MessagingError`` naming what was refused; on error nothing of the batch was
-    ///   published unless the error's ``MessagingError/isRetriable`` says the outcome is unknown.
+    /// - Throws: ``MessagingError`` naming what was refused. Nothing of the batch was published,
+    ///   except after ``MessagingError/Code/timedOut`` from a distributed transport that lost
+    ///   contact mid-batch: then some messages may be stored, and publishing again may repeat them
+    ///   (which at-least-once consumers tolerate).
     func publish(_ messages: [Message], to topic: String) async throws
 }
 

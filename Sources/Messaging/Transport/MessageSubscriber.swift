@@ -64,12 +64,21 @@ public struct SubscriptionOptions: Sendable, Hashable {
     /// continues at its committed position. Default: `.latest`.
     public var startPosition: StartPosition
     /// The most deliveries this member holds unsettled at once; the transport stops handing it
-    /// more until some are settled. Must be at least 1. Default: `256`.
-    public var prefetch: Int
+    /// more until some are settled. Values below 1 are raised to 1. Default: `256`.
+    public var prefetch: Int {
+        get { storedPrefetch }
+        set { storedPrefetch = max(1, newValue) }
+    }
+
+    private var storedPrefetch: Int
 
     /// Creates subscription options.
+    ///
+    /// - Parameters:
+    ///   - startPosition: Where a new group begins. Default: `.latest`.
+    ///   - prefetch: The most unsettled deliveries this member holds; at least 1. Default: `256`.
     public init(startPosition: StartPosition = .latest, prefetch: Int = 256) {
         self.startPosition = startPosition
-        self.prefetch = max(1, prefetch)
+        self.storedPrefetch = max(1, prefetch)
     }
 }

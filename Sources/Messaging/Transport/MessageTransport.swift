@@ -19,8 +19,9 @@ public protocol MessageTransport: MessagePublisher, MessageSubscriber, Service {
     /// Shuts the transport down gracefully and returns when it has stopped.
     ///
     /// Waits until every delivery handed out has been settled; cancel the calling task to stop
-    /// waiting (unsettled deliveries are then redelivered to their groups). Calling it again, or
-    /// after `run()` returned, returns at once.
+    /// waiting (unsettled deliveries are then redelivered to their groups). A second call while
+    /// the first is waiting waits for the same shutdown; a call after shutdown completed returns
+    /// at once.
     func shutdown() async
 }
 

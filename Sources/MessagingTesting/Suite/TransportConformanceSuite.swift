@@ -22,7 +22,8 @@ import Messaging
 ///
 /// The factory must return a new, independent client each time it is called, all connected to the
 /// same backend (one broker, one cluster): some scenarios use one transport to publish and another
-/// to consume, or shut one down while another goes on. Topics need at least two partitions.
+/// to consume, or shut one down while another goes on. The backend must create a topic on first
+/// use, with at least two partitions.
 /// Scenarios the transport's `TransportCapabilities` do not promise are skipped.
 public struct TransportConformanceSuite<Transport: MessageTransport>: Sendable {
     /// What ``run(_:)`` found.
