@@ -12,6 +12,7 @@ let package = Package(
         .library(name: "Messaging", targets: ["Messaging"]),
         .library(name: "InMemoryTransport", targets: ["InMemoryTransport"]),
         .library(name: "MessagingTesting", targets: ["MessagingTesting"]),
+        .library(name: "KafkaTransport", targets: ["KafkaTransport"]),
         .executable(name: "InMemoryDemo", targets: ["InMemoryDemo"]),
     ],
     dependencies: [
@@ -44,6 +45,22 @@ let package = Package(
             dependencies: ["Messaging"],
             swiftSettings: strictSwiftSettings
         ),
+        .systemLibrary(
+            name: "CRdKafka",
+            pkgConfig: "rdkafka",
+            providers: [.apt(["librdkafka-dev"]), .brew(["librdkafka"])]
+        ),
+        .target(
+            name: "KafkaTransport",
+            dependencies: [
+                "CRdKafka",
+                "Messaging",
+                .product(name: "DequeModule", package: "swift-collections"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strictSwiftSettings
+        ),
         .executableTarget(
             name: "InMemoryDemo",
             dependencies: ["Messaging", "InMemoryTransport"],
@@ -65,6 +82,11 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
+            swiftSettings: strictSwiftSettings
+        ),
+        .testTarget(
+            name: "KafkaTransportTests",
+            dependencies: ["KafkaTransport", "MessagingTesting", "Messaging"],
             swiftSettings: strictSwiftSettings
         ),
     ]

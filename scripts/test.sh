@@ -3,5 +3,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/prerequisites.sh
+# kcat is the independent Kafka client of the interoperability tests.
+require_apt_packages kcat
 swift build --build-tests
 swift test --skip-build "$@"

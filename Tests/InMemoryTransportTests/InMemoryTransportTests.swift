@@ -119,7 +119,7 @@ struct InMemoryTransportTests {
         #expect {
             try broker.deleteGroup("gone", from: "t")
         } throws: { ($0 as! MessagingError).reason.contains("still has 1 members") }
-        abandoned.close()
+        await abandoned.close()
         #expect(throws: MessagingError.self) { try broker.deleteGroup("never", from: "t") }
         try broker.deleteGroup("gone", from: "t")
         try await transport.publish(messages(1, bytes: 190), to: "t")

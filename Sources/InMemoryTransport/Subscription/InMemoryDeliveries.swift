@@ -8,7 +8,8 @@ public struct InMemoryDeliveries: DeliverySequence {
     let subscription: Subscription
 
     /// Leaves the consumer group and ends the sequence; unsettled deliveries go back to the group.
-    public func close() {
+    /// The member has left when it returns.
+    public func close() async {
         subscription.close()
     }
 

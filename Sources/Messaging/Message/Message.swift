@@ -94,7 +94,7 @@ public struct Message: Sendable, Hashable {
 
 extension Message {
     /// The CloudEvents context attribute names, which extension attributes may not reuse.
-    static let reservedAttributeNames: Set<String> = [
+    public static let contextAttributeNames: Set<String> = [
         "id", "source", "specversion", "type", "datacontenttype", "dataschema", "subject", "time", "data",
     ]
 
@@ -143,7 +143,7 @@ extension Message {
                     "Message \(id) has extension attribute '\(name)'; names must be lower-case ASCII letters and digits."
                 )
             }
-            if Self.reservedAttributeNames.contains(name) {
+            if Self.contextAttributeNames.contains(name) {
                 throw MessagingError(
                     .invalidMessage,
                     "Message \(id) has extension attribute '\(name)', which is a CloudEvents context attribute name."

@@ -42,12 +42,14 @@ extension MessageSubscriber {
 /// task is cancelled, or when the transport shuts down. Releasing the sequence and its iterators
 /// closes it too. Closing leaves the group; unsettled deliveries go back to the group.
 public protocol DeliverySequence: AsyncSequence<Delivery, any Error>, Sendable {
-    /// Leaves the consumer group and ends the sequence.
+    /// Leaves the consumer group, ends the sequence, and returns once the member has left.
     ///
-    /// Deliveries already handed out but not settled are delivered again to the group; settling
-    /// them afterwards throws ``MessagingError/Code/deliveryNotPending``. Calling `close()` more
-    /// than once has no further effect.
-    func close()
+    /// When it returns, the group's position reflects every delivery this member settled, so a
+    /// member that joins afterwards continues from there. Deliveries handed out but not settled
+    /// are delivered again to the group; settling them afterwards throws
+    /// ``MessagingError/Code/deliveryNotPending``. Calling `close()` more than once has no
+    /// further effect.
+    func close() async
 }
 
 /// How a subscription starts and how far it reads ahead.

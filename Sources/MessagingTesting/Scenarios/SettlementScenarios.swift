@@ -45,7 +45,7 @@ extension ScenarioContext {
         for delivery in received.prefix(20) {
             try delivery.acknowledge()
         }
-        leaving.close()
+        await leaving.close()
         let staying = try await subscribe(try await newTransport(), group: "handover")
         let redelivered = try await receive(30, from: staying)
         try expectSameIDs(redelivered, Array(sent.suffix(30)), ordered: true)
@@ -62,7 +62,7 @@ extension ScenarioContext {
         try await publish(sent, on: first)
         let handled = try await receive(20, from: before)
         try expectSameIDs(handled, Array(sent.prefix(20)), ordered: true)
-        before.close()
+        await before.close()
         let later = messages(10, key: "one-key", first: 40)
         try await publish(later, on: first)
         let after = try await subscribe(first, group: "resuming")

@@ -1,0 +1,75 @@
+import CRdKafka
+import Messaging
+
+/// Creating librdkafka configurations and client handles, and naming librdkafka errors.
+enum RDKafkaClient {
+    /// Creates a client of `type` from `properties`, letting `customize` install callbacks.
+    ///
+    /// - Throws: `invalidConfiguration` with librdkafka's own message for a bad property.
+    static func make(
+        _ type: rd_kafka_type_t,
+        properties: [String: String],
+        customize: (OpaquePointer) -> Void = { _ in }
+    ) throws(MessagingError) -> OpaquePointer {
+        let configuration = try configuration(properties)
+        customize(configuration)
+        var message = [CChar](repeating: 0, count: 512)
+        guard let handle = rd_kafka_new(type, configuration, &message, message.count) else {
+            rd_kafka_conf_destroy(configuration)
+            throw MessagingError(
+                .invalidConfiguration,
+                "Kafka client could not be created: \(String(cString: message))"
+            )
+        }
+        return handle
+    }
+
+    /// A librdkafka configuration holding `properties`; the caller owns it.
+    private static func configuration(_ properties: [String: String]) throws(MessagingError) -> OpaquePointer {
+        let configuration = rd_kafka_conf_new()!
+        var message = [CChar](repeating: 0, count: 512)
+        for (key, value) in properties.sorted(by: { $0.key < $1.key }) {
+            if rd_kafka_conf_set(configuration, key, value, &message, message.count) != RD_KAFKA_CONF_OK {
+                rd_kafka_conf_destroy(configuration)
+                let shown = key.contains("password") ? "***" : value
+                throw MessagingError(
+                    .invalidConfiguration,
+                    "Kafka property '\(key)' = '\(shown)' was refused: \(String(cString: message))"
+                )
+            }
+        }
+        return configuration
+    }
+
+    /// librdkafka's name and description of `code`.
+    static func describe(_ code: rd_kafka_resp_err_t) -> String {
+        "\(String(cString: rd_kafka_err2name(code))): \(String(cString: rd_kafka_err2str(code)))"
+    }
+
+    /// A ``MessagingError`` for a librdkafka error code, with a code saying what kind it is.
+    static func error(_ code: rd_kafka_resp_err_t, _ context: String) -> MessagingError {
+        let kind: MessagingError.Code =
+            switch code {
+            case RD_KAFKA_RESP_ERR__MSG_TIMED_OUT, RD_KAFKA_RESP_ERR__TIMED_OUT, RD_KAFKA_RESP_ERR_REQUEST_TIMED_OUT:
+                .timedOut
+            case RD_KAFKA_RESP_ERR_MSG_SIZE_TOO_LARGE:
+                .messageTooLarge
+            case RD_KAFKA_RESP_ERR_TOPIC_EXCEPTION, RD_KAFKA_RESP_ERR__UNKNOWN_TOPIC,
+                RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART:
+                .invalidTopic
+            case RD_KAFKA_RESP_ERR__PURGE_QUEUE, RD_KAFKA_RESP_ERR__PURGE_INFLIGHT, RD_KAFKA_RESP_ERR__DESTROY:
+                .shutDown
+            default:
+                .transportFailure
+            }
+        let retriable = kind == .timedOut || kind == .transportFailure
+        return MessagingError(kind, "\(context): \(describe(code))", isRetriable: retriable)
+    }
+}
+
+extension RDKafkaClient {
+    /// Checks properties without creating a client.
+    static func validate(consumerProperties properties: [String: String]) throws(MessagingError) {
+        rd_kafka_conf_destroy(try configuration(properties))
+    }
+}

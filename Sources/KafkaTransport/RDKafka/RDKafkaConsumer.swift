@@ -1,0 +1,512 @@
+import CRdKafka
+import DequeModule
+import Foundation
+import Messaging
+import Synchronization
+
+/// One member of a consumer group: a librdkafka consumer, the thread that polls it, and the
+/// deliveries it has handed out.
+///
+/// Positions are committed by this type, never automatically: only offsets whose deliveries were
+/// settled, in order, periodically, on every revocation and on close. Commit metadata records
+/// which offsets had been handed out unsettled, so the member that takes a partition over counts
+/// their attempts on.
+final class RDKafkaConsumer: DeliverySettler, @unchecked Sendable {
+    struct Options {
+        var topic: String
+        var group: String
+        var subscription: SubscriptionOptions
+        var commitInterval: Duration
+        var joinTimeout: Duration
+        var revocationGracePeriod: Duration
+    }
+
+    /// How stopping proceeds.
+    enum Stop {
+        /// Keep consuming.
+        case none
+        /// Hand out nothing more; leave once every handed-out delivery is settled.
+        case graceful
+        /// Leave now; unsettled deliveries go to the group's next owner.
+        case immediate
+    }
+
+    private struct State {
+        var stop = Stop.none
+        var isClosed = false
+        var hasJoined = false
+        var joinError: MessagingError?
+        var joinWaiter: CheckedContinuation<Void, any Error>?
+        var closeWaiters: [CheckedContinuation<Void, Never>] = []
+        var buffer: Deque<Delivery> = []
+        var waiter: CheckedContinuation<Delivery?, Never>?
+        var partitions: [Int32: PartitionProgress] = [:]
+        var handedOut = 0
+        var isPaused = false
+        var isRevoking = false
+
+        var unsettledCount: Int { buffer.count + handedOut }
+    }
+
+    let options: Options
+    private var handle: OpaquePointer!
+    private let state = Mutex(State())
+    private let revocation = NSCondition()
+    private let callbacks = ConsumerCallbacks()
+
+    init(properties: [String: String], options: Options) throws(MessagingError) {
+        self.options = options
+        let callbacks = callbacks
+        self.handle = try RDKafkaClient.make(RD_KAFKA_CONSUMER, properties: properties) { configuration in
+            rd_kafka_conf_set_opaque(configuration, Unmanaged.passUnretained(callbacks).toOpaque())
+            rd_kafka_conf_set_rebalance_cb(configuration, rebalanceCallback)
+        }
+        callbacks.consumer = self
+        rd_kafka_poll_set_consumer(handle)
+    }
+
+    deinit {
+        rd_kafka_destroy(handle)
+    }
+
+    /// Whether the member has left its group and its thread has finished.
+    var isClosed: Bool {
+        state.withLock { $0.isClosed }
+    }
+
+    // MARK: - Joining
+
+    /// Subscribes, starts the polling thread, and returns once the first assignment arrived.
+    func join() async throws(MessagingError) {
+        let thread = Thread { [self] in serve() }
+        thread.name = "kafka-consumer-\(options.group)"
+        thread.start()
+        do {
+            try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+                let outcome: Result<Void, MessagingError>? = state.withLock { state in
+                    if let error = state.joinError { return .failure(error) }
+                    if state.hasJoined { return .success(()) }
+                    state.joinWaiter = continuation
+                    return nil
+                }
+                if let outcome {
+                    continuation.resume(with: outcome)
+                }
+            }
+        } catch let error as MessagingError {
+            throw error
+        } catch {
+            throw MessagingError(.transportFailure, "Joining group '\(options.group)' failed.", underlying: error)
+        }
+    }
+
+    private func finishJoin(_ error: MessagingError?) {
+        let waiter = state.withLock { state in
+            if let error {
+                state.joinError = error
+            } else {
+                state.hasJoined = true
+            }
+            defer { state.joinWaiter = nil }
+            return state.joinWaiter
+        }
+        if let error {
+            waiter?.resume(throwing: error)
+        } else {
+            waiter?.resume()
+        }
+    }
+
+    // MARK: - The polling thread
+
+    private func serve() {
+        let subscription = rd_kafka_topic_partition_list_new(1)!
+        rd_kafka_topic_partition_list_add(subscription, options.topic, RD_KAFKA_PARTITION_UA)
+        let subscribed = rd_kafka_subscribe(handle, subscription)
+        rd_kafka_topic_partition_list_destroy(subscription)
+        if subscribed != RD_KAFKA_RESP_ERR_NO_ERROR {
+            finishJoin(RDKafkaClient.error(subscribed, "Subscribing to '\(options.topic)' failed"))
+            state.withLock { $0.stop = .immediate }
+        }
+        let joinDeadline = ContinuousClock.now.advanced(by: options.joinTimeout)
+        var nextCommit = ContinuousClock.now.advanced(by: options.commitInterval)
+        while true {
+            let (stop, handedOut, joined) = state.withLock {
+                ($0.stop, $0.handedOut, $0.hasJoined || $0.joinError != nil)
+            }
+            if stop == .immediate || (stop == .graceful && handedOut == 0) { break }
+            if !joined, ContinuousClock.now >= joinDeadline {
+                finishJoin(
+                    MessagingError(
+                        .timedOut,
+                        "No partition assignment for group '\(options.group)' on '\(options.topic)' within \(options.joinTimeout); are the brokers reachable?",
+                        isRetriable: true
+                    )
+                )
+                break
+            }
+            if let message = rd_kafka_consumer_poll(handle, 100) {
+                receive(message)
+                rd_kafka_message_destroy(message)
+            }
+            applyFlowControl()
+            if ContinuousClock.now >= nextCommit {
+                commit(partitions: nil, synchronously: false)
+                nextCommit = ContinuousClock.now.advanced(by: options.commitInterval)
+            }
+        }
+        state.withLock { $0.stop = .immediate }
+        rd_kafka_consumer_close(handle)
+        let (waiter, closeWaiters) = state.withLock { state in
+            state.isClosed = true
+            state.buffer.removeAll()
+            state.partitions.removeAll()
+            defer {
+                state.waiter = nil
+                state.closeWaiters.removeAll()
+            }
+            return (state.waiter, state.closeWaiters)
+        }
+        waiter?.resume(returning: nil)
+        for waiter in closeWaiters {
+            waiter.resume()
+        }
+        callbacks.consumer = nil
+    }
+
+    private func receive(_ message: UnsafeMutablePointer<rd_kafka_message_t>) {
+        let record = message.pointee
+        guard record.err == RD_KAFKA_RESP_ERR_NO_ERROR else { return }
+        let partition = record.partition
+        let offset = record.offset
+        let attempt = state.withLock { state -> Int? in
+            guard state.stop == .none, let progress = state.partitions[partition] else { return nil }
+            return offset < progress.handedOutBefore ? progress.earlierAttempts + 1 : 1
+        }
+        guard let attempt else { return }
+        let delivery = Delivery(
+            message: CloudEventsKafkaBinding.message(
+                from: Self.record(of: message),
+                topic: options.topic,
+                partition: partition,
+                offset: offset
+            ),
+            topic: options.topic,
+            group: options.group,
+            partition: Int(partition),
+            offset: offset,
+            attempt: attempt,
+            settler: self
+        )
+        let waiter = state.withLock { state -> CheckedContinuation<Delivery?, Never>? in
+            guard state.stop == .none, state.partitions[partition] != nil else { return nil }
+            state.partitions[partition]!.received(offset, attempt: attempt)
+            if let waiter = state.waiter {
+                state.waiter = nil
+                state.handedOut += 1
+                state.partitions[partition]!.handedOut(offset)
+                return waiter
+            }
+            state.buffer.append(delivery)
+            return nil
+        }
+        waiter?.resume(returning: delivery)
+    }
+
+    private static func record(of message: UnsafeMutablePointer<rd_kafka_message_t>) -> CloudEventsKafkaBinding.Record {
+        let record = message.pointee
+        var headers: [(name: String, value: [UInt8])] = []
+        var list: OpaquePointer?
+        if rd_kafka_message_headers(message, &list) == RD_KAFKA_RESP_ERR_NO_ERROR, let list {
+            var index = 0
+            var name: UnsafePointer<CChar>?
+            var value: UnsafeRawPointer?
+            var size = 0
+            while rd_kafka_header_get_all(list, index, &name, &value, &size) == RD_KAFKA_RESP_ERR_NO_ERROR {
+                let bytes = value.map { Array(UnsafeRawBufferPointer(start: $0, count: size)) } ?? []
+                headers.append((String(cString: name!), bytes))
+                index += 1
+            }
+        }
+        var timestampType = RD_KAFKA_TIMESTAMP_NOT_AVAILABLE
+        let timestamp = rd_kafka_message_timestamp(message, &timestampType)
+        return CloudEventsKafkaBinding.Record(
+            key: record.key.map { Array(UnsafeRawBufferPointer(start: $0, count: record.key_len)) },
+            value: record.payload.map { Data(bytes: $0, count: record.len) } ?? Data(),
+            headers: headers,
+            timestampMilliseconds: timestampType == RD_KAFKA_TIMESTAMP_NOT_AVAILABLE ? nil : timestamp
+        )
+    }
+
+    /// Pauses fetching while this member holds `prefetch` unsettled deliveries.
+    private func applyFlowControl() {
+        let change = state.withLock { state -> Bool? in
+            let full = state.unsettledCount >= options.subscription.prefetch || state.stop != .none
+            let roomy = state.unsettledCount <= options.subscription.prefetch / 2
+            if full, !state.isPaused {
+                state.isPaused = true
+                return true
+            }
+            if roomy, state.isPaused, state.stop == .none {
+                state.isPaused = false
+                return false
+            }
+            return nil
+        }
+        guard let pause = change else { return }
+        var assignment: UnsafeMutablePointer<rd_kafka_topic_partition_list_t>?
+        guard rd_kafka_assignment(handle, &assignment) == RD_KAFKA_RESP_ERR_NO_ERROR, let assignment else { return }
+        if pause {
+            rd_kafka_pause_partitions(handle, assignment)
+        } else {
+            rd_kafka_resume_partitions(handle, assignment)
+        }
+        rd_kafka_topic_partition_list_destroy(assignment)
+    }
+
+    // MARK: - Rebalancing
+
+    fileprivate func rebalance(
+        _ event: rd_kafka_resp_err_t,
+        _ partitions: UnsafeMutablePointer<rd_kafka_topic_partition_list_t>
+    ) {
+        if event == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS {
+            assign(partitions)
+        } else {
+            revoke(partitions)
+        }
+    }
+
+    private func assign(_ list: UnsafeMutablePointer<rd_kafka_topic_partition_list_t>) {
+        let count = Int(list.pointee.cnt)
+        if count > 0 {
+            _ = rd_kafka_committed(handle, list, 10_000)
+        }
+        var progress: [Int32: PartitionProgress] = [:]
+        for index in 0..<count {
+            let element = list.pointee.elems.advanced(by: index)
+            let partition = element.pointee.partition
+            if element.pointee.offset < 0 {
+                var low: Int64 = 0
+                var high: Int64 = 0
+                if rd_kafka_query_watermark_offsets(handle, options.topic, partition, &low, &high, 10_000)
+                    == RD_KAFKA_RESP_ERR_NO_ERROR
+                {
+                    element.pointee.offset = options.subscription.startPosition == .earliest ? low : high
+                } else {
+                    element.pointee.offset =
+                        options.subscription.startPosition == .earliest
+                        ? Int64(RD_KAFKA_OFFSET_BEGINNING) : Int64(RD_KAFKA_OFFSET_END)
+                }
+            }
+            let metadata = element.pointee.metadata.map {
+                String(decoding: UnsafeRawBufferPointer(start: $0, count: element.pointee.metadata_size), as: UTF8.self)
+            }
+            let start = element.pointee.offset
+            progress[partition] = PartitionProgress(start: start >= 0 ? start : nil, metadata: metadata)
+        }
+        state.withLock { $0.partitions.merge(progress) { $1 } }
+        rd_kafka_assign(handle, list)
+        if state.withLock({ $0.isPaused }) {
+            rd_kafka_pause_partitions(handle, list)
+        }
+        finishJoin(nil)
+    }
+
+    private func revoke(_ list: UnsafeMutablePointer<rd_kafka_topic_partition_list_t>) {
+        let revoked = Set((0..<Int(list.pointee.cnt)).map { list.pointee.elems[$0].partition })
+        state.withLock { state in
+            state.isRevoking = true
+            state.buffer.removeAll { revoked.contains(Int32($0.partition)) }
+        }
+        let deadline = Date().addingTimeInterval(Double(options.revocationGracePeriod.milliseconds) / 1000)
+        revocation.lock()
+        while state.withLock({ state in
+            state.stop != .immediate
+                && state.partitions.contains { revoked.contains($0.key) && $0.value.hasHandedOutUnsettled }
+        }), revocation.wait(until: deadline) {}
+        revocation.unlock()
+        commit(partitions: revoked, synchronously: true)
+        state.withLock { state in
+            state.isRevoking = false
+            for partition in revoked {
+                if let progress = state.partitions.removeValue(forKey: partition) {
+                    state.handedOut -= progress.handedOutUnsettledCount
+                }
+            }
+        }
+        rd_kafka_assign(handle, nil)
+    }
+
+    /// Commits the settled position of `partitions` (all when `nil`) that moved since the last commit.
+    private func commit(partitions: Set<Int32>?, synchronously: Bool) {
+        let positions = state.withLock { state in
+            state.partitions.compactMap { partition, progress -> (Int32, Int64, String?)? in
+                guard partitions?.contains(partition) ?? true, let position = progress.commitPosition,
+                    synchronously || position != progress.committed
+                else { return nil }
+                state.partitions[partition]!.committed = position
+                return (partition, position, synchronously ? progress.handoverMetadata : nil)
+            }
+        }
+        guard !positions.isEmpty else { return }
+        let list = rd_kafka_topic_partition_list_new(Int32(positions.count))!
+        for (partition, offset, metadata) in positions {
+            let element = rd_kafka_topic_partition_list_add(list, options.topic, partition)!
+            element.pointee.offset = offset
+            if let metadata {
+                let bytes = Array(metadata.utf8)
+                let copy = malloc(bytes.count)!
+                copy.copyMemory(from: bytes, byteCount: bytes.count)
+                element.pointee.metadata = copy
+                element.pointee.metadata_size = bytes.count
+            }
+        }
+        rd_kafka_commit(handle, list, synchronously ? 0 : 1)
+        rd_kafka_topic_partition_list_destroy(list)
+    }
+
+    // MARK: - Handing out
+
+    /// The next delivery; `nil` once the member stopped.
+    func next() async -> Delivery? {
+        if Task.isCancelled {
+            stop(.immediate)
+            return nil
+        }
+        if let ready = state.withLock({ takeNext(&$0) }) {
+            return ready.delivery
+        }
+        return await withTaskCancellationHandler {
+            await withCheckedContinuation { continuation in
+                let ready = state.withLock { state -> Ready? in
+                    if let ready = takeNext(&state) { return ready }
+                    state.waiter = continuation
+                    return nil
+                }
+                if let ready {
+                    continuation.resume(returning: ready.delivery)
+                }
+            }
+        } onCancel: {
+            stop(.immediate)
+        }
+    }
+
+    private struct Ready {
+        var delivery: Delivery?
+    }
+
+    private func takeNext(_ state: inout State) -> Ready? {
+        guard state.stop == .none, !state.isClosed else { return Ready(delivery: nil) }
+        guard let delivery = state.buffer.popFirst() else { return nil }
+        state.handedOut += 1
+        state.partitions[Int32(delivery.partition)]?.handedOut(delivery.offset)
+        return Ready(delivery: delivery)
+    }
+
+    // MARK: - Settling
+
+    func acknowledge(_ delivery: Delivery) throws(MessagingError) {
+        try settle(delivery, requeue: false)
+    }
+
+    func reject(_ delivery: Delivery, requeue: Bool) throws(MessagingError) {
+        try settle(delivery, requeue: requeue)
+    }
+
+    private func settle(_ delivery: Delivery, requeue: Bool) throws(MessagingError) {
+        let partition = Int32(delivery.partition)
+        let outcome = state.withLock { state -> (Bool, CheckedContinuation<Delivery?, Never>?, Delivery?)? in
+            guard state.partitions[partition]?.isPending(delivery.offset, attempt: delivery.attempt) == true else {
+                return nil
+            }
+            state.handedOut -= 1
+            guard requeue else {
+                state.partitions[partition]!.settle(delivery.offset)
+                return (state.isRevoking || state.stop == .graceful, nil, nil)
+            }
+            let again = Delivery(
+                message: delivery.message,
+                topic: delivery.topic,
+                group: delivery.group,
+                partition: delivery.partition,
+                offset: delivery.offset,
+                attempt: delivery.attempt + 1,
+                settler: self
+            )
+            state.partitions[partition]!.requeue(delivery.offset, attempt: again.attempt)
+            if state.stop == .none, let waiter = state.waiter {
+                state.waiter = nil
+                state.handedOut += 1
+                state.partitions[partition]!.handedOut(delivery.offset)
+                return (false, waiter, again)
+            }
+            state.buffer.prepend(again)
+            return (state.isRevoking, nil, nil)
+        }
+        guard let (signal, waiter, again) = outcome else {
+            throw MessagingError(
+                .deliveryNotPending,
+                "Delivery of message \(delivery.message.id) (\(delivery.topic)/\(delivery.partition)@\(delivery.offset), group '\(delivery.group)') was already settled or its partition was reassigned."
+            )
+        }
+        waiter?.resume(returning: again)
+        if signal {
+            revocation.lock()
+            revocation.broadcast()
+            revocation.unlock()
+        }
+    }
+
+    // MARK: - Stopping
+
+    /// Stops the member; returns once it has left the group.
+    func stop(_ mode: Stop) {
+        let waiter = state.withLock { state -> CheckedContinuation<Delivery?, Never>? in
+            if mode == .immediate || state.stop == .none {
+                state.stop = mode
+            }
+            state.buffer.removeAll()
+            defer { state.waiter = nil }
+            return state.waiter
+        }
+        waiter?.resume(returning: nil)
+        revocation.lock()
+        revocation.broadcast()
+        revocation.unlock()
+    }
+
+    /// Returns once the member has left its group and its thread has finished.
+    func waitUntilClosed() async {
+        await withCheckedContinuation { continuation in
+            let closed = state.withLock { state in
+                guard !state.isClosed else { return true }
+                state.closeWaiters.append(continuation)
+                return false
+            }
+            if closed {
+                continuation.resume()
+            }
+        }
+    }
+}
+
+/// Lets librdkafka's callbacks find their consumer; lives as long as the consumer's handle.
+final class ConsumerCallbacks: @unchecked Sendable {
+    weak var consumer: RDKafkaConsumer?
+}
+
+/// Called by librdkafka on the consumer's thread for every partition assignment and revocation.
+private let rebalanceCallback:
+    @convention(c) (
+        OpaquePointer?, rd_kafka_resp_err_t, UnsafeMutablePointer<rd_kafka_topic_partition_list_t>?,
+        UnsafeMutableRawPointer?
+    ) -> Void = { handle, event, partitions, opaque in
+        guard let opaque, let partitions else { return }
+        guard let consumer = Unmanaged<ConsumerCallbacks>.fromOpaque(opaque).takeUnretainedValue().consumer else {
+            rd_kafka_assign(handle, nil)
+            return
+        }
+        consumer.rebalance(event, partitions)
+    }

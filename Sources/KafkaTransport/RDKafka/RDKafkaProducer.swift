@@ -1,0 +1,298 @@
+import CRdKafka
+import Foundation
+import Messaging
+import Synchronization
+
+/// A record ready to produce: the CloudEvents binding already applied.
+struct OutgoingRecord: Sendable {
+    var key: [UInt8]?
+    var value: Data
+    var headers: [(name: String, value: String)]
+    var timestampMilliseconds: Int64
+}
+
+/// One librdkafka producer: the handle, the thread that serves its delivery reports, and the
+/// batches waiting for them.
+///
+/// `produce` enqueues a batch without blocking and suspends until every message of it has a
+/// delivery report; the reports arrive on the producer's own thread, which blocks in
+/// `rd_kafka_poll` — it wakes as soon as there is work and never sleeps on a timer.
+final class RDKafkaProducer: @unchecked Sendable {
+    private struct State {
+        var isClosing = false
+        var isClosed = false
+        var spaceWaiters: [CheckedContinuation<Void, Never>] = []
+        var closeWaiters: [CheckedContinuation<Void, Never>] = []
+    }
+
+    let handle: OpaquePointer
+    private let state = Mutex(State())
+    private let flushTimeout: Duration
+
+    init(properties: [String: String], flushTimeout: Duration) throws(MessagingError) {
+        self.handle = try RDKafkaClient.make(RD_KAFKA_PRODUCER, properties: properties) { configuration in
+            rd_kafka_conf_set_dr_msg_cb(configuration, deliveryReportCallback)
+        }
+        self.flushTimeout = flushTimeout
+        let thread = Thread { [self] in serve() }
+        thread.name = "kafka-producer"
+        thread.start()
+    }
+
+    deinit {
+        rd_kafka_destroy(handle)
+    }
+
+    // MARK: - Producing
+
+    /// Produces `records` to `topic` and returns when all were acknowledged.
+    func produce(_ records: [OutgoingRecord], to topic: String) async throws(MessagingError) {
+        guard !records.isEmpty else { return }
+        let batch = DeliveryBatch(count: records.count)
+        let opaque = Unmanaged.passRetained(batch).toOpaque()
+        var next = 0
+        while next < records.count {
+            if state.withLock({ $0.isClosing }) {
+                batch.abandon(
+                    records.count - next,
+                    because: MessagingError(.shutDown, "The Kafka transport is shutting down.")
+                )
+                break
+            }
+            let (enqueued, error) = topic.withCString { topicName in
+                enqueue(records[next...], topic: topicName, opaque: opaque)
+            }
+            next += enqueued
+            switch error {
+            case nil:
+                continue
+            case RD_KAFKA_RESP_ERR__QUEUE_FULL:
+                await waitForSpace()
+            case let code?:
+                batch.abandon(
+                    records.count - next,
+                    because: RDKafkaClient.error(code, "Producing to '\(topic)' failed")
+                )
+                next = records.count
+            }
+        }
+        try await batch.wait()
+    }
+
+    /// Enqueues records until one fails; returns how many were enqueued and the failure.
+    private func enqueue(
+        _ records: ArraySlice<OutgoingRecord>,
+        topic: UnsafePointer<CChar>,
+        opaque: UnsafeMutableRawPointer
+    ) -> (Int, rd_kafka_resp_err_t?) {
+        var count = 0
+        for record in records {
+            let headers = rd_kafka_headers_new(record.headers.count)!
+            for header in record.headers {
+                var value = header.value
+                value.withUTF8 { bytes in
+                    _ = rd_kafka_header_add(headers, header.name, -1, bytes.baseAddress, bytes.count)
+                }
+            }
+            let failure: OpaquePointer? = record.value.withUnsafeBytes { value in
+                withKey(record.key) { key, keyLength in
+                    var values = [rd_kafka_vu_t](repeating: rd_kafka_vu_t(), count: 7)
+                    values[0].vtype = RD_KAFKA_VTYPE_TOPIC
+                    values[0].u.cstr = topic
+                    values[1].vtype = RD_KAFKA_VTYPE_VALUE
+                    values[1].u.mem.ptr = UnsafeMutableRawPointer(mutating: value.baseAddress)
+                    values[1].u.mem.size = value.count
+                    values[2].vtype = RD_KAFKA_VTYPE_KEY
+                    values[2].u.mem.ptr = UnsafeMutableRawPointer(mutating: key)
+                    values[2].u.mem.size = keyLength
+                    values[3].vtype = RD_KAFKA_VTYPE_HEADERS
+                    values[3].u.headers = headers
+                    values[4].vtype = RD_KAFKA_VTYPE_MSGFLAGS
+                    values[4].u.i = RD_KAFKA_MSG_F_COPY
+                    values[5].vtype = RD_KAFKA_VTYPE_OPAQUE
+                    values[5].u.ptr = opaque
+                    values[6].vtype = RD_KAFKA_VTYPE_TIMESTAMP
+                    values[6].u.i64 = record.timestampMilliseconds
+                    return rd_kafka_produceva(handle, values, values.count)
+                }
+            }
+            if let failure {
+                let code = rd_kafka_error_code(failure)
+                rd_kafka_error_destroy(failure)
+                rd_kafka_headers_destroy(headers)
+                return (count, code)
+            }
+            count += 1
+        }
+        return (count, nil)
+    }
+
+    private func withKey<Result>(_ key: [UInt8]?, _ body: (UnsafeRawPointer?, Int) -> Result) -> Result {
+        guard let key else { return body(nil, 0) }
+        return key.withUnsafeBytes { body($0.baseAddress, $0.count) }
+    }
+
+    private func waitForSpace() async {
+        await withCheckedContinuation { continuation in
+            let closing = state.withLock { state in
+                guard !state.isClosing else { return true }
+                state.spaceWaiters.append(continuation)
+                return false
+            }
+            if closing {
+                continuation.resume()
+            }
+        }
+    }
+
+    // MARK: - Serving delivery reports
+
+    private func serve() {
+        while true {
+            let served = rd_kafka_poll(handle, 100)
+            let (waiters, closing) = state.withLock { state in
+                let waiters = served > 0 || state.isClosing ? state.spaceWaiters : []
+                if !waiters.isEmpty {
+                    state.spaceWaiters.removeAll()
+                }
+                return (waiters, state.isClosing)
+            }
+            for waiter in waiters {
+                waiter.resume()
+            }
+            if closing { break }
+        }
+        if rd_kafka_flush(handle, Int32(clamping: flushTimeout.milliseconds)) != RD_KAFKA_RESP_ERR_NO_ERROR {
+            rd_kafka_purge(handle, Int32(RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT))
+            rd_kafka_poll(handle, 0)
+        }
+        let waiters = state.withLock { state in
+            state.isClosed = true
+            defer { state.closeWaiters.removeAll() }
+            return state.closeWaiters + state.spaceWaiters
+        }
+        for waiter in waiters {
+            waiter.resume()
+        }
+    }
+
+    /// Asks the producer's thread to flush and finish, without waiting for it.
+    func requestClose() {
+        state.withLock { $0.isClosing = true }
+    }
+
+    /// Stops taking batches, delivers what was accepted (or fails it after the flush timeout),
+    /// and returns when the producer's thread has finished.
+    func close() async {
+        await withCheckedContinuation { continuation in
+            let closed = state.withLock { state in
+                state.isClosing = true
+                guard !state.isClosed else { return true }
+                state.closeWaiters.append(continuation)
+                return false
+            }
+            if closed {
+                continuation.resume()
+            }
+        }
+    }
+}
+
+/// The delivery reports still expected for one batch, and who waits for them.
+final class DeliveryBatch: Sendable {
+    private struct State {
+        var remaining: Int
+        var failures = 0
+        var firstError: MessagingError?
+        var waiter: CheckedContinuation<Void, any Error>?
+        var isDone: Bool { remaining == 0 }
+    }
+
+    private let state: Mutex<State>
+    private let count: Int
+
+    init(count: Int) {
+        self.count = count
+        self.state = Mutex(State(remaining: count))
+    }
+
+    /// Records one delivery report.
+    func report(_ code: rd_kafka_resp_err_t, topic: String) {
+        settle(
+            1,
+            failure: code == RD_KAFKA_RESP_ERR_NO_ERROR
+                ? nil : RDKafkaClient.error(code, "Delivery to '\(topic)' failed")
+        )
+    }
+
+    /// Counts `count` messages that were never enqueued as failed.
+    func abandon(_ count: Int, because error: MessagingError) {
+        if count > 0 {
+            settle(count, failure: error)
+        }
+    }
+
+    private func settle(_ reports: Int, failure: MessagingError?) {
+        let (waiter, outcome, finished): (CheckedContinuation<Void, any Error>?, MessagingError?, Bool) = state.withLock
+        {
+            state in
+            state.remaining -= reports
+            if let failure {
+                state.failures += reports
+                state.firstError = state.firstError ?? failure
+            }
+            guard state.isDone else { return (nil, nil, false) }
+            let waiter = state.waiter
+            state.waiter = nil
+            return (waiter, summary(state), true)
+        }
+        guard finished else { return }
+        if let waiter {
+            if let outcome { waiter.resume(throwing: outcome) } else { waiter.resume() }
+        }
+        Unmanaged.passUnretained(self).release()
+    }
+
+    private func summary(_ state: State) -> MessagingError? {
+        guard var error = state.firstError else { return nil }
+        if state.failures < count {
+            error.reason =
+                "\(state.failures) of \(count) messages were not published (the others were). " + error.reason
+        }
+        return error
+    }
+
+    /// Returns when every message has a report; throws if any failed.
+    func wait() async throws(MessagingError) {
+        do {
+            try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+                let outcome: Result<Void, MessagingError>? = state.withLock { state in
+                    guard state.isDone else {
+                        state.waiter = continuation
+                        return nil
+                    }
+                    return summary(state).map { .failure($0) } ?? .success(())
+                }
+                if let outcome {
+                    continuation.resume(with: outcome)
+                }
+            }
+        } catch let error as MessagingError {
+            throw error
+        } catch {
+            throw MessagingError(.transportFailure, "Publishing failed.", underlying: error)
+        }
+    }
+}
+
+/// Called by librdkafka on the producer's thread, once per message, with the batch as opaque.
+private let deliveryReportCallback:
+    @convention(c) (OpaquePointer?, UnsafePointer<rd_kafka_message_t>?, UnsafeMutableRawPointer?) -> Void = {
+        _,
+        message,
+        _ in
+        guard let message, let opaque = message.pointee._private else { return }
+        let batch = Unmanaged<DeliveryBatch>.fromOpaque(opaque).takeUnretainedValue()
+        let topic = message.pointee.rkt.map { String(cString: rd_kafka_topic_name($0)) } ?? "?"
+        batch.report(message.pointee.err, topic: topic)
+    }

@@ -1,0 +1,239 @@
+import Foundation
+import Logging
+import Messaging
+import ServiceLifecycle
+import Synchronization
+
+/// Messaging over Apache Kafka, through librdkafka.
+///
+/// Publishing produces each batch with an idempotent producer (`acks=all`) and returns when the
+/// brokers acknowledged every message. Each subscription is one member of a Kafka consumer group;
+/// a delivery's position is committed only after it was settled (at-least-once), periodically,
+/// on every rebalance and on shutdown. Messages map to records with the CloudEvents Kafka
+/// binding in binary mode, so any Kafka client can read what this transport writes, and records
+/// any client writes are readable here.
+///
+/// ```swift
+/// let transport = try KafkaTransport(configuration: .init(bootstrapServers: ["localhost:9092"]))
+/// try await transport.publish(order, to: "orders", key: order.id)
+/// ```
+///
+/// Run the transport in a `ServiceGroup`, or call ``shutdown()``, so that accepted batches are
+/// flushed and positions committed. Requires librdkafka 2.0.2 or newer.
+public final class KafkaTransport: MessageTransport {
+    private struct State {
+        var isShutDown = false
+        var isFinished = false
+        var publishing = 0
+        var members: [ObjectIdentifier: RDKafkaConsumer] = [:]
+        var idleWaiters: [CheckedContinuation<Void, Never>] = []
+        var shutdownRequestWaiters: [CheckedContinuation<Void, Never>] = []
+    }
+
+    /// How this transport connects, produces and consumes.
+    public let configuration: KafkaConfiguration
+
+    private let producer: RDKafkaProducer
+    private let logger: Logger
+    private let state = Mutex(State())
+
+    /// Creates a transport and its producer.
+    ///
+    /// - Parameters:
+    ///   - configuration: Brokers, security, producer and consumer options.
+    ///   - logger: Where the transport logs. Default: a logger labelled `KafkaTransport`.
+    /// - Throws: `MessagingError` with code `invalidConfiguration` and librdkafka's own message
+    ///   when a property is refused.
+    public init(
+        configuration: KafkaConfiguration,
+        logger: Logger = Logger(label: "KafkaTransport")
+    ) throws(MessagingError) {
+        guard !configuration.bootstrapServers.isEmpty else {
+            throw MessagingError(.invalidConfiguration, "No Kafka bootstrap servers were given.")
+        }
+        self.configuration = configuration
+        self.logger = logger
+        try RDKafkaClient.validate(consumerProperties: configuration.consumerProperties(group: "validation"))
+        self.producer = try RDKafkaProducer(
+            properties: configuration.producerProperties,
+            flushTimeout: configuration.producer.deliveryTimeout
+        )
+    }
+
+    deinit {
+        for member in state.withLock({ Array($0.members.values) }) {
+            member.stop(.immediate)
+        }
+        producer.requestClose()
+    }
+
+    /// Ordered by key, consumer groups, replay from earliest, persistent.
+    public var capabilities: TransportCapabilities {
+        TransportCapabilities(
+            ordersByKey: true,
+            consumerGroups: true,
+            replaysFromEarliest: true,
+            isPersistent: true,
+            maximumMessageBytes: configuration.maximumMessageBytes
+        )
+    }
+
+    // MARK: - Publishing
+
+    /// Produces the batch to `topic` and returns when the brokers acknowledged every message.
+    ///
+    /// Every message is checked first, so a bad one refuses the whole batch. If some messages
+    /// cannot be delivered (the brokers stay unreachable past
+    /// ``KafkaConfiguration/Producer/deliveryTimeout``), `publish` throws after the reports of all
+    /// of them, saying how many were not published.
+    public func publish(_ messages: [Message], to topic: String) async throws {
+        try TopicName.validate(topic)
+        var records: [OutgoingRecord] = []
+        records.reserveCapacity(messages.count)
+        for message in messages {
+            try message.validate(maximumBytes: configuration.maximumMessageBytes)
+            try CloudEventsKafkaBinding.validate(message)
+            records.append(
+                OutgoingRecord(
+                    key: message.key.map { Array($0.utf8) },
+                    value: message.payload,
+                    headers: CloudEventsKafkaBinding.headers(of: message),
+                    timestampMilliseconds: Int64(((message.time ?? Date()).timeIntervalSince1970 * 1000).rounded())
+                )
+            )
+        }
+        try state.withLock { state throws(MessagingError) in
+            guard !state.isShutDown else {
+                throw MessagingError(.shutDown, "The Kafka transport has been shut down.")
+            }
+            state.publishing += 1
+        }
+        defer { finishPublishing() }
+        try await producer.produce(records, to: topic)
+    }
+
+    private func finishPublishing() {
+        let waiters = state.withLock { state in
+            state.publishing -= 1
+            guard state.publishing == 0, state.isShutDown else { return [CheckedContinuation<Void, Never>]() }
+            defer { state.idleWaiters.removeAll() }
+            return state.idleWaiters
+        }
+        for waiter in waiters {
+            waiter.resume()
+        }
+    }
+
+    // MARK: - Subscribing
+
+    /// Joins `group` on `topic` as a new member; returns once the group assigned it partitions.
+    ///
+    /// A group with no committed position starts at the earliest or the latest offset, as
+    /// `options.startPosition` says.
+    ///
+    /// - Throws: `MessagingError` for an invalid name, after shutdown, or `timedOut` when no
+    ///   assignment arrives within ``KafkaConfiguration/Consumer/joinTimeout``.
+    public func subscribe(
+        to topic: String,
+        group: String,
+        options: SubscriptionOptions
+    ) async throws -> KafkaDeliveries {
+        try TopicName.validate(topic)
+        try GroupName.validate(group)
+        let consumer = try RDKafkaConsumer(
+            properties: configuration.consumerProperties(group: group),
+            options: RDKafkaConsumer.Options(
+                topic: topic,
+                group: group,
+                subscription: options,
+                commitInterval: configuration.consumer.commitInterval,
+                joinTimeout: configuration.consumer.joinTimeout,
+                revocationGracePeriod: configuration.consumer.revocationGracePeriod
+            )
+        )
+        try state.withLock { state throws(MessagingError) in
+            guard !state.isShutDown else {
+                throw MessagingError(.shutDown, "The Kafka transport has been shut down.")
+            }
+            state.members = state.members.filter { !$0.value.isClosed }
+            state.members[ObjectIdentifier(consumer)] = consumer
+        }
+        do {
+            try await consumer.join()
+        } catch {
+            consumer.stop(.immediate)
+            throw error
+        }
+        logger.debug("Joined consumer group", metadata: ["topic": "\(topic)", "group": "\(group)"])
+        return KafkaDeliveries(membership: KafkaMembership(consumer: consumer))
+    }
+
+    // MARK: - Lifecycle
+
+    /// Runs until graceful shutdown or cancellation, then shuts the transport down.
+    public func run() async throws {
+        await withTaskCancellationOrGracefulShutdownHandler {
+            await self.waitForShutdownRequest()
+        } onCancelOrGracefulShutdown: {
+            self.requestShutdown()
+        }
+        await shutdown()
+    }
+
+    /// Stops taking work, waits for publishes in progress and for handed-out deliveries to be
+    /// settled, commits, leaves the groups and flushes the producer. Cancel the calling task to
+    /// stop waiting for deliveries; their messages then go to the partitions' next owners.
+    public func shutdown() async {
+        let members = requestShutdown()
+        await withTaskCancellationHandler {
+            for member in members {
+                member.stop(.graceful)
+            }
+            for member in members {
+                await member.waitUntilClosed()
+            }
+        } onCancel: {
+            for member in members {
+                member.stop(.immediate)
+            }
+        }
+        await withCheckedContinuation { continuation in
+            let idle = state.withLock { state in
+                guard state.publishing > 0 else { return true }
+                state.idleWaiters.append(continuation)
+                return false
+            }
+            if idle {
+                continuation.resume()
+            }
+        }
+        await producer.close()
+        logger.debug("Kafka transport shut down")
+    }
+
+    @discardableResult
+    private func requestShutdown() -> [RDKafkaConsumer] {
+        let (members, waiters) = state.withLock { state in
+            state.isShutDown = true
+            defer { state.shutdownRequestWaiters.removeAll() }
+            return (Array(state.members.values), state.shutdownRequestWaiters)
+        }
+        for waiter in waiters {
+            waiter.resume()
+        }
+        return members
+    }
+
+    private func waitForShutdownRequest() async {
+        await withCheckedContinuation { continuation in
+            let requested = state.withLock { state in
+                guard !state.isShutDown else { return true }
+                state.shutdownRequestWaiters.append(continuation)
+                return false
+            }
+            if requested {
+                continuation.resume()
+            }
+        }
+    }
+}
