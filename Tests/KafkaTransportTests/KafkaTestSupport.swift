@@ -1,5 +1,7 @@
+import Foundation
 import KafkaTransport
 import Messaging
+import Synchronization
 
 /// Configuration for tests: group timeouts long enough for a loaded machine, commits every 200 ms.
 func testConfiguration(_ bootstrapServers: String) -> KafkaConfiguration {
@@ -12,4 +14,61 @@ func testConfiguration(_ bootstrapServers: String) -> KafkaConfiguration {
     configuration.maximumMessageBytes = 2 * 1024 * 1024
     configuration.additionalProperties["log_level"] = "3"
     return configuration
+}
+
+/// What a group of members received: each id with how many times it arrived.
+final class Received: Sendable {
+    private let counts = Mutex<[String: Int]>([:])
+
+    /// Records a delivery; returns how many distinct ids have arrived.
+    func record(_ id: String) -> Int {
+        counts.withLock { counts in
+            counts[id, default: 0] += 1
+            return counts.count
+        }
+    }
+
+    var distinct: Set<String> { Set(counts.withLock { $0.keys }) }
+    var duplicates: Int { counts.withLock { $0.values.reduce(0) { $0 + $1 - 1 } } }
+    var duplicatedIDs: Set<String> { Set(counts.withLock { $0.filter { $0.value > 1 }.keys }) }
+}
+
+/// Acknowledges deliveries on every member until `expected` distinct ids arrived, or fails after `timeout`.
+func consume(
+    _ expected: Int,
+    from members: [KafkaDeliveries],
+    into received: Received,
+    timeout: Duration = .seconds(120)
+) async throws {
+    try await withThrowingTaskGroup(of: Bool.self) { group in
+        for deliveries in members {
+            group.addTask {
+                for try await delivery in deliveries {
+                    try delivery.acknowledge()
+                    if received.record(delivery.message.id) >= expected { return true }
+                }
+                return false
+            }
+        }
+        group.addTask {
+            try await Task.sleep(for: timeout)
+            return false
+        }
+        while let finished = try await group.next() {
+            if finished || received.distinct.count >= expected { break }
+        }
+        group.cancelAll()
+    }
+}
+
+/// `count` messages with distinct ids over `keys` keys.
+func numberedMessages(_ count: Int, prefix: String, keys: Int = 64) -> [Message] {
+    (0..<count).map { index in
+        Message(
+            id: "\(prefix)-\(index)",
+            type: "test.numbered",
+            key: "key-\(index % keys)",
+            payload: Data("\(index)".utf8)
+        )
+    }
 }

@@ -23,7 +23,7 @@ public struct KafkaConfiguration: Sendable {
     /// Create missing topics through the admin API with this shape; `nil` leaves topic creation
     /// to the brokers (`auto.create.topics.enable`). Default: `nil`.
     public var topicCreation: TopicCreation?
-    /// The largest ``Messaging/Message/byteCount`` accepted, checked before producing; keep it
+    /// The largest `Message.byteCount` accepted, checked before producing; keep it
     /// below the brokers' `message.max.bytes`. Default: 1 000 000.
     public var maximumMessageBytes: Int
     /// Raw librdkafka properties, applied last so they override everything above.

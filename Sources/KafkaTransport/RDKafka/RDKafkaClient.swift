@@ -62,7 +62,14 @@ enum RDKafkaClient {
             default:
                 .transportFailure
             }
-        let retriable = kind == .timedOut || kind == .transportFailure
+        let transient: Set<rd_kafka_resp_err_t> = [
+            RD_KAFKA_RESP_ERR__TRANSPORT, RD_KAFKA_RESP_ERR__ALL_BROKERS_DOWN, RD_KAFKA_RESP_ERR__RESOLVE,
+            RD_KAFKA_RESP_ERR_NOT_LEADER_FOR_PARTITION, RD_KAFKA_RESP_ERR_LEADER_NOT_AVAILABLE,
+            RD_KAFKA_RESP_ERR_NOT_ENOUGH_REPLICAS, RD_KAFKA_RESP_ERR_NOT_ENOUGH_REPLICAS_AFTER_APPEND,
+            RD_KAFKA_RESP_ERR_NOT_COORDINATOR, RD_KAFKA_RESP_ERR_COORDINATOR_NOT_AVAILABLE,
+            RD_KAFKA_RESP_ERR_REBALANCE_IN_PROGRESS,
+        ]
+        let retriable = kind == .timedOut || transient.contains(code)
         return MessagingError(kind, "\(context): \(describe(code))", isRetriable: retriable)
     }
 }

@@ -44,6 +44,9 @@ final class RDKafkaConsumer: DeliverySettler, @unchecked Sendable {
         var handedOut = 0
         var isPaused = false
         var isRevoking = false
+        /// Positions this member settled whose commit the coordinator refused (it does during
+        /// some rebalances); used if the partition comes back to this member.
+        var refusedPositions: [Int32: Int64] = [:]
 
         var unsettledCount: Int { buffer.count + handedOut }
     }
@@ -145,12 +148,13 @@ final class RDKafkaConsumer: DeliverySettler, @unchecked Sendable {
                 )
                 break
             }
-            if let message = rd_kafka_consumer_poll(handle, 100) {
+            let message = rd_kafka_consumer_poll(handle, 100)
+            if let message {
                 receive(message)
                 rd_kafka_message_destroy(message)
             }
             applyFlowControl()
-            if ContinuousClock.now >= nextCommit {
+            if message == nil || ContinuousClock.now >= nextCommit {
                 commit(partitions: nil, synchronously: false)
                 nextCommit = ContinuousClock.now.advanced(by: options.commitInterval)
             }
@@ -299,6 +303,11 @@ final class RDKafkaConsumer: DeliverySettler, @unchecked Sendable {
                         ? Int64(RD_KAFKA_OFFSET_BEGINNING) : Int64(RD_KAFKA_OFFSET_END)
                 }
             }
+            if let settled = state.withLock({ $0.refusedPositions.removeValue(forKey: partition) }),
+                settled > element.pointee.offset
+            {
+                element.pointee.offset = settled
+            }
             let metadata = element.pointee.metadata.map {
                 String(decoding: UnsafeRawBufferPointer(start: $0, count: element.pointee.metadata_size), as: UTF8.self)
             }
@@ -306,7 +315,13 @@ final class RDKafkaConsumer: DeliverySettler, @unchecked Sendable {
             progress[partition] = PartitionProgress(start: start >= 0 ? start : nil, metadata: metadata)
         }
         state.withLock { $0.partitions.merge(progress) { $1 } }
-        rd_kafka_assign(handle, list)
+        if isCooperative {
+            if let error = rd_kafka_incremental_assign(handle, list) {
+                rd_kafka_error_destroy(error)
+            }
+        } else {
+            rd_kafka_assign(handle, list)
+        }
         if state.withLock({ $0.isPaused }) {
             rd_kafka_pause_partitions(handle, list)
         }
@@ -329,16 +344,29 @@ final class RDKafkaConsumer: DeliverySettler, @unchecked Sendable {
         commit(partitions: revoked, synchronously: true)
         state.withLock { state in
             state.isRevoking = false
+            state.buffer.removeAll { revoked.contains(Int32($0.partition)) }
             for partition in revoked {
                 if let progress = state.partitions.removeValue(forKey: partition) {
                     state.handedOut -= progress.handedOutUnsettledCount
                 }
             }
         }
-        rd_kafka_assign(handle, nil)
+        if isCooperative {
+            if let error = rd_kafka_incremental_unassign(handle, list) {
+                rd_kafka_error_destroy(error)
+            }
+        } else {
+            rd_kafka_assign(handle, nil)
+        }
     }
 
-    /// Commits the settled position of `partitions` (all when `nil`) that moved since the last commit.
+    /// Whether the group rebalances incrementally (only moving partitions are revoked).
+    private var isCooperative: Bool {
+        String(cString: rd_kafka_rebalance_protocol(handle)) == "COOPERATIVE"
+    }
+
+    /// Commits the settled position of `partitions` (all when `nil`) that moved since the last
+    /// commit. A synchronous commit that is refused keeps its positions for a later assignment.
     private func commit(partitions: Set<Int32>?, synchronously: Bool) {
         let positions = state.withLock { state in
             state.partitions.compactMap { partition, progress -> (Int32, Int64, String?)? in
@@ -362,8 +390,15 @@ final class RDKafkaConsumer: DeliverySettler, @unchecked Sendable {
                 element.pointee.metadata_size = bytes.count
             }
         }
-        rd_kafka_commit(handle, list, synchronously ? 0 : 1)
+        let result = rd_kafka_commit(handle, list, synchronously ? 0 : 1)
         rd_kafka_topic_partition_list_destroy(list)
+        if synchronously, result != RD_KAFKA_RESP_ERR_NO_ERROR {
+            state.withLock { state in
+                for (partition, offset, _) in positions {
+                    state.refusedPositions[partition] = max(offset, state.refusedPositions[partition] ?? offset)
+                }
+            }
+        }
     }
 
     // MARK: - Handing out
@@ -505,7 +540,13 @@ private let rebalanceCallback:
     ) -> Void = { handle, event, partitions, opaque in
         guard let opaque, let partitions else { return }
         guard let consumer = Unmanaged<ConsumerCallbacks>.fromOpaque(opaque).takeUnretainedValue().consumer else {
-            rd_kafka_assign(handle, nil)
+            if String(cString: rd_kafka_rebalance_protocol(handle)) == "COOPERATIVE" {
+                if let error = rd_kafka_incremental_unassign(handle, partitions) {
+                    rd_kafka_error_destroy(error)
+                }
+            } else {
+                rd_kafka_assign(handle, nil)
+            }
             return
         }
         consumer.rebalance(event, partitions)

@@ -255,10 +255,7 @@ final class DeliveryBatch: Sendable {
 
     private func summary(_ state: State) -> MessagingError? {
         guard var error = state.firstError else { return nil }
-        if state.failures < count {
-            error.reason =
-                "\(state.failures) of \(count) messages were not published (the others were). " + error.reason
-        }
+        error.reason = "\(state.failures) of \(count) messages were not published. " + error.reason
         return error
     }
 

@@ -32,12 +32,15 @@ public struct KafkaDeliveries: DeliverySequence {
     }
 }
 
-/// Keeps a group member alive while its sequence or an iterator exists; leaves when they go.
+/// Keeps a group member, and its transport, alive while its sequence or an iterator exists;
+/// leaves the group when they go.
 final class KafkaMembership: Sendable {
     let consumer: RDKafkaConsumer
+    let transport: KafkaTransport
 
-    init(consumer: RDKafkaConsumer) {
+    init(consumer: RDKafkaConsumer, transport: KafkaTransport) {
         self.consumer = consumer
+        self.transport = transport
     }
 
     deinit {

@@ -19,7 +19,8 @@ import Synchronization
 /// ```
 ///
 /// Run the transport in a `ServiceGroup`, or call ``shutdown()``, so that accepted batches are
-/// flushed and positions committed. Requires librdkafka 2.0.2 or newer.
+/// flushed and positions committed. A subscription keeps its transport alive; releasing the
+/// transport and all its subscriptions stops it at once. Requires librdkafka 2.0.2 or newer.
 public final class KafkaTransport: MessageTransport {
     private struct State {
         var isShutDown = false
@@ -126,7 +127,8 @@ public final class KafkaTransport: MessageTransport {
 
     // MARK: - Subscribing
 
-    /// Joins `group` on `topic` as a new member; returns once the group assigned it partitions.
+    /// Joins `group` on `topic` as a new member; returns once the group gave it its first
+    /// assignment (which is empty when the group has more members than the topic has partitions).
     ///
     /// A group with no committed position starts at the earliest or the latest offset, as
     /// `options.startPosition` says.
@@ -165,7 +167,7 @@ public final class KafkaTransport: MessageTransport {
             throw error
         }
         logger.debug("Joined consumer group", metadata: ["topic": "\(topic)", "group": "\(group)"])
-        return KafkaDeliveries(membership: KafkaMembership(consumer: consumer))
+        return KafkaDeliveries(membership: KafkaMembership(consumer: consumer, transport: self))
     }
 
     // MARK: - Lifecycle
@@ -180,9 +182,9 @@ public final class KafkaTransport: MessageTransport {
         await shutdown()
     }
 
-    /// Stops taking work, waits for publishes in progress and for handed-out deliveries to be
-    /// settled, commits, leaves the groups and flushes the producer. Cancel the calling task to
-    /// stop waiting for deliveries; their messages then go to the partitions' next owners.
+    /// Stops taking work; waits for handed-out deliveries to be settled, commits and leaves the
+    /// groups; then waits for publishes in progress and flushes the producer. Cancel the calling
+    /// task to stop waiting for deliveries; their messages then go to the partitions' next owners.
     public func shutdown() async {
         let members = requestShutdown()
         await withTaskCancellationHandler {

@@ -20,10 +20,11 @@ public protocol MessagePublisher: Sendable {
     ///
     /// An empty batch publishes nothing; the topic name and the transport's state are still checked.
     ///
-    /// - Throws: ``MessagingError`` naming what was refused. Nothing of the batch was published,
-    ///   except after ``MessagingError/Code/timedOut`` from a distributed transport that lost
-    ///   contact mid-batch: then some messages may be stored, and publishing again may repeat them
-    ///   (which at-least-once consumers tolerate).
+    /// - Throws: ``MessagingError`` naming what was refused. A batch refused before sending — bad
+    ///   input, shutdown, no room — publishes nothing. A distributed transport that fails after it
+    ///   began sending (brokers unreachable past a timeout, for example) may have stored part of
+    ///   the batch; its error then says how many messages were not published, and publishing
+    ///   again may repeat the others (which at-least-once consumers tolerate).
     func publish(_ messages: [Message], to topic: String) async throws
 }
 
