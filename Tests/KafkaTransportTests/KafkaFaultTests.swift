@@ -136,6 +136,22 @@ struct KafkaFaultTests {
         await publisher.shutdown()
     }
 
+    @Test("A topic-creation request that gets no answer fails clearly within the timeout")
+    func unansweredTopicCreation() async throws {
+        let cluster = try KafkaMockCluster(brokers: 1)
+        var configuration = testConfiguration(cluster.bootstrapServers)
+        configuration.topicCreation = KafkaConfiguration.TopicCreation(partitions: 8, replicationFactor: 1)
+        configuration.producer.deliveryTimeout = .seconds(2)
+        let transport = try KafkaTransport(configuration: configuration)
+        await #expect {
+            try await transport.publish(Message(), to: "needs-creating")
+        } throws: { error in
+            let error = error as! MessagingError
+            return error.code == .timedOut && error.reason.contains("Creating topic 'needs-creating'")
+        }
+        await transport.shutdown()
+    }
+
     @Test("Nothing listening at the bootstrap address: publish and subscribe fail within their timeouts")
     func unreachableBrokers() async throws {
         var configuration = KafkaConfiguration(bootstrapServers: ["127.0.0.1:1"])

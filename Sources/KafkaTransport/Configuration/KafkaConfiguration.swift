@@ -20,8 +20,9 @@ public struct KafkaConfiguration: Sendable {
     public var producer: Producer
     /// How consumer groups consume.
     public var consumer: Consumer
-    /// Create missing topics through the admin API with this shape; `nil` leaves topic creation
-    /// to the brokers (`auto.create.topics.enable`). Default: `nil`.
+    /// Create topics through the admin API with this shape, the first time the transport
+    /// publishes or subscribes to each (a topic that exists is left as it is); `nil` leaves topic
+    /// creation to the brokers (`auto.create.topics.enable`). Default: `nil`.
     public var topicCreation: TopicCreation?
     /// The largest `Message.byteCount` accepted, checked before producing; keep it
     /// below the brokers' `message.max.bytes`. Default: 1 000 000.

@@ -145,6 +145,19 @@ final class RDKafkaProducer: @unchecked Sendable {
         }
     }
 
+    /// Creates `topic` unless it exists, through the admin API of this producer's client.
+    func createTopic(_ topic: String, shape: KafkaConfiguration.TopicCreation, timeout: Duration)
+        async throws(MessagingError)
+    {
+        try await RDKafkaAdmin.createTopic(
+            topic,
+            partitions: shape.partitions,
+            replicationFactor: shape.replicationFactor,
+            using: handle,
+            timeout: timeout
+        )
+    }
+
     // MARK: - Serving delivery reports
 
     private func serve() {

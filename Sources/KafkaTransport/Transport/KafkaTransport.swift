@@ -27,6 +27,7 @@ public final class KafkaTransport: MessageTransport {
         var isFinished = false
         var publishing = 0
         var members: [ObjectIdentifier: RDKafkaConsumer] = [:]
+        var createdTopics: Set<String> = []
         var idleWaiters: [CheckedContinuation<Void, Never>] = []
         var shutdownRequestWaiters: [CheckedContinuation<Void, Never>] = []
     }
@@ -110,6 +111,7 @@ public final class KafkaTransport: MessageTransport {
             state.publishing += 1
         }
         defer { finishPublishing() }
+        try await createIfNeeded(topic)
         try await producer.produce(records, to: topic)
     }
 
@@ -142,6 +144,7 @@ public final class KafkaTransport: MessageTransport {
     ) async throws -> KafkaDeliveries {
         try TopicName.validate(topic)
         try GroupName.validate(group)
+        try await createIfNeeded(topic)
         let consumer = try RDKafkaConsumer(
             properties: configuration.consumerProperties(group: group),
             options: RDKafkaConsumer.Options(
@@ -168,6 +171,16 @@ public final class KafkaTransport: MessageTransport {
         }
         logger.debug("Joined consumer group", metadata: ["topic": "\(topic)", "group": "\(group)"])
         return KafkaDeliveries(membership: KafkaMembership(consumer: consumer, transport: self))
+    }
+
+    /// Creates `topic` through the admin API the first time this transport uses it, when
+    /// ``KafkaConfiguration/topicCreation`` asks for it.
+    private func createIfNeeded(_ topic: String) async throws(MessagingError) {
+        guard let shape = configuration.topicCreation, !state.withLock({ $0.createdTopics.contains(topic) }) else {
+            return
+        }
+        try await producer.createTopic(topic, shape: shape, timeout: configuration.producer.deliveryTimeout)
+        state.withLock { _ = $0.createdTopics.insert(topic) }
     }
 
     // MARK: - Lifecycle

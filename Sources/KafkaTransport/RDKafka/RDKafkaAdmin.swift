@@ -1,0 +1,86 @@
+import CRdKafka
+import Foundation
+import Messaging
+
+/// Topic administration through librdkafka's admin API.
+enum RDKafkaAdmin {
+    /// Creates `topic` unless it exists, on a thread of its own (the admin call blocks).
+    static func createTopic(
+        _ topic: String,
+        partitions: Int,
+        replicationFactor: Int?,
+        using client: OpaquePointer,
+        timeout: Duration
+    ) async throws(MessagingError) {
+        let result: Result<Void, MessagingError> = await withCheckedContinuation { continuation in
+            let box = UnsafeSendable(client)
+            let thread = Thread {
+                continuation.resume(
+                    returning: create(topic, partitions, replicationFactor, box.value, timeout.milliseconds)
+                )
+            }
+            thread.name = "kafka-admin"
+            thread.start()
+        }
+        try result.get()
+    }
+
+    private static func create(
+        _ topic: String,
+        _ partitions: Int,
+        _ replicationFactor: Int?,
+        _ client: OpaquePointer,
+        _ timeoutMilliseconds: Int
+    ) -> Result<Void, MessagingError> {
+        var message = [CChar](repeating: 0, count: 512)
+        guard
+            let newTopic = rd_kafka_NewTopic_new(
+                topic,
+                Int32(clamping: partitions),
+                Int32(clamping: replicationFactor ?? -1),
+                &message,
+                message.count
+            )
+        else {
+            return .failure(
+                MessagingError(.invalidConfiguration, "Topic '\(topic)' cannot be created: \(String(cString: message))")
+            )
+        }
+        defer { rd_kafka_NewTopic_destroy(newTopic) }
+        let queue = rd_kafka_queue_new(client)!
+        defer { rd_kafka_queue_destroy(queue) }
+        var topics: [OpaquePointer?] = [newTopic]
+        rd_kafka_CreateTopics(client, &topics, 1, nil, queue)
+        guard let event = rd_kafka_queue_poll(queue, Int32(clamping: timeoutMilliseconds)) else {
+            return .failure(
+                MessagingError(
+                    .timedOut,
+                    "Creating topic '\(topic)' got no answer within \(timeoutMilliseconds) ms.",
+                    isRetriable: true
+                )
+            )
+        }
+        defer { rd_kafka_event_destroy(event) }
+        if rd_kafka_event_error(event) != RD_KAFKA_RESP_ERR_NO_ERROR {
+            return .failure(RDKafkaClient.error(rd_kafka_event_error(event), "Creating topic '\(topic)' failed"))
+        }
+        var count = 0
+        let results = rd_kafka_CreateTopics_result_topics(rd_kafka_event_CreateTopics_result(event), &count)
+        for index in 0..<count {
+            let code = rd_kafka_topic_result_error(results![index])
+            if code != RD_KAFKA_RESP_ERR_NO_ERROR, code != RD_KAFKA_RESP_ERR_TOPIC_ALREADY_EXISTS {
+                return .failure(RDKafkaClient.error(code, "Creating topic '\(topic)' failed"))
+            }
+        }
+        return .success(())
+    }
+}
+
+/// Carries a value whose thread safety the C library guarantees across a thread hop.
+struct UnsafeSendable<Value>: @unchecked Sendable {
+    let value: Value
+
+    init(_ value: Value) {
+        self.value = value
+    }
+}

@@ -1,0 +1,103 @@
+import Foundation
+import KafkaTransport
+import Messaging
+import Testing
+
+/// Interoperability with kcat, an independent Kafka client built on librdkafka's C API.
+@Suite("KafkaTransport and kcat")
+struct KcatInteropTests {
+    /// Runs kcat with `arguments`, feeding it `input`; returns what it printed.
+    func kcat(_ arguments: [String], input: String? = nil) throws -> String {
+        let path = ["/usr/bin/kcat", "/usr/local/bin/kcat", "/opt/homebrew/bin/kcat"].first {
+            FileManager.default.isExecutableFile(atPath: $0)
+        }
+        let executable = try #require(path, "kcat is not installed; scripts/test.sh installs it")
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
+        let output = Pipe()
+        let inputPipe = Pipe()
+        process.standardOutput = output
+        process.standardInput = inputPipe
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        if let input {
+            inputPipe.fileHandleForWriting.write(Data(input.utf8))
+        }
+        try inputPipe.fileHandleForWriting.close()
+        let printed = output.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0, "kcat \(arguments.joined(separator: " ")) failed")
+        return String(decoding: printed, as: UTF8.self)
+    }
+
+    @Test func kcatReadsCloudEventsHeadersWrittenByTheTransport() async throws {
+        let cluster = try KafkaMockCluster(brokers: 3)
+        let transport = try KafkaTransport(configuration: testConfiguration(cluster.bootstrapServers))
+        let sent = Message(
+            id: "order-123458",
+            source: "/sales",
+            type: "com.example.order.placed",
+            time: Date(timeIntervalSince1970: 1_740_246_230.305),
+            subject: "123458",
+            dataContentType: "application/json",
+            extensions: ["tenant": "acme"],
+            key: "123458",
+            headers: ["correlation-id": "c-1"],
+            payload: Data(#"{"order_id":"123458","product":"Laptop"}"#.utf8)
+        )
+        try await transport.publish(sent, to: "interop.out")
+        await transport.shutdown()
+
+        let line = try kcat([
+            "-b", cluster.bootstrapServers, "-C", "-t", "interop.out", "-o", "beginning", "-c", "1", "-e", "-J",
+        ])
+        let record = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+        let flat = try #require(record["headers"] as? [String])
+        let headers = Dictionary(
+            uniqueKeysWithValues: stride(from: 0, to: flat.count - 1, by: 2).map { (flat[$0], flat[$0 + 1]) }
+        )
+        #expect(headers["ce_specversion"] == "1.0")
+        #expect(headers["ce_id"] == "order-123458")
+        #expect(headers["ce_source"] == "/sales")
+        #expect(headers["ce_type"] == "com.example.order.placed")
+        #expect(headers["ce_time"] == "2025-02-22T17:43:50.305Z")
+        #expect(headers["ce_subject"] == "123458")
+        #expect(headers["ce_tenant"] == "acme")
+        #expect(headers["content-type"] == "application/json")
+        #expect(headers["correlation-id"] == "c-1")
+        #expect(record["key"] as? String == "123458")
+        #expect(record["payload"] as? String == #"{"order_id":"123458","product":"Laptop"}"#)
+        withExtendedLifetime(cluster) {}
+    }
+
+    @Test func plainJSONRecordFromKcatIsConsumed() async throws {
+        let cluster = try KafkaMockCluster(brokers: 3)
+        let transport = try KafkaTransport(configuration: testConfiguration(cluster.bootstrapServers))
+        let json = #"{"order_id": "123458", "product": "Laptop", "quantity": 1, "price": 1200.0}"#
+        _ = try kcat(["-b", cluster.bootstrapServers, "-P", "-t", "MessageBus", "-k", "123458"], input: json + "\n")
+
+        let deliveries = try await transport.subscribe(
+            to: "MessageBus",
+            group: "inventory",
+            options: SubscriptionOptions(startPosition: .earliest)
+        )
+        var iterator = deliveries.makeAsyncIterator()
+        let delivery = try #require(try await iterator.next())
+        try delivery.acknowledge()
+        let message = delivery.message
+        #expect(message.payload == Data(json.utf8))
+        #expect(message.key == "123458")
+        #expect(message.id == "MessageBus-\(delivery.partition)-\(delivery.offset)")
+        #expect(message.type == "kafka.record")
+        #expect(message.source == "kafka:MessageBus")
+        #expect(message.headers.isEmpty)
+        #expect(message.time != nil)
+        struct Order: Decodable, Equatable {
+            var order_id: String
+            var quantity: Int
+        }
+        #expect(try message.decode(Order.self) == Order(order_id: "123458", quantity: 1))
+        await transport.shutdown()
+    }
+}
