@@ -19,7 +19,7 @@ struct KafkaConfigurationTests {
         #expect(properties["group.id"] == "billing")
         #expect(properties["enable.auto.commit"] == "false")
         #expect(properties["enable.auto.offset.store"] == "false")
-        #expect(properties["partition.assignment.strategy"] == "cooperative-sticky")
+        #expect(properties["partition.assignment.strategy"] == nil)
     }
 
     @Test func securityTranslatesToLibrdkafkaProperties() {

@@ -33,29 +33,38 @@ final class Received: Sendable {
     var duplicatedIDs: Set<String> { Set(counts.withLock { $0.filter { $0.value > 1 }.keys }) }
 }
 
-/// Acknowledges deliveries on every member until `expected` distinct ids arrived, or fails after `timeout`.
+/// Acknowledges deliveries on every member until `expected` distinct ids arrived; returns early
+/// when the deadline passes or every member's sequence ended, leaving the caller's count short.
 func consume(
     _ expected: Int,
     from members: [KafkaDeliveries],
     into received: Received,
     timeout: Duration = .seconds(120)
 ) async throws {
-    try await withThrowingTaskGroup(of: Bool.self) { group in
+    enum Outcome {
+        case complete
+        case memberEnded
+        case deadline
+    }
+    try await withThrowingTaskGroup(of: Outcome.self) { group in
         for deliveries in members {
             group.addTask {
                 for try await delivery in deliveries {
                     try delivery.acknowledge()
-                    if received.record(delivery.message.id) >= expected { return true }
+                    if received.record(delivery.message.id) >= expected { return .complete }
                 }
-                return false
+                return .memberEnded
             }
         }
         group.addTask {
             try await Task.sleep(for: timeout)
-            return false
+            return .deadline
         }
-        while let finished = try await group.next() {
-            if finished || received.distinct.count >= expected { break }
+        var ended = 0
+        while let outcome = try await group.next() {
+            if outcome == .complete || outcome == .deadline { break }
+            ended += 1
+            if ended == members.count { break }
         }
         group.cancelAll()
     }

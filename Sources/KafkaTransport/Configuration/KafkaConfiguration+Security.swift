@@ -115,7 +115,6 @@ extension KafkaConfiguration {
         properties["enable.auto.commit"] = "false"
         properties["enable.auto.offset.store"] = "false"
         properties["enable.partition.eof"] = "false"
-        properties["partition.assignment.strategy"] = "cooperative-sticky"
         properties["allow.auto.create.topics"] = "true"
         properties["session.timeout.ms"] = String(consumer.sessionTimeout.milliseconds)
         properties["heartbeat.interval.ms"] = String(consumer.heartbeatInterval.milliseconds)

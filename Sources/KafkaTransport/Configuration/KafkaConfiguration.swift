@@ -97,6 +97,12 @@ public struct KafkaConfiguration: Sendable {
     // MARK: - Consumer
 
     /// Consumer group options.
+    ///
+    /// Partitions are assigned with librdkafka's default (eager) strategies: a rebalance ends in
+    /// one round, so `subscribe` returns with the group settled. Incremental rebalancing works
+    /// too — set `partition.assignment.strategy` to `cooperative-sticky` in
+    /// ``KafkaConfiguration/additionalProperties`` — but a new member may then receive its
+    /// partitions in a second round, after `subscribe` returned.
     public struct Consumer: Sendable {
         /// How long the group coordinator waits for a silent member before handing its
         /// partitions to others. Default: 45 seconds.

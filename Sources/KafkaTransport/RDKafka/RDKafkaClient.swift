@@ -18,7 +18,7 @@ enum RDKafkaClient {
             rd_kafka_conf_destroy(configuration)
             throw MessagingError(
                 .invalidConfiguration,
-                "Kafka client could not be created: \(String(cString: message))"
+                "Kafka client could not be created: \(RDKafkaClient.text(message))"
             )
         }
         return handle
@@ -34,11 +34,16 @@ enum RDKafkaClient {
                 let shown = key.contains("password") ? "***" : value
                 throw MessagingError(
                     .invalidConfiguration,
-                    "Kafka property '\(key)' = '\(shown)' was refused: \(String(cString: message))"
+                    "Kafka property '\(key)' = '\(shown)' was refused: \(RDKafkaClient.text(message))"
                 )
             }
         }
         return configuration
+    }
+
+    /// The text librdkafka wrote into an error buffer, up to its terminating zero.
+    static func text(_ buffer: [CChar]) -> String {
+        String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 
     /// librdkafka's name and description of `code`.

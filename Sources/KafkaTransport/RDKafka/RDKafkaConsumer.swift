@@ -322,8 +322,12 @@ final class RDKafkaConsumer: DeliverySettler, @unchecked Sendable {
         } else {
             rd_kafka_assign(handle, list)
         }
+        // librdkafka keeps a partition's pause flag across unassignment: set it explicitly, or a
+        // partition paused before a rebalance would stay paused after being assigned again.
         if state.withLock({ $0.isPaused }) {
             rd_kafka_pause_partitions(handle, list)
+        } else {
+            rd_kafka_resume_partitions(handle, list)
         }
         finishJoin(nil)
     }
