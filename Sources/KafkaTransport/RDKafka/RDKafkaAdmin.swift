@@ -43,7 +43,10 @@ enum RDKafkaAdmin {
             )
         else {
             return .failure(
-                MessagingError(.invalidConfiguration, "Topic '\(topic)' cannot be created: \(RDKafkaClient.text(message))")
+                MessagingError(
+                    .invalidConfiguration,
+                    "Topic '\(topic)' cannot be created: \(RDKafkaClient.text(message))"
+                )
             )
         }
         defer { rd_kafka_NewTopic_destroy(newTopic) }
