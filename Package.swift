@@ -13,6 +13,9 @@ let package = Package(
         .library(name: "InMemoryTransport", targets: ["InMemoryTransport"]),
         .library(name: "MessagingTesting", targets: ["MessagingTesting"]),
         .library(name: "KafkaTransport", targets: ["KafkaTransport"]),
+        .library(name: "MessageBus", targets: ["MessageBus"]),
+        .library(name: "MessageBusSQLite", targets: ["MessageBusSQLite"]),
+        .library(name: "MessageBusWebhook", targets: ["MessageBusWebhook"]),
         .executable(name: "InMemoryDemo", targets: ["InMemoryDemo"]),
     ],
     dependencies: [
@@ -20,6 +23,13 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-collections.git", from: "1.6.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/swiftlang/swift-docc-plugin.git", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-distributed-tracing.git", from: "1.7.3"),
+        .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/pointfreeco/swift-clocks.git", from: "1.1.1"),
     ],
     targets: [
         .target(
@@ -61,6 +71,37 @@ let package = Package(
             ],
             swiftSettings: strictSwiftSettings
         ),
+        .target(
+            name: "MessageBus",
+            dependencies: [
+                "Messaging",
+                .product(name: "HeapModule", package: "swift-collections"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Tracing", package: "swift-distributed-tracing"),
+            ],
+            swiftSettings: strictSwiftSettings
+        ),
+        .target(
+            name: "MessageBusSQLite",
+            dependencies: [
+                "MessageBus",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ],
+            swiftSettings: strictSwiftSettings
+        ),
+        .target(
+            name: "MessageBusWebhook",
+            dependencies: [
+                "MessageBus",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
+            swiftSettings: strictSwiftSettings
+        ),
         .executableTarget(
             name: "InMemoryDemo",
             dependencies: ["Messaging", "InMemoryTransport"],
@@ -87,6 +128,26 @@ let package = Package(
         .testTarget(
             name: "KafkaTransportTests",
             dependencies: ["KafkaTransport", "MessagingTesting", "Messaging"],
+            swiftSettings: strictSwiftSettings
+        ),
+        .testTarget(
+            name: "MessageBusTests",
+            dependencies: [
+                "MessageBus",
+                "MessageBusSQLite",
+                "MessageBusWebhook",
+                "Messaging",
+                "InMemoryTransport",
+                "KafkaTransport",
+                .product(name: "Clocks", package: "swift-clocks"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "InMemoryTracing", package: "swift-distributed-tracing"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "MetricsTestKit", package: "swift-metrics"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Tracing", package: "swift-distributed-tracing"),
+            ],
             swiftSettings: strictSwiftSettings
         ),
     ]

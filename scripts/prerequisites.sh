@@ -35,5 +35,6 @@ require_apt_packages() {
     DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
 }
 
-# librdkafka 2.0.2 or newer (the Kafka transport), found through pkg-config.
-require_apt_packages pkg-config librdkafka-dev
+# librdkafka 2.0.2 or newer (the Kafka transport) and SQLite (the SQLite idempotency store), found through
+# pkg-config.
+require_apt_packages pkg-config librdkafka-dev libsqlite3-dev

@@ -1,0 +1,424 @@
+import Logging
+import Messaging
+import Metrics
+import ServiceLifecycle
+import Synchronization
+import Tracing
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
+
+/// Runs message handlers on a transport: the Message Bus that applications share instead of
+/// depending on each other.
+///
+/// Register handlers, add the bus to a `ServiceGroup` (or call ``run()``), and publish:
+///
+/// ```swift
+/// let bus = Bus(transport: transport, middleware: [DeadLetterChannel(topic: "orders.dead"), Retry()])
+/// try bus.handle(OrderPlaced.self, from: "orders", group: "inventory") { order, context in
+///     try await stock.reserve(order.product, order.quantity)
+///     return [try OutgoingMessage(StockReserved(orderID: order.orderID), to: "stock")]
+/// }
+/// ```
+///
+/// Each handler is one member of its consumer group: every group receives every message, and
+/// buses that register the same group (instances of one application) share the group's
+/// messages. A handler runs concurrently across partitions, up to
+/// ``HandlerOptions/concurrency``, and in order within a partition, so in order per key.
+///
+/// For each message the bus runs the middleware chain and the handler, publishes what the handler
+/// returned, runs the ``HandlerContext/onSuccess(_:)`` actions, and then acknowledges. If anything
+/// throws, the bus rejects the message and the transport delivers it again.
+///
+/// On graceful shutdown the bus stops taking messages, lets running handlers finish and
+/// acknowledge, and then leaves its consumer groups. Messages it had received but not started
+/// go back to the transport unacknowledged, for the next member.
+public final class Bus: Service, Sendable {
+    /// How one handler consumes its topic.
+    public struct HandlerOptions: Sendable {
+        /// How many messages the handler may handle at once, each from a different partition.
+        /// Default: 4.
+        public var concurrency: Int {
+            get { storedConcurrency }
+            set { storedConcurrency = max(1, newValue) }
+        }
+
+        /// The handler's subscription. Default: a new group starts at the earliest retained
+        /// message, so nothing published before the application first started is missed.
+        public var subscription: SubscriptionOptions
+
+        private var storedConcurrency: Int
+
+        /// Creates options.
+        public init(
+            concurrency: Int = 4,
+            subscription: SubscriptionOptions = SubscriptionOptions(startPosition: .earliest)
+        ) {
+            self.storedConcurrency = max(1, concurrency)
+            self.subscription = subscription
+        }
+    }
+
+    struct Registration {
+        let name: String
+        let topic: String
+        let group: String
+        let options: HandlerOptions
+        let middleware: [any MessageMiddleware]
+        let handler: any MessageHandler
+    }
+
+    private enum Phase {
+        case configuring
+        case running
+        case finished
+    }
+
+    private struct State {
+        var phase = Phase.configuring
+        var middleware: [any MessageMiddleware]
+        var registrations: [Registration] = []
+        var runners: [HandlerRunner] = []
+        var subscribed = 0
+    }
+
+    /// The application's name, used as the default source of messages it publishes.
+    public let name: String
+    /// The transport the bus runs on.
+    public let transport: any MessageTransport
+    let logger: Logger
+    let metricsFactory: any MetricsFactory
+    let tracer: any Tracer
+    let notifier: (any Notifier)?
+
+    private let state: Mutex<State>
+    private let running = Gate()
+    private let publishedCounters = Mutex<[String: Counter]>([:])
+
+    /// Creates a bus.
+    ///
+    /// - Parameters:
+    ///   - transport: Where messages travel.
+    ///   - name: The application's name. Default: the process name.
+    ///   - middleware: Middleware around every handler, outermost first.
+    ///   - logger: The logger for the bus and its handlers. Default: label `MessageBus`.
+    ///   - metricsFactory: Where metrics go. Default: the bootstrapped `MetricsSystem`.
+    ///   - tracer: Where spans go. Default: the bootstrapped `InstrumentationSystem` tracer.
+    ///   - notifier: Who hears about messages that failed or were dead-lettered. Default: nobody.
+    public init(
+        transport: any MessageTransport,
+        name: String = ProcessInfo.processInfo.processName,
+        middleware: [any MessageMiddleware] = [],
+        logger: Logger = Logger(label: "MessageBus"),
+        metricsFactory: any MetricsFactory = MetricsSystem.factory,
+        tracer: (any Tracer)? = nil,
+        notifier: (any Notifier)? = nil
+    ) {
+        self.transport = transport
+        self.name = name
+        self.logger = logger
+        self.metricsFactory = metricsFactory
+        self.tracer = tracer ?? InstrumentationSystem.tracer
+        self.notifier = notifier
+        self.state = Mutex(State(middleware: middleware))
+    }
+
+    // MARK: - Configuring
+
+    /// Adds middleware around every handler, inside the middleware added before it.
+    ///
+    /// - Throws: ``MessageBusError/Code/invalidConfiguration`` once the bus is running.
+    public func use(_ middleware: any MessageMiddleware) throws(MessageBusError) {
+        try state.withLock { state throws(MessageBusError) in
+            try Self.requireConfiguring(state, to: "add middleware")
+            state.middleware.append(middleware)
+        }
+    }
+
+    /// Registers `handler` for the messages of `topic`, as a member of consumer group `group`.
+    ///
+    /// - Parameters:
+    ///   - topic: The topic to consume.
+    ///   - group: The consumer group: the application the handler belongs to.
+    ///   - name: The handler's name in logs, metrics and dead letters; unique in this bus.
+    ///     Default: `group`.
+    ///   - options: Concurrency and subscription options.
+    ///   - middleware: Middleware around this handler only, inside the bus's middleware.
+    ///   - handler: The handler.
+    /// - Throws: ``MessageBusError/Code/invalidConfiguration`` for an invalid topic or group name,
+    ///   a name already registered, or a bus that is already running.
+    public func handle(
+        from topic: String,
+        group: String,
+        name: String? = nil,
+        options: HandlerOptions = HandlerOptions(),
+        middleware: [any MessageMiddleware] = [],
+        handler: some MessageHandler
+    ) throws(MessageBusError) {
+        let name = name ?? group
+        do {
+            try TopicName.validate(topic)
+            try GroupName.validate(group)
+        } catch {
+            throw MessageBusError(
+                .invalidConfiguration,
+                "Cannot register handler '\(name)': \(error.reason)",
+                underlying: error
+            )
+        }
+        try state.withLock { state throws(MessageBusError) in
+            try Self.requireConfiguring(state, to: "register handler '\(name)'")
+            if state.registrations.contains(where: { $0.name == name }) {
+                throw MessageBusError(
+                    .invalidConfiguration,
+                    "A handler named '\(name)' is already registered; pass a different name."
+                )
+            }
+            state.registrations.append(
+                Registration(
+                    name: name,
+                    topic: topic,
+                    group: group,
+                    options: options,
+                    middleware: middleware,
+                    handler: handler
+                )
+            )
+        }
+    }
+
+    /// Registers a closure as the handler of `topic` for consumer group `group`.
+    ///
+    /// See ``handle(from:group:name:options:middleware:handler:)``.
+    public func handle(
+        from topic: String,
+        group: String,
+        name: String? = nil,
+        options: HandlerOptions = HandlerOptions(),
+        middleware: [any MessageMiddleware] = [],
+        _ body: @escaping NextHandler
+    ) throws(MessageBusError) {
+        try handle(
+            from: topic,
+            group: group,
+            name: name,
+            options: options,
+            middleware: middleware,
+            handler: ClosureHandler(body: body)
+        )
+    }
+
+    /// Registers a handler that receives each message decoded as `Value`.
+    ///
+    /// A payload that does not decode fails with ``MessageBusError/Code/decodingFailed``, which
+    /// is not retriable: with a ``DeadLetterChannel`` it goes straight to the dead-letter topic,
+    /// with the field that was wrong in the `dead-letter-error` header.
+    ///
+    /// See ``handle(from:group:name:options:middleware:handler:)``.
+    public func handle<Value: Decodable & Sendable>(
+        _ type: Value.Type,
+        from topic: String,
+        group: String,
+        name: String? = nil,
+        options: HandlerOptions = HandlerOptions(),
+        middleware: [any MessageMiddleware] = [],
+        codec: some MessageCodec = .json,
+        _ body: @escaping @Sendable (Value, HandlerContext) async throws -> [OutgoingMessage]
+    ) throws(MessageBusError) {
+        let decoding: NextHandler = { message, context in
+            let value: Value
+            do throws(MessagingError) {
+                value = try message.decode(Value.self, codec: codec)
+            } catch {
+                throw MessageBusError(.decodingFailed, error.reason, isRetriable: false, underlying: error)
+            }
+            return try await body(value, context)
+        }
+        try handle(
+            from: topic,
+            group: group,
+            name: name,
+            options: options,
+            middleware: middleware,
+            handler: ClosureHandler(body: decoding)
+        )
+    }
+
+    private static func requireConfiguring(_ state: State, to action: String) throws(MessageBusError) {
+        guard case .configuring = state.phase else {
+            throw MessageBusError(.invalidConfiguration, "Cannot \(action): the bus has already started.")
+        }
+    }
+
+    // MARK: - Running
+
+    /// Subscribes every handler and handles messages until graceful shutdown or cancellation.
+    ///
+    /// - Throws: The first error a subscription fails with, or
+    ///   ``MessageBusError/Code/invalidConfiguration`` if the bus was already started.
+    public func run() async throws {
+        let runners = try state.withLock { state throws(MessageBusError) in
+            try Self.requireConfiguring(state, to: "run")
+            state.phase = .running
+            state.runners = state.registrations.map { registration in
+                HandlerRunner(bus: self, registration: registration, chain: state.middleware + registration.middleware)
+            }
+            return state.runners
+        }
+        do {
+            if runners.isEmpty {
+                running.open()
+                try await gracefulShutdown()
+            } else {
+                try await withGracefulShutdownHandler {
+                    try await withThrowingDiscardingTaskGroup { group in
+                        for runner in runners {
+                            group.addTask { try await runner.run() }
+                        }
+                    }
+                } onGracefulShutdown: {
+                    for runner in runners {
+                        runner.requestStop()
+                    }
+                }
+            }
+            finish(nil)
+        } catch {
+            finish(error)
+            throw error
+        }
+    }
+
+    /// Returns once every handler has subscribed, so messages published from now on reach them.
+    ///
+    /// - Throws: What ``run()`` failed with, if it failed first; ``MessageBusError/Code/notRunning``
+    ///   if the bus stopped first.
+    public func waitUntilRunning() async throws {
+        try await running.wait()
+    }
+
+    func handlerSubscribed() {
+        let all = state.withLock { state in
+            state.subscribed += 1
+            return state.subscribed == state.runners.count
+        }
+        if all {
+            running.open()
+        }
+    }
+
+    private func finish(_ error: (any Error)?) {
+        state.withLock { $0.phase = .finished }
+        running.fail(
+            error ?? MessageBusError(.notRunning, "The bus '\(name)' stopped before all its handlers subscribed.")
+        )
+    }
+
+    // MARK: - Publishing
+
+    /// Publishes `messages` to `topic` as one batch, and returns them as published.
+    ///
+    /// Each message without a correlation id starts a conversation: its correlation id is its own
+    /// id. The current trace context is written into its headers (W3C `traceparent` with a
+    /// W3C-propagating tracer), inside a producer span.
+    @discardableResult
+    public func publish(_ messages: [Message], to topic: String) async throws -> [Message] {
+        var messages = messages
+        let span = tracer.startSpan("\(topic) publish", context: ServiceContext.current ?? .topLevel, ofKind: .producer)
+        defer { span.end() }
+        span.attributes["messaging.destination.name"] = topic
+        span.attributes["messaging.batch.message_count"] = messages.count
+        for index in messages.indices {
+            if messages[index].correlationID == nil {
+                messages[index].correlationID = messages[index].id
+            }
+            tracer.inject(span.context, into: &messages[index].headers, using: HeaderInjector())
+        }
+        do {
+            try await transport.publish(messages, to: topic)
+        } catch {
+            span.recordError(error)
+            throw error
+        }
+        publishedCounter(for: topic).increment(by: messages.count)
+        return messages
+    }
+
+    /// Publishes `message` to `topic` and returns it as published.
+    ///
+    /// See ``publish(_:to:)-([Message],_)``.
+    @discardableResult
+    public func publish(_ message: Message, to topic: String) async throws -> Message {
+        try await publish([message], to: topic)[0]
+    }
+
+    /// Publishes a typed message to `topic` and returns it as published; see ``BusMessage``.
+    @discardableResult
+    public func publish<Value: BusMessage>(
+        _ value: Value,
+        to topic: String,
+        codec: some MessageCodec = .json
+    ) async throws -> Message {
+        try await publish(Message(value, codec: codec), to: topic)
+    }
+
+    /// Publishes what a handler produced, grouped into one batch per topic, with the correlation
+    /// id, causation id and trace context of the handled message.
+    func publish(_ outgoing: [OutgoingMessage], producedBy context: HandlerContext) async throws {
+        guard !outgoing.isEmpty else { return }
+        var topics: [String] = []
+        var batches: [String: [Message]] = [:]
+        let incoming = context.delivery.message
+        for var item in outgoing {
+            if item.message.correlationID == nil {
+                item.message.correlationID = context.correlationID
+            }
+            if item.message.causationID == nil, item.message.id != incoming.id {
+                item.message.causationID = incoming.id
+            }
+            tracer.inject(context.serviceContext, into: &item.message.headers, using: HeaderInjector())
+            if item.message.headers[MessageHeader.traceParent] == nil,
+                let traceParent = incoming.headers[MessageHeader.traceParent]
+            {
+                item.message.headers[MessageHeader.traceParent] = traceParent
+                item.message.headers[MessageHeader.traceState] = incoming.headers[MessageHeader.traceState]
+            }
+            if batches[item.topic] == nil {
+                topics.append(item.topic)
+            }
+            batches[item.topic, default: []].append(item.message)
+        }
+        for topic in topics {
+            let batch = batches[topic]!
+            try await transport.publish(batch, to: topic)
+            publishedCounter(for: topic).increment(by: batch.count)
+        }
+    }
+
+    private func publishedCounter(for topic: String) -> Counter {
+        publishedCounters.withLock { counters in
+            if let counter = counters[topic] { return counter }
+            let counter = Counter(
+                label: "messagebus_published_total",
+                dimensions: [("topic", topic)],
+                factory: metricsFactory
+            )
+            counters[topic] = counter
+            return counter
+        }
+    }
+
+    // MARK: - Notifying
+
+    func notify(_ notification: BusNotification, logger: Logger) async {
+        guard let notifier else { return }
+        do {
+            try await notifier.notify(notification)
+        } catch {
+            logger.error("Could not notify administrators", metadata: ["error": "\(error)"])
+        }
+    }
+}

@@ -1,0 +1,197 @@
+import Logging
+import Messaging
+import Synchronization
+import Tracing
+
+/// Runs one registered handler: one member of its consumer group, with a lane per
+/// ``Bus/HandlerOptions/concurrency`` so partitions are handled in parallel and each partition
+/// in order.
+final class HandlerRunner: Sendable {
+    private struct State {
+        var stopRequested = false
+        var inFlight = 0
+    }
+
+    let bus: Bus
+    let registration: Bus.Registration
+    private let chain: NextHandler
+    private let metrics: HandlerMetrics
+    private let state = Mutex(State())
+    private let stopRequested = Gate()
+    private let idle = Gate()
+
+    init(bus: Bus, registration: Bus.Registration, chain middleware: [any MessageMiddleware]) {
+        self.bus = bus
+        self.registration = registration
+        self.chain = middleware.wrapping(registration.handler)
+        self.metrics = HandlerMetrics(
+            handler: registration.name,
+            topic: registration.topic,
+            group: registration.group,
+            factory: bus.metricsFactory
+        )
+    }
+
+    /// Subscribes and handles messages until ``requestStop()`` or cancellation.
+    func run() async throws {
+        let deliveries: any DeliverySequence
+        do {
+            deliveries = try await bus.transport.subscribe(
+                to: registration.topic,
+                group: registration.group,
+                options: registration.options.subscription
+            )
+        } catch {
+            var failure = MessageBusError(
+                .handlerFailed,
+                "Handler '\(registration.name)' could not subscribe to '\(registration.topic)' as group '\(registration.group)'.",
+                isRetriable: MessageBusError.isRetriable(error),
+                underlying: error
+            )
+            failure.handler = registration.name
+            failure.topic = registration.topic
+            failure.group = registration.group
+            throw failure
+        }
+        bus.handlerSubscribed()
+        try await dispatch(deliveries)
+    }
+
+    /// Stops taking messages; running handlers finish, then the member leaves its group.
+    func requestStop() {
+        let isIdle = state.withLock { state in
+            state.stopRequested = true
+            return state.inFlight == 0
+        }
+        stopRequested.open()
+        if isIdle {
+            idle.open()
+        }
+    }
+
+    private func dispatch(_ deliveries: some DeliverySequence) async throws {
+        let lanes = (0..<registration.options.concurrency).map { _ in AsyncStream<Delivery>.makeStream() }
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for lane in lanes {
+                group.addTask {
+                    for await delivery in lane.stream {
+                        await self.process(delivery)
+                    }
+                }
+            }
+            group.addTask {
+                // On cancellation the waits end early and the member leaves at once.
+                try? await self.stopRequested.wait()
+                try? await self.idle.wait()
+                await deliveries.close()
+            }
+            var failure: (any Error)?
+            do {
+                for try await delivery in deliveries {
+                    lanes[delivery.partition % lanes.count].continuation.yield(delivery)
+                }
+            } catch {
+                failure = error
+            }
+            for lane in lanes {
+                lane.continuation.finish()
+            }
+            requestStop()
+            try await group.waitForAll()
+            if let failure, !(failure is CancellationError) {
+                bus.logger.error(
+                    "Subscription of handler '\(registration.name)' failed",
+                    metadata: [
+                        "topic": "\(registration.topic)", "group": "\(registration.group)", "error": "\(failure)",
+                    ]
+                )
+                throw failure
+            }
+        }
+    }
+
+    private func begin() -> Bool {
+        state.withLock { state in
+            guard !state.stopRequested else { return false }
+            state.inFlight += 1
+            return true
+        }
+    }
+
+    private func end() {
+        let isIdle = state.withLock { state in
+            state.inFlight -= 1
+            return state.stopRequested && state.inFlight == 0
+        }
+        if isIdle {
+            idle.open()
+        }
+    }
+
+    /// Handles one delivery: the chain, the outgoing messages, the success actions, then the
+    /// acknowledgement; any failure rejects it for redelivery. After a stop request, deliveries
+    /// are left unsettled for the group's next member.
+    private func process(_ delivery: Delivery) async {
+        guard begin() else { return }
+        defer { end() }
+        let message = delivery.message
+        var logger = bus.logger
+        logger[metadataKey: "message-id"] = .string(message.id)
+        logger[metadataKey: "correlation-id"] = .string(message.correlationID ?? message.id)
+        logger[metadataKey: "topic"] = .string(delivery.topic)
+        logger[metadataKey: "group"] = .string(delivery.group)
+        logger[metadataKey: "handler"] = .string(registration.name)
+
+        var parent = ServiceContext.topLevel
+        bus.tracer.extract(message.headers, into: &parent, using: HeaderExtractor())
+        let span = bus.tracer.startSpan("\(delivery.topic) process", context: parent, ofKind: .consumer)
+        span.attributes["messaging.destination.name"] = delivery.topic
+        span.attributes["messaging.consumer.group.name"] = delivery.group
+        span.attributes["messaging.message.id"] = message.id
+        span.attributes["messaging.destination.partition.id"] = "\(delivery.partition)"
+        defer { span.end() }
+
+        let context = HandlerContext(
+            handler: registration.name,
+            delivery: delivery,
+            logger: logger,
+            serviceContext: span.context,
+            publisher: bus.transport,
+            metrics: metrics,
+            completion: CompletionActions()
+        )
+        let started = ContinuousClock.now
+        do {
+            let outgoing = try await ServiceContext.withValue(span.context) {
+                try await chain(message, context)
+            }
+            try await bus.publish(outgoing, producedBy: context)
+            try await context.completion.run()
+            let elapsed = started.duration(to: .now)
+            metrics.duration.recordNanoseconds(
+                elapsed.components.seconds * 1_000_000_000 + elapsed.components.attoseconds / 1_000_000_000
+            )
+            metrics.handled.increment()
+            do {
+                try delivery.acknowledge()
+            } catch {
+                logger.warning(
+                    "Handled message could not be acknowledged; it may be delivered again",
+                    metadata: ["error": "\(error)"]
+                )
+            }
+        } catch {
+            let failure = MessageBusError.wrapping(error, in: context)
+            metrics.failed.increment()
+            span.recordError(failure)
+            span.setStatus(SpanStatus(code: .error))
+            logger.error("Handler failed; the message will be delivered again", metadata: ["error": "\(failure)"])
+            await bus.notify(BusNotification(.handlerFailed, error: failure, context: context), logger: logger)
+            do {
+                try delivery.reject(requeue: true)
+            } catch {
+                logger.warning("Failed message could not be rejected", metadata: ["error": "\(error)"])
+            }
+        }
+    }
+}

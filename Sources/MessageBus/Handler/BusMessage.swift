@@ -1,0 +1,46 @@
+import Messaging
+
+/// A `Codable` value that travels on the bus under a declared type name: the common interface
+/// applications agree on instead of depending on each other.
+///
+/// ```swift
+/// struct OrderPlaced: BusMessage {
+///     static let messageType = "sales.order.placed"
+///     var orderID: String
+///     var partitionKey: String? { orderID }
+/// }
+/// ```
+public protocol BusMessage: Codable, Sendable {
+    /// The CloudEvents `type` messages of this kind carry, such as `sales.order.placed`.
+    static var messageType: String { get }
+    /// Whether this is an event, a command or a document. Default: ``BusMessageKind/event``.
+    static var kind: BusMessageKind { get }
+    /// The key that keeps related messages in order. Default: `nil` (no ordering).
+    var partitionKey: String? { get }
+}
+
+extension BusMessage {
+    /// Events by default.
+    public static var kind: BusMessageKind { .event }
+    /// No key by default.
+    public var partitionKey: String? { nil }
+}
+
+/// The three kinds of message of enterprise integration: what happened, what to do, and data.
+public enum BusMessageKind: String, Sendable, Codable, CaseIterable {
+    /// Something that happened, told to whoever listens.
+    case event
+    /// A request that one receiver does something.
+    case command
+    /// Data handed over, with no request attached.
+    case document
+}
+
+extension Message {
+    /// A message carrying `value`: its type is `Value.messageType`, its key `value.partitionKey`,
+    /// and its `message-kind` header `Value.kind`.
+    public init<Value: BusMessage>(_ value: Value, codec: some MessageCodec = .json) throws(MessagingError) {
+        try self.init(encoding: value, type: Value.messageType, key: value.partitionKey, codec: codec)
+        headers[MessageHeader.messageKind] = Value.kind.rawValue
+    }
+}

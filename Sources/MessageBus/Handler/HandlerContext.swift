@@ -1,0 +1,79 @@
+import Logging
+import Messaging
+import Synchronization
+import Tracing
+
+/// What a handler and its middleware know about the message being handled.
+public struct HandlerContext: Sendable {
+    /// The handler's name, unique within its bus.
+    public let handler: String
+    /// The topic the message was read from.
+    public var topic: String { delivery.topic }
+    /// The handler's consumer group.
+    public var group: String { delivery.group }
+    /// The delivery being handled: the message as it arrived, its partition, offset and attempt.
+    public let delivery: Delivery
+    /// A logger whose metadata names the message id, correlation id, topic, group and handler.
+    public var logger: Logger
+    /// The tracing context of the handler's span; messages published with it continue the trace.
+    public var serviceContext: ServiceContext
+    /// Publishes directly to the transport, for middleware that must send before the handler
+    /// returns (a ``DeadLetterChannel``, a ``WireTap``).
+    public let publisher: any MessagePublisher
+
+    /// The conversation the handled message belongs to: its `correlation-id` header, or its id
+    /// if it starts one. Copied into every message the handler produces.
+    public var correlationID: String {
+        delivery.message.correlationID ?? delivery.message.id
+    }
+
+    let metrics: HandlerMetrics
+    let completion: CompletionActions
+
+    /// A reply to the handled message, addressed to its `reply-to` topic; see ``Requester``.
+    ///
+    /// - Throws: ``MessageBusError/Code/noReturnAddress`` when the message carries no `reply-to` header.
+    public func reply(_ message: Message) throws(MessageBusError) -> OutgoingMessage {
+        guard let replyTo = delivery.message.replyTo, !replyTo.isEmpty else {
+            var error = MessageBusError(
+                .noReturnAddress,
+                "Message \(delivery.message.id) asks for no reply: it has no '\(MessageHeader.replyTo)' header."
+            )
+            error.handler = handler
+            error.topic = topic
+            error.group = group
+            error.messageID = delivery.message.id
+            throw error
+        }
+        return OutgoingMessage(message, to: replyTo)
+    }
+
+    /// A typed reply to the handled message, addressed to its `reply-to` topic.
+    public func reply<Value: BusMessage>(_ value: Value, codec: some MessageCodec = .json) throws -> OutgoingMessage {
+        try reply(Message(value, codec: codec))
+    }
+
+    /// Runs `action` once the handler's outgoing messages are published and before the handled
+    /// message is acknowledged. If `action` throws, the message is rejected and handled again.
+    ///
+    /// ``IdempotentReceiver`` records processed messages this way, so a message whose output was
+    /// never published is not mistaken for a processed one.
+    public func onSuccess(_ action: @escaping @Sendable () async throws -> Void) {
+        completion.append(action)
+    }
+}
+
+/// The actions registered with ``HandlerContext/onSuccess(_:)`` for one handling.
+final class CompletionActions: Sendable {
+    private let actions = Mutex<[@Sendable () async throws -> Void]>([])
+
+    func append(_ action: @escaping @Sendable () async throws -> Void) {
+        actions.withLock { $0.append(action) }
+    }
+
+    func run() async throws {
+        for action in actions.withLock({ $0 }) {
+            try await action()
+        }
+    }
+}

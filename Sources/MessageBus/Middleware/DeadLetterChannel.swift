@@ -1,0 +1,84 @@
+import Messaging
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
+
+/// Moves a message its handler cannot process to a dead-letter topic, so the stream goes on.
+///
+/// When the rest of the chain throws (after ``Retry`` gave up, or at once for a non-retriable
+/// error), the original message, as it arrived, is published to ``topic`` with headers naming
+/// why (see ``MessageHeader/DeadLetter``): the reason code, the error, the source topic, the
+/// group, the handler and the attempt count. Then the notifier is told, and the original is
+/// acknowledged. If publishing the dead letter fails, that error is thrown and the original is
+/// rejected for redelivery instead: a message is never dropped.
+///
+/// ``DeadLetterQueue`` lists dead letters and replays them to their source topics.
+public struct DeadLetterChannel: MessageMiddleware {
+    /// The dead-letter topic.
+    public let topic: String
+    private let notifier: (any Notifier)?
+    private let shouldDeadLetter: @Sendable (any Error) -> Bool
+
+    /// Creates a dead-letter channel.
+    ///
+    /// - Parameters:
+    ///   - topic: Where dead letters go.
+    ///   - notifier: Who is told about each dead letter. Default: nobody.
+    ///   - when: Which errors dead-letter a message; others are rethrown. Default: every error.
+    public init(
+        topic: String,
+        notifier: (any Notifier)? = nil,
+        when shouldDeadLetter: @escaping @Sendable (any Error) -> Bool = { _ in true }
+    ) {
+        self.topic = topic
+        self.notifier = notifier
+        self.shouldDeadLetter = shouldDeadLetter
+    }
+
+    /// Runs `next`; dead-letters the message if it throws.
+    public func handle(_ message: Message, context: HandlerContext, next: NextHandler) async throws -> [OutgoingMessage]
+    {
+        do {
+            return try await next(message, context)
+        } catch {
+            guard shouldDeadLetter(error) else { throw error }
+            let failure = MessageBusError.wrapping(error, in: context)
+            let attempts = failure.attempts ?? Int(message.headers[MessageHeader.attempt] ?? "") ?? 1
+            var deadLetter = context.delivery.message
+            let headers: [String: String] = [
+                MessageHeader.DeadLetter.reason: MessageBusError.codeName(of: failure),
+                MessageHeader.DeadLetter.error: "\(failure.underlying ?? failure)",
+                MessageHeader.DeadLetter.sourceTopic: context.topic,
+                MessageHeader.DeadLetter.group: context.group,
+                MessageHeader.DeadLetter.handler: context.handler,
+                MessageHeader.DeadLetter.attempts: String(attempts),
+                MessageHeader.DeadLetter.time: Date().formatted(.iso8601),
+            ]
+            deadLetter.headers.merge(headers) { _, new in new }
+            try await context.publisher.publish(deadLetter, to: topic)
+            context.metrics.deadLettered.increment()
+            context.logger.warning(
+                "Message dead-lettered",
+                metadata: [
+                    "dead-letter-topic": "\(topic)", "reason": "\(headers[MessageHeader.DeadLetter.reason]!)",
+                    "error": "\(failure)",
+                ]
+            )
+            if let notifier {
+                var notified = failure
+                notified.attempts = attempts
+                do {
+                    try await notifier.notify(
+                        BusNotification(.deadLettered, error: notified, context: context, deadLetterTopic: topic)
+                    )
+                } catch {
+                    context.logger.error("Could not notify administrators", metadata: ["error": "\(error)"])
+                }
+            }
+            return []
+        }
+    }
+}

@@ -1,0 +1,19 @@
+/// Time as middleware sees it: a clock of any kind, reduced to "time since start" and "sleep
+/// until", so tests can inject a clock they control.
+struct Timekeeper: Sendable {
+    /// The time elapsed since the timekeeper was created.
+    let now: @Sendable () -> Duration
+    /// Sleeps until the given time since the start; throws on cancellation.
+    let sleepUntil: @Sendable (Duration) async throws -> Void
+
+    init<C: Clock>(_ clock: C) where C.Duration == Duration {
+        let start = clock.now
+        now = { start.duration(to: clock.now) }
+        sleepUntil = { deadline in try await clock.sleep(until: start.advanced(by: deadline), tolerance: nil) }
+    }
+
+    /// Sleeps for `duration` from now; throws on cancellation.
+    func sleep(_ duration: Duration) async throws {
+        try await sleepUntil(now() + duration)
+    }
+}

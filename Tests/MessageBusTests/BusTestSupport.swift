@@ -1,0 +1,127 @@
+import Foundation
+import InMemoryTransport
+import Logging
+import MessageBus
+import Messaging
+import ServiceLifecycle
+import Synchronization
+import Testing
+
+/// A purchase, as the sales application of the course case publishes it.
+struct OrderPlaced: BusMessage, Equatable {
+    static let messageType = "sales.order.placed"
+
+    var orderID: String
+    var product: String
+    var quantity: Int
+    var price: Double
+
+    var partitionKey: String? { orderID }
+
+    enum CodingKeys: String, CodingKey {
+        case orderID = "order_id"
+        case product, quantity, price
+    }
+}
+
+/// Values collected by concurrent handlers.
+final class Collector<Value: Sendable>: Sendable {
+    private let values = Mutex<[Value]>([])
+
+    func append(_ value: Value) {
+        values.withLock { $0.append(value) }
+    }
+
+    var all: [Value] {
+        values.withLock { $0 }
+    }
+
+    var count: Int {
+        values.withLock { $0.count }
+    }
+}
+
+/// Runs `services` in a service group around `body`, then shuts them down gracefully, the last
+/// one first.
+func running(
+    _ services: [any Service],
+    isolation: isolated (any Actor)? = #isolation,
+    _ body: () async throws -> Void
+) async throws {
+    let group = ServiceGroup(
+        configuration: ServiceGroupConfiguration(services: services, logger: Logger(label: "test"))
+    )
+    try await withThrowingTaskGroup(of: Void.self) { tasks in
+        tasks.addTask { try await group.run() }
+        do {
+            try await body()
+        } catch {
+            await group.triggerGracefulShutdown()
+            try? await tasks.waitForAll()
+            throw error
+        }
+        await group.triggerGracefulShutdown()
+        try await tasks.waitForAll()
+    }
+}
+
+/// Waits until `condition` holds, failing the test if it does not within `timeout`.
+func eventually(
+    _ what: String,
+    timeout: Duration = .seconds(20),
+    sourceLocation: SourceLocation = #_sourceLocation,
+    _ condition: () -> Bool
+) async throws {
+    let deadline = ContinuousClock.now.advanced(by: timeout)
+    while !condition() {
+        guard ContinuousClock.now < deadline else {
+            Issue.record("timed out after \(timeout) waiting until \(what)", sourceLocation: sourceLocation)
+            throw CancellationError()
+        }
+        try await Task.sleep(for: .milliseconds(2))
+    }
+}
+
+/// Reads `count` messages of `topic` as a fresh group, acknowledging each.
+func read(
+    _ count: Int,
+    from topic: String,
+    on transport: some MessageTransport,
+    group: String = "reader-\(UUID().uuidString)",
+    timeout: Duration = .seconds(20),
+    sourceLocation: SourceLocation = #_sourceLocation
+) async throws -> [Message] {
+    let deliveries = try await transport.subscribe(
+        to: topic,
+        group: group,
+        options: SubscriptionOptions(startPosition: .earliest)
+    )
+    let received = Collector<Message>()
+    try await withThrowingTaskGroup(of: Void.self) { tasks in
+        tasks.addTask {
+            guard count > 0 else { return }
+            for try await delivery in deliveries {
+                received.append(delivery.message)
+                try delivery.acknowledge()
+                if received.count == count { return }
+            }
+        }
+        tasks.addTask {
+            try await Task.sleep(for: timeout)
+        }
+        try await tasks.next()
+        tasks.cancelAll()
+    }
+    await deliveries.close()
+    #expect(
+        received.count == count,
+        "expected \(count) messages on '\(topic)', got \(received.count)",
+        sourceLocation: sourceLocation
+    )
+    return received.all
+}
+
+/// A failure a test handler throws on purpose.
+struct PlannedFailure: Error, CustomStringConvertible {
+    var description: String { "planned failure" }
+}

@@ -1,0 +1,113 @@
+import Clocks
+import Foundation
+import InMemoryTransport
+import MessageBus
+import MessageBusSQLite
+import Messaging
+import Testing
+
+@Suite("Idempotent receiver")
+struct IdempotencyTests {
+    /// Runs a bus whose handler records ids, sends `messages`, and waits until `sentinel` is handled.
+    static func handle(
+        _ messages: [Message],
+        store: any IdempotencyStore,
+        broker: InMemoryBroker,
+        topic: String
+    ) async throws -> [String] {
+        let transport = InMemoryTransport(broker: broker)
+        let bus = Bus(transport: transport, middleware: [IdempotentReceiver(store: store)])
+        let handled = Collector<String>()
+        try bus.handle(from: topic, group: "billing") { message, _ in
+            handled.append(message.id)
+            return []
+        }
+        try await running([transport, bus]) {
+            try await bus.waitUntilRunning()
+            try await transport.publish(messages, to: topic)
+            let sentinel = Message(id: "sentinel-\(UUID().uuidString)", key: "k")
+            try await transport.publish(sentinel, to: topic)
+            try await eventually("the sentinel was handled") { handled.all.contains(sentinel.id) }
+        }
+        return handled.all.filter { !$0.hasPrefix("sentinel") }
+    }
+
+    @Test func theSameMessageDeliveredTwiceIsProcessedOnce() async throws {
+        let store = InMemoryIdempotencyStore()
+        let order = Message(id: "order-1", key: "k")
+        let handled = try await Self.handle([order, order], store: store, broker: InMemoryBroker(), topic: "orders")
+        #expect(handled == ["order-1"])
+    }
+
+    @Test func duplicatesAreCaughtAfterARestartWithTheSQLiteStore() async throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("idempotency-\(UUID()).sqlite").path
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let broker = InMemoryBroker()
+        let order = Message(id: "order-1", key: "k")
+        let first = try await Self.handle(
+            [order],
+            store: try SQLiteIdempotencyStore(path: path),
+            broker: broker,
+            topic: "orders"
+        )
+        #expect(first == ["order-1"])
+        // A new process: a new store on the same file, and the same message arriving again.
+        let second = try await Self.handle(
+            [order, Message(id: "order-2", key: "k")],
+            store: try SQLiteIdempotencyStore(path: path),
+            broker: broker,
+            topic: "orders"
+        )
+        #expect(second == ["order-2"])
+    }
+
+    @Test func aFailedHandlingIsNotRecordedAsProcessed() async throws {
+        let transport = InMemoryTransport()
+        let store = InMemoryIdempotencyStore()
+        let bus = Bus(transport: transport, middleware: [IdempotentReceiver(store: store)])
+        let attempts = Collector<Int>()
+        try bus.handle(from: "orders", group: "g") { _, context in
+            attempts.append(context.delivery.attempt)
+            if context.delivery.attempt == 1 { throw PlannedFailure() }
+            return []
+        }
+        try await running([transport, bus]) {
+            try await bus.waitUntilRunning()
+            try await transport.publish(Message(id: "m"), to: "orders")
+            try await eventually("the redelivery was handled") { attempts.all == [1, 2] }
+        }
+        #expect(try await store.contains("g/g/m"))
+    }
+
+    @Test func inMemoryKeysExpireAfterTheirRetention() async throws {
+        let clock = TestClock()
+        let store = InMemoryIdempotencyStore(clock: clock)
+        try await store.insert("a", retention: .seconds(10))
+        #expect(try await store.contains("a"))
+        await clock.advance(by: .seconds(10))
+        #expect(try await !store.contains("a"))
+        try await store.insert("b", retention: .seconds(10))
+        #expect(store.count == 1, "the expired key was not removed")
+    }
+
+    @Test func sqliteKeysExpireAfterTheirRetention() async throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("expiry-\(UUID()).sqlite").path
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let now = Collector<Date>()
+        now.append(Date(timeIntervalSince1970: 1_000))
+        let store = try SQLiteIdempotencyStore(path: path, now: { now.all.last! })
+        try await store.insert("a", retention: .seconds(10))
+        #expect(try await store.contains("a"))
+        now.append(Date(timeIntervalSince1970: 1_010))
+        #expect(try await !store.contains("a"))
+    }
+
+    @Test func anUnopenableDatabaseIsAClearError() {
+        #expect {
+            try SQLiteIdempotencyStore(path: "/nonexistent-directory/x/store.sqlite")
+        } throws: { error in
+            (error as? MessageBusError)?.code == .invalidConfiguration
+                && "\(error)".contains("/nonexistent-directory/x/store.sqlite")
+        }
+    }
+}

@@ -1,0 +1,137 @@
+import Foundation
+import InMemoryTracing
+import InMemoryTransport
+import MessageBus
+import Messaging
+import MetricsTestKit
+import Synchronization
+import Testing
+import Tracing
+
+/// An in-memory tracer that propagates its context as a W3C `traceparent` header, as
+/// OpenTelemetry's propagator does, so tests can follow a trace across services.
+struct W3CTracer: Tracer {
+    let spans = InMemoryTracer(
+        idGenerator: .init(
+            nextTraceID: { String(format: "%032x", UInt64.random(in: 1...UInt64.max)) },
+            nextSpanID: { String(format: "%016llx", UInt64.random(in: 1...UInt64.max)) }
+        )
+    )
+
+    func startSpan<Instant: TracerInstant>(
+        _ operationName: String,
+        context: @autoclosure () -> ServiceContext,
+        ofKind kind: SpanKind,
+        at instant: @autoclosure () -> Instant,
+        function: String,
+        file fileID: String,
+        line: UInt
+    ) -> InMemorySpan {
+        spans.startSpan(
+            operationName,
+            context: context(),
+            ofKind: kind,
+            at: instant(),
+            function: function,
+            file: fileID,
+            line: line
+        )
+    }
+
+    func forceFlush() {}
+
+    func inject<Carrier, Inject: Injector>(
+        _ context: ServiceContext,
+        into carrier: inout Carrier,
+        using injector: Inject
+    ) where Inject.Carrier == Carrier {
+        guard let span = context.inMemorySpanContext else { return }
+        injector.inject("00-\(span.traceID)-\(span.spanID)-01", forKey: "traceparent", into: &carrier)
+    }
+
+    func extract<Carrier, Extract: Extractor>(
+        _ carrier: Carrier,
+        into context: inout ServiceContext,
+        using extractor: Extract
+    ) where Extract.Carrier == Carrier {
+        guard let header = extractor.extract(key: "traceparent", from: carrier) else { return }
+        let parts = header.split(separator: "-").map(String.init)
+        guard parts.count == 4 else { return }
+        context.inMemorySpanContext = InMemorySpanContext(traceID: parts[1], spanID: parts[2], parentSpanID: nil)
+    }
+}
+
+@Suite("Observability")
+struct ObservabilityTests {
+    @Test func aTraceSpansTheProducerAndTheConsumerService() async throws {
+        let broker = InMemoryBroker()
+        let tracer = W3CTracer()
+        let salesTransport = InMemoryTransport(broker: broker)
+        let inventoryTransport = InMemoryTransport(broker: broker)
+        let sales = Bus(transport: salesTransport, name: "sales", tracer: tracer)
+        let inventory = Bus(transport: inventoryTransport, name: "inventory", tracer: tracer)
+        try inventory.handle(from: "orders", group: "inventory") { message, _ in
+            [OutgoingMessage(Message(id: "reserved"), to: "stock")]
+        }
+        try await running([salesTransport, inventoryTransport, sales, inventory]) {
+            try await inventory.waitUntilRunning()
+            let sent = try await sales.publish(Message(id: "order"), to: "orders")
+            let produced = try #require(try await read(1, from: "stock", on: salesTransport).first)
+
+            let sentParent = try #require(sent.headers[MessageHeader.traceParent]).split(separator: "-")
+            let producedParent = try #require(produced.headers[MessageHeader.traceParent]).split(separator: "-")
+            #expect(sentParent[1] == producedParent[1], "the produced message left the trace")
+            #expect(sentParent[2] != producedParent[2], "the consumer's span did not become the parent")
+
+            try await eventually("the consumer span ended") {
+                tracer.spans.finishedSpans.contains { $0.operationName == "orders process" }
+            }
+            let spans = tracer.spans.finishedSpans
+            let producer = try #require(spans.first { $0.operationName == "orders publish" })
+            let consumer = try #require(spans.first { $0.operationName == "orders process" })
+            #expect(producer.kind == .producer)
+            #expect(consumer.kind == .consumer)
+            #expect(consumer.traceID == producer.traceID)
+            #expect(consumer.parentSpanID == producer.spanID)
+            #expect(consumer.attributes["messaging.consumer.group.name"]?.toSpanAttribute() == "inventory")
+            #expect(String(producedParent[2]) == consumer.spanID)
+        }
+    }
+
+    @Test func metricsCountWhatHappened() async throws {
+        let metrics = TestMetrics()
+        let transport = InMemoryTransport()
+        let bus = Bus(
+            transport: transport,
+            middleware: [
+                DeadLetterChannel(topic: "dead"),
+                Retry(maximumAttempts: 2, initialDelay: .milliseconds(1)),
+                IdempotentReceiver(store: InMemoryIdempotencyStore()),
+            ],
+            metricsFactory: metrics
+        )
+        let done = Collector<String>()
+        try bus.handle(from: "orders", group: "billing") { message, _ in
+            if message.id == "poison" { throw PlannedFailure() }
+            done.append(message.id)
+            return [OutgoingMessage(Message(), to: "invoices")]
+        }
+        try await running([transport, bus]) {
+            try await bus.waitUntilRunning()
+            try await bus.publish(["a", "poison", "a", "b"].map { Message(id: $0, key: "k") }, to: "orders")
+            _ = try await read(1, from: "dead", on: transport)
+            try await eventually("a and b were handled") { Set(done.all) == ["a", "b"] }
+            let dimensions = [("handler", "billing"), ("topic", "orders"), ("group", "billing")]
+            try await eventually("the last message was counted") {
+                metrics.counterTotal(label: "messagebus_handled_total", dimensions: dimensions) == 4
+            }
+            #expect(metrics.counterTotal(label: "messagebus_published_total", dimensions: [("topic", "orders")]) == 4)
+            #expect(metrics.counterTotal(label: "messagebus_published_total", dimensions: [("topic", "invoices")]) == 2)
+            #expect(metrics.counterTotal(label: "messagebus_retried_total", dimensions: dimensions) == 1)
+            #expect(metrics.counterTotal(label: "messagebus_dead_lettered_total", dimensions: dimensions) == 1)
+            #expect(metrics.counterTotal(label: "messagebus_duplicates_total", dimensions: dimensions) == 1)
+            #expect(metrics.counterTotal(label: "messagebus_failed_total", dimensions: dimensions) == 0)
+            #expect(try metrics.expectTimer("messagebus_handler_duration_seconds", dimensions).values.count == 4)
+        }
+    }
+}

@@ -1,0 +1,107 @@
+import Foundation
+import Hummingbird
+import Logging
+import MessageBus
+import MessageBusWebhook
+import NIOCore
+import ServiceLifecycle
+import Synchronization
+import Testing
+
+@Suite("Webhook notifier")
+struct WebhookNotifierTests {
+    /// Runs an HTTP server on a free local port that answers `POST /hook` with `status` and
+    /// remembers the bodies, around `body`.
+    static func withReceiver(
+        answering status: HTTPResponse.Status,
+        _ body: (_ url: String, _ received: Collector<String>) async throws -> Void
+    ) async throws {
+        let received = Collector<String>()
+        let router = Router()
+        router.post("hook") { request, context -> Response in
+            let buffer = try await request.body.collect(upTo: 1 << 20)
+            received.append(String(buffer: buffer))
+            return Response(status: status)
+        }
+        let port = PortPromise()
+        let app = Application(
+            router: router,
+            configuration: .init(address: .hostname("127.0.0.1", port: 0)),
+            onServerRunning: { channel in port.fulfil(channel.localAddress!.port!) }
+        )
+        try await running([app]) {
+            try await body("http://127.0.0.1:\(await port.value)/hook", received)
+        }
+    }
+
+    @Test func aNotificationIsPostedAsJSON() async throws {
+        try await Self.withReceiver(answering: .noContent) { url, received in
+            let notifier = WebhookNotifier(url: url, headers: [("Authorization", "Bearer secret")])
+            let notification = BusNotification(
+                kind: .deadLettered,
+                summary: "Message m1 was dead-lettered",
+                messageID: "m1",
+                topic: "orders",
+                reason: "retriesExhausted",
+                attempts: 3,
+                deadLetterTopic: "orders.dead",
+                time: Date(timeIntervalSince1970: 1_740_246_230)
+            )
+            try await notifier.notify(notification)
+            let body = try #require(received.all.first)
+            #expect(body.contains(#""kind":"deadLettered""#))
+            #expect(body.contains(#""time":"2025-02-22T17:43:50Z""#))
+            let decoded = try BusNotification.codec.decode(BusNotification.self, from: Data(body.utf8))
+            #expect(decoded == notification)
+        }
+    }
+
+    @Test func anErrorAnswerIsAnError() async throws {
+        try await Self.withReceiver(answering: .internalServerError) { url, _ in
+            await #expect {
+                try await WebhookNotifier(url: url).notify(BusNotification(kind: .handlerFailed, summary: "x"))
+            } throws: { error in
+                (error as? WebhookError)?.status == 500 && "\(error)".contains(url)
+            }
+        }
+    }
+
+    @Test func anUnreachableEndpointIsAnError() async throws {
+        await #expect {
+            try await WebhookNotifier(url: "http://127.0.0.1:1/hook", timeout: .seconds(1))
+                .notify(BusNotification(kind: .handlerFailed, summary: "x"))
+        } throws: { error in
+            (error as? WebhookError)?.status == nil && "\(error)".contains("127.0.0.1:1")
+        }
+    }
+}
+
+/// The port the test server listens on, once it is known.
+final class PortPromise: Sendable {
+    private let state = Mutex((port: Int?.none, waiters: [CheckedContinuation<Int, Never>]()))
+
+    func fulfil(_ port: Int) {
+        let waiters = state.withLock { state in
+            state.port = port
+            defer { state.waiters = [] }
+            return state.waiters
+        }
+        for waiter in waiters {
+            waiter.resume(returning: port)
+        }
+    }
+
+    var value: Int {
+        get async {
+            await withCheckedContinuation { continuation in
+                let port = state.withLock { state in
+                    if state.port == nil { state.waiters.append(continuation) }
+                    return state.port
+                }
+                if let port {
+                    continuation.resume(returning: port)
+                }
+            }
+        }
+    }
+}
