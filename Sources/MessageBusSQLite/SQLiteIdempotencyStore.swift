@@ -22,7 +22,7 @@ public final class SQLiteIdempotencyStore: IdempotencyStore {
     /// - Parameters:
     ///   - path: The database file.
     ///   - now: The current time; tests pass their own. Default: the system clock.
-    /// - Throws: ``MessageBusError/Code/invalidConfiguration`` when the file cannot be opened or
+    /// - Throws: `MessageBusError` with code `invalidConfiguration` when the file cannot be opened or
     ///   prepared, naming the path and SQLite's reason.
     public convenience init(path: String, now: @escaping @Sendable () -> Date = Date.init) throws {
         let queue: DatabaseQueue

@@ -34,6 +34,7 @@ struct BusTests {
             #expect(sent.type == "sales.order.placed")
             #expect(sent.key == "123458")
             #expect(sent.headers[MessageHeader.messageKind] == "event")
+            #expect(sent.source == "/sales")
             try await eventually("inventory and billing handled the order") {
                 stock.count == 1 && invoices.count == 1
             }

@@ -85,8 +85,10 @@ public final class Bus: Service, Sendable {
         var subscribed = 0
     }
 
-    /// The application's name, used as the default source of messages it publishes.
+    /// The application's name. Messages the bus publishes with the default source get the
+    /// source `/<name>` instead.
     public let name: String
+    private var source: String { "/" + name }
     /// The transport the bus runs on.
     public let transport: any MessageTransport
     let logger: Logger
@@ -332,6 +334,9 @@ public final class Bus: Service, Sendable {
         span.attributes["messaging.destination.name"] = topic
         span.attributes["messaging.batch.message_count"] = messages.count
         for index in messages.indices {
+            if messages[index].source == Message.defaultSource {
+                messages[index].source = source
+            }
             if messages[index].correlationID == nil {
                 messages[index].correlationID = messages[index].id
             }
@@ -373,6 +378,9 @@ public final class Bus: Service, Sendable {
         var batches: [String: [Message]] = [:]
         let incoming = context.delivery.message
         for var item in outgoing {
+            if item.message.source == Message.defaultSource {
+                item.message.source = source
+            }
             if item.message.correlationID == nil {
                 item.message.correlationID = context.correlationID
             }

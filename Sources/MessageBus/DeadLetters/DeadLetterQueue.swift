@@ -51,7 +51,7 @@ public struct DeadLetterQueue: Sendable {
         self.timekeeper = Timekeeper(clock)
     }
 
-    /// The dead letters not yet replayed, without consuming them.
+    /// The dead letters retained on the topic, whether replayed or not, without consuming them.
     ///
     /// Reads as the consumer group `<topic>.list`, which never acknowledges, so every listing
     /// starts again from the earliest retained dead letter.

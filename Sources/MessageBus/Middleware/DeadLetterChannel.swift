@@ -27,7 +27,8 @@ public struct DeadLetterChannel: MessageMiddleware {
     /// - Parameters:
     ///   - topic: Where dead letters go.
     ///   - notifier: Who is told about each dead letter. Default: nobody.
-    ///   - when: Which errors dead-letter a message; others are rethrown. Default: every error.
+    ///   - shouldDeadLetter: Which errors dead-letter a message; others are rethrown. Default: every
+    ///     error.
     public init(
         topic: String,
         notifier: (any Notifier)? = nil,

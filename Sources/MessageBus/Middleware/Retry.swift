@@ -34,6 +34,13 @@ public struct Retry: MessageMiddleware {
     /// Creates a retry policy.
     ///
     /// - Parameters:
+    ///   - maximumAttempts: How many times the handler may run for one message. Default: 5.
+    ///   - initialDelay: The wait before the second try. Default: 100 ms.
+    ///   - multiplier: How much longer each wait is than the one before. Default: 2.
+    ///   - maximumDelay: The longest wait. Default: 10 s.
+    ///   - maximumElapsed: The longest time to keep trying one message; `nil` for no limit. Default: 60 s.
+    ///   - jitter: How much each wait varies at random, as a fraction of it. Default: 0.2.
+    ///   - isRetriable: Which errors are worth retrying. Default: ``MessageBusError/isRetriable(_:)``.
     ///   - clock: The clock waits are measured on. Default: `ContinuousClock`.
     ///   - random: A source of uniform values in `0..<1` for the jitter. Default: the system's.
     public init(
