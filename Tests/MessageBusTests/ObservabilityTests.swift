@@ -134,4 +134,25 @@ struct ObservabilityTests {
             #expect(try metrics.expectTimer("messagebus_handler_duration_seconds", dimensions).values.count == 4)
         }
     }
+
+    @Test func consumerLagIsRecordedWhereTheTransportKnowsIt() async throws {
+        let metrics = TestMetrics()
+        let transport = InMemoryTransport()
+        let bus = Bus(transport: transport, metricsFactory: metrics)
+        let handled = Collector<String>()
+        try bus.handle(from: "orders", group: "billing", options: .init(concurrency: 1)) { message, _ in
+            handled.append(message.id)
+            return []
+        }
+        // Published before the bus starts; the first reading follows the first acknowledgement.
+        try await transport.publish((1...3).map { Message(id: "m\($0)", key: "k") }, to: "orders")
+        try await running([transport, bus]) {
+            try await eventually("all three were handled") { handled.count == 3 }
+        }
+        let lag = try metrics.expectGauge(
+            "messagebus_consumer_lag",
+            [("handler", "billing"), ("topic", "orders"), ("group", "billing")]
+        )
+        #expect(lag.values.first == 2)
+    }
 }

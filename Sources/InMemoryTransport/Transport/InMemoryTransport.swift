@@ -203,3 +203,13 @@ public final class InMemoryTransport: MessageTransport {
         }
     }
 }
+
+// MARK: - Consumer lag
+
+extension InMemoryTransport: ConsumerLagReporting {
+    /// The messages of `topic` past `group`'s committed position (see `TopicSnapshot.lag(of:)`),
+    /// or `nil` for a topic that does not exist.
+    public func consumerLag(of group: String, on topic: String) async -> Int? {
+        broker.snapshot(of: topic).map { Int($0.lag(of: group)) }
+    }
+}

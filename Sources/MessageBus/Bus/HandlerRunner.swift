@@ -10,7 +10,11 @@ final class HandlerRunner: Sendable {
     private struct State {
         var stopRequested = false
         var inFlight = 0
+        var lagRecordedAt: ContinuousClock.Instant?
     }
+
+    /// The shortest time between two readings of the consumer lag.
+    static let lagInterval = Duration.seconds(1)
 
     let bus: Bus
     let registration: Bus.Registration
@@ -110,6 +114,20 @@ final class HandlerRunner: Sendable {
         }
     }
 
+    /// Records the consumer lag, at most once per ``lagInterval``, if the transport reports it.
+    private func recordLag() async {
+        guard let reporter = bus.transport as? any ConsumerLagReporting else { return }
+        let now = ContinuousClock.now
+        let due = state.withLock { state in
+            if let last = state.lagRecordedAt, last.duration(to: now) < Self.lagInterval { return false }
+            state.lagRecordedAt = now
+            return true
+        }
+        if due, let lag = await reporter.consumerLag(of: registration.group, on: registration.topic) {
+            metrics.lag.record(lag)
+        }
+    }
+
     private func begin() -> Bool {
         state.withLock { state in
             guard !state.stopRequested else { return false }
@@ -180,6 +198,7 @@ final class HandlerRunner: Sendable {
                     metadata: ["error": "\(error)"]
                 )
             }
+            await recordLag()
         } catch {
             let failure = MessageBusError.wrapping(error, in: context)
             metrics.failed.increment()
