@@ -1,5 +1,6 @@
 import Logging
 import Messaging
+import Metrics
 import Synchronization
 import Tracing
 
@@ -20,6 +21,7 @@ final class HandlerRunner: Sendable {
     let registration: Bus.Registration
     private let chain: NextHandler
     private let metrics: HandlerMetrics
+    private let lagReporter: (any ConsumerLagReporting)?
     private let state = Mutex(State())
     private let stopRequested = Gate()
     private let idle = Gate()
@@ -28,6 +30,7 @@ final class HandlerRunner: Sendable {
         self.bus = bus
         self.registration = registration
         self.chain = middleware.wrapping(registration.handler)
+        self.lagReporter = bus.transport as? any ConsumerLagReporting
         self.metrics = HandlerMetrics(
             handler: registration.name,
             topic: registration.topic,
@@ -116,14 +119,14 @@ final class HandlerRunner: Sendable {
 
     /// Records the consumer lag, at most once per ``lagInterval``, if the transport reports it.
     private func recordLag() async {
-        guard let reporter = bus.transport as? any ConsumerLagReporting else { return }
+        guard let lagReporter else { return }
         let now = ContinuousClock.now
         let due = state.withLock { state in
             if let last = state.lagRecordedAt, last.duration(to: now) < Self.lagInterval { return false }
             state.lagRecordedAt = now
             return true
         }
-        if due, let lag = await reporter.consumerLag(of: registration.group, on: registration.topic) {
+        if due, let lag = await lagReporter.consumerLag(of: registration.group, on: registration.topic) {
             metrics.lag.record(lag)
         }
     }
@@ -185,10 +188,7 @@ final class HandlerRunner: Sendable {
             }
             try await bus.publish(outgoing, producedBy: context)
             try await context.completion.run()
-            let elapsed = started.duration(to: .now)
-            metrics.duration.recordNanoseconds(
-                elapsed.components.seconds * 1_000_000_000 + elapsed.components.attoseconds / 1_000_000_000
-            )
+            metrics.duration.record(duration: started.duration(to: .now))
             metrics.handled.increment()
             do {
                 try delivery.acknowledge()
