@@ -16,7 +16,7 @@ let package = Package(
         .library(name: "MessageBus", targets: ["MessageBus"]),
         .library(name: "MessageBusSQLite", targets: ["MessageBusSQLite"]),
         .library(name: "MessageBusWebhook", targets: ["MessageBusWebhook"]),
-        .executable(name: "InMemoryDemo", targets: ["InMemoryDemo"]),
+        .executable(name: "eip", targets: ["eip"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
@@ -30,6 +30,7 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
         .package(url: "https://github.com/pointfreeco/swift-clocks.git", from: "1.1.1"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
     ],
     targets: [
         .target(
@@ -103,9 +104,35 @@ let package = Package(
             swiftSettings: strictSwiftSettings
         ),
         .executableTarget(
-            name: "InMemoryDemo",
-            dependencies: ["Messaging", "InMemoryTransport"],
-            path: "Examples/InMemoryDemo",
+            name: "MessageBusExample",
+            dependencies: [
+                "InMemoryTransport",
+                "KafkaTransport",
+                "MessageBus",
+                "Messaging",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            path: "Examples/MessageBus",
+            exclude: ["README.md"],
+            swiftSettings: strictSwiftSettings
+        ),
+        .executableTarget(
+            name: "eip",
+            dependencies: [
+                "KafkaTransport",
+                "MessageBus",
+                "Messaging",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            path: "Examples/eip",
             exclude: ["README.md"],
             swiftSettings: strictSwiftSettings
         ),
@@ -148,6 +175,26 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Tracing", package: "swift-distributed-tracing"),
             ],
+            swiftSettings: strictSwiftSettings
+        ),
+        .testTarget(
+            name: "MessageBusExampleTests",
+            dependencies: [
+                "MessageBusExample",
+                "InMemoryTransport",
+                "KafkaTransport",
+                "Messaging",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strictSwiftSettings
+        ),
+        .testTarget(
+            name: "EIPTests",
+            dependencies: ["eip", "KafkaTransport", "Messaging"],
             swiftSettings: strictSwiftSettings
         ),
     ]

@@ -25,6 +25,45 @@ enum RDKafkaAdmin {
         try result.get()
     }
 
+    /// The cluster's topics and their partition counts, on a thread of its own (the metadata
+    /// request blocks).
+    static func topics(using client: OpaquePointer, timeout: Duration) async throws(MessagingError) -> [String: Int] {
+        let result: Result<[String: Int], MessagingError> = await withCheckedContinuation { continuation in
+            let box = UnsafeSendable(client)
+            let thread = Thread {
+                continuation.resume(returning: topics(box.value, timeout.milliseconds))
+            }
+            thread.name = "kafka-metadata"
+            thread.start()
+        }
+        return try result.get()
+    }
+
+    private static func topics(_ client: OpaquePointer, _ timeoutMilliseconds: Int) -> Result<[String: Int], MessagingError> {
+        var metadata: UnsafePointer<rd_kafka_metadata>?
+        let code = rd_kafka_metadata(client, 1, nil, &metadata, Int32(clamping: timeoutMilliseconds))
+        guard code == RD_KAFKA_RESP_ERR_NO_ERROR, let metadata else {
+            if code == RD_KAFKA_RESP_ERR__TIMED_OUT || code == RD_KAFKA_RESP_ERR__TRANSPORT {
+                return .failure(
+                    MessagingError(
+                        .timedOut,
+                        "No Kafka broker answered a metadata request within \(timeoutMilliseconds) ms.",
+                        isRetriable: true
+                    )
+                )
+            }
+            return .failure(RDKafkaClient.error(code, "Reading the cluster's topics failed"))
+        }
+        defer { rd_kafka_metadata_destroy(metadata) }
+        var topics: [String: Int] = [:]
+        for index in 0..<Int(metadata.pointee.topic_cnt) {
+            let topic = metadata.pointee.topics[index]
+            guard topic.err == RD_KAFKA_RESP_ERR_NO_ERROR else { continue }
+            topics[String(cString: topic.topic)] = Int(topic.partition_cnt)
+        }
+        return .success(topics)
+    }
+
     private static func create(
         _ topic: String,
         _ partitions: Int,

@@ -158,6 +158,11 @@ final class RDKafkaProducer: @unchecked Sendable {
         )
     }
 
+    /// The cluster's topics and their partition counts, as this producer's client sees them.
+    func topics(timeout: Duration) async throws(MessagingError) -> [String: Int] {
+        try await RDKafkaAdmin.topics(using: handle, timeout: timeout)
+    }
+
     // MARK: - Serving delivery reports
 
     private func serve() {

@@ -183,6 +183,21 @@ public final class KafkaTransport: MessageTransport {
         state.withLock { _ = $0.createdTopics.insert(topic) }
     }
 
+    // MARK: - Topics
+
+    /// The topics of the cluster and the number of partitions of each, from a metadata request.
+    ///
+    /// ```swift
+    /// guard try await transport.topics()["orders"] != nil else { … }
+    /// ```
+    ///
+    /// - Parameter timeout: How long to wait for a broker to answer. Default: 10 s.
+    /// - Throws: `MessagingError` with code `timedOut` when no broker answers in time (the
+    ///   brokers are unreachable), or `transportFailure` when the cluster refuses the request.
+    public func topics(timeout: Duration = .seconds(10)) async throws(MessagingError) -> [String: Int] {
+        try await producer.topics(timeout: timeout)
+    }
+
     // MARK: - Lifecycle
 
     /// Runs until graceful shutdown or cancellation, then shuts the transport down.

@@ -1,0 +1,176 @@
+import Foundation
+import Testing
+
+/// `eip` run as a user runs it: as a process, reading what it prints and its exit status.
+@Suite("The eip command-line tool")
+struct EIPTests {
+    /// What a finished run printed, and how it ended.
+    struct Run {
+        var status: Int32
+        var output: String
+        var error: String
+        var lines: [String] { output.split(separator: "\n").map(String.init) }
+    }
+
+    /// The `eip` executable built beside this test bundle.
+    static let executable: URL = {
+        #if os(Linux)
+        let products = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().deletingLastPathComponent()
+        #else
+        let products = Bundle.allBundles.first { $0.bundlePath.hasSuffix(".xctest") }!.bundleURL.deletingLastPathComponent()
+        #endif
+        return products.appendingPathComponent("eip")
+    }()
+
+    /// Runs `eip` with `arguments` to its end.
+    func eip(_ arguments: [String], input: String? = nil) throws -> Run {
+        let process = Process()
+        process.executableURL = Self.executable
+        process.arguments = arguments
+        let output = Pipe()
+        let error = Pipe()
+        let stdin = Pipe()
+        process.standardOutput = output
+        process.standardError = error
+        process.standardInput = stdin
+        try process.run()
+        if let input {
+            stdin.fileHandleForWriting.write(Data(input.utf8))
+        }
+        try stdin.fileHandleForWriting.close()
+        let printed = output.fileHandleForReading.readDataToEndOfFile()
+        let complaints = error.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return Run(
+            status: process.terminationStatus,
+            output: String(decoding: printed, as: UTF8.self),
+            error: String(decoding: complaints, as: UTF8.self)
+        )
+    }
+
+    /// Runs `eip kafka-mock` around `body`, passing it the bootstrap address; then stops it with
+    /// SIGINT and checks it exits cleanly.
+    func withMockCluster(_ arguments: [String] = [], _ body: (String) throws -> Void) throws {
+        let process = Process()
+        process.executableURL = Self.executable
+        process.arguments = ["kafka-mock", "--brokers", "1"] + arguments
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        defer {
+            if process.isRunning { process.terminate() }
+        }
+        var printed = Data()
+        while !printed.contains(UInt8(ascii: "\n")) {
+            let chunk = output.fileHandleForReading.availableData
+            guard !chunk.isEmpty else { break }
+            printed.append(chunk)
+        }
+        let address = String(decoding: printed, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        try #require(address.contains(":"), "kafka-mock printed '\(address)' instead of an address")
+        try body(address)
+        process.interrupt()
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0)
+    }
+
+    func json(_ line: String) -> [String: Any] {
+        (try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any]) ?? [:]
+    }
+
+    @Test("publish, then consume from the beginning, round-trips the message with its key and type")
+    func publishThenConsume() throws {
+        try withMockCluster(["--topic", "orders:2"]) { address in
+            let published = try eip([
+                "publish", "--kafka", address, "--topic", "orders", "--key", "123458",
+                "--type", "sales.order.placed", "--header", "origin=test",
+                #"{"order_id": "123458", "quantity": 1}"#,
+            ])
+            #expect(published.status == 0, "\(published.error)")
+            let id = try #require(json(published.lines.first ?? "")["id"] as? String)
+
+            let piped = try eip(["publish", "--kafka", address, "--topic", "orders", "--lines", "-"], input: "{\"n\": 1}\n\n{\"n\": 2}\n")
+            #expect(piped.status == 0, "\(piped.error)")
+            #expect(piped.lines.count == 2)
+
+            let consumed = try eip([
+                "consume", "--kafka", address, "--topic", "orders", "--from-beginning", "--count", "3",
+            ])
+            #expect(consumed.status == 0, "\(consumed.error)")
+            let lines = consumed.lines.map(json)
+            #expect(lines.count == 3)
+            let order = try #require(lines.first { $0["id"] as? String == id })
+            #expect(order["key"] as? String == "123458")
+            #expect(order["type"] as? String == "sales.order.placed")
+            #expect((order["headers"] as? [String: String])?["origin"] == "test")
+            #expect((order["payload"] as? [String: Any])?["order_id"] as? String == "123458")
+            #expect(Set(lines.compactMap { ($0["payload"] as? [String: Int])?["n"] }) == [1, 2])
+        }
+    }
+
+    @Test("A payload that is not JSON publishes nothing, not even the valid lines before it")
+    func invalidPayload() throws {
+        try withMockCluster(["--topic", "orders:1"]) { address in
+            let run = try eip(["publish", "--kafka", address, "--topic", "orders", "--lines", "-"], input: "{\"n\": 1}\nnot json\n")
+            #expect(run.status != 0)
+            #expect(run.error.contains("Line 2 of the payload is not valid JSON, so nothing was published"))
+            let consumed = try eip([
+                "consume", "--kafka", address, "--topic", "orders", "--from-beginning", "--idle-timeout", "2",
+            ])
+            #expect(consumed.status == 0, "\(consumed.error)")
+            #expect(consumed.lines.isEmpty)
+        }
+    }
+
+    @Test("Unknown topics and unreachable brokers get errors that say so")
+    func clearErrors() throws {
+        try withMockCluster(["--topic", "orders:1"]) { address in
+            let unknown = try eip(["consume", "--kafka", address, "--topic", "nope", "--count", "1"])
+            #expect(unknown.status != 0)
+            #expect(unknown.error.contains("Topic 'nope' does not exist on \(address); it has: orders."))
+            let publish = try eip(["publish", "--kafka", address, "--topic", "nope", "{}"])
+            #expect(publish.error.contains("Topic 'nope' does not exist"))
+        }
+        let unreachable = try eip(["publish", "--kafka", "127.0.0.1:1", "--timeout", "1", "--topic", "orders", "{}"])
+        #expect(unreachable.status != 0)
+        #expect(unreachable.error.contains("No Kafka broker answered at 127.0.0.1:1 within 1.0 s"))
+        let badAddress = try eip(["consume", "--kafka", "localhost", "--topic", "orders"])
+        #expect(badAddress.status != 0)
+        #expect(badAddress.error.contains("--kafka expects HOST:PORT; 'localhost' is not one"))
+        let help = try eip(["dead-letters", "replay", "--help"])
+        #expect(help.output.contains("Publish each dead letter back to the topic it failed on, once."))
+    }
+
+    @Test("dead-letters list shows a dead letter without consuming it; replay puts it back once")
+    func deadLetters() throws {
+        try withMockCluster(["--topic", "orders:1", "--topic", "orders.dead:1"]) { address in
+            let deadLetter = try eip([
+                "publish", "--kafka", address, "--topic", "orders.dead",
+                "--header", "dead-letter-source-topic=orders", "--header", "dead-letter-reason=decodingFailed",
+                #"{"order_id": "bad"}"#,
+            ])
+            #expect(deadLetter.status == 0, "\(deadLetter.error)")
+            for _ in 0..<2 {
+                let listed = try eip([
+                    "dead-letters", "list", "--kafka", address, "--topic", "orders.dead", "--idle-timeout", "1",
+                    "--timeout", "30",
+                ])
+                #expect(listed.status == 0, "\(listed.error)")
+                #expect(listed.lines.count == 1)
+                #expect(json(listed.lines.first ?? "")["reason"] as? String == "decodingFailed")
+            }
+            let replayed = try eip(["dead-letters", "replay", "--kafka", address, "--topic", "orders.dead", "--idle-timeout", "1"])
+            #expect(replayed.status == 0, "\(replayed.error)")
+            #expect(replayed.lines.count == 1)
+            let again = try eip([
+                "dead-letters", "replay", "--kafka", address, "--topic", "orders.dead", "--idle-timeout", "1", "--timeout", "30",
+            ])
+            #expect(again.lines.isEmpty)
+            let consumed = try eip(["consume", "--kafka", address, "--topic", "orders", "--from-beginning", "--count", "1"])
+            let original = json(consumed.lines.first ?? "")
+            #expect((original["payload"] as? [String: String])?["order_id"] == "bad")
+            #expect((original["headers"] as? [String: String])?["dead-letter-reason"] == nil)
+        }
+    }
+}

@@ -1,0 +1,112 @@
+import AsyncHTTPClient
+import Foundation
+import KafkaTransport
+import Logging
+import NIOCore
+import NIOHTTP1
+import ServiceLifecycle
+import Testing
+
+@testable import MessageBusExample
+
+/// The seed's POST body, with the seed's timestamp so that every answer can be compared as text.
+let seedOrder = #"{"order_id": "123458", "product": "Laptop", "quantity": 1, "price": 1200.0, "timestamp": 1740246230.3059227}"#
+
+/// The seed's answer to `GET /processed_orders/123458`, character for character.
+let seedProcessedOrder = """
+    {
+        "order_id": "123458",
+        "price": 1200.0,
+        "product": "Laptop",
+        "quantity": 1,
+        "timestamp": 1740246230.3059227
+    }
+    """
+
+/// A configuration on ports the system chooses.
+func testConfiguration(_ role: ExampleConfiguration.Role = .all, kafka: KafkaConfiguration? = nil) -> ExampleConfiguration {
+    var configuration = ExampleConfiguration(role: role, salesPort: 0, queryPort: 0)
+    if let kafka {
+        configuration.transport = .kafka(kafka)
+    }
+    return configuration
+}
+
+/// Kafka settings that make a mock cluster's groups settle in seconds.
+func kafkaTestConfiguration(_ cluster: KafkaMockCluster) -> KafkaConfiguration {
+    var configuration = KafkaConfiguration(bootstrapServers: [cluster.bootstrapServers])
+    configuration.consumer.sessionTimeout = .seconds(10)
+    configuration.consumer.heartbeatInterval = .seconds(1)
+    configuration.consumer.commitInterval = .milliseconds(200)
+    configuration.producer.linger = .milliseconds(1)
+    configuration.additionalProperties["log_level"] = "3"
+    return configuration
+}
+
+/// A logger that keeps the test output quiet.
+let quietLogger: Logger = {
+    var logger = Logger(label: "MessageBusExampleTests")
+    logger.logLevel = .error
+    return logger
+}()
+
+/// Runs `applications` around `body`, then shuts them down gracefully.
+func running(_ applications: [ExampleApplication], _ body: () async throws -> Void) async throws {
+    let group = ServiceGroup(configuration: .init(services: applications, logger: quietLogger))
+    try await withThrowingTaskGroup(of: Void.self) { tasks in
+        tasks.addTask { try await group.run() }
+        do {
+            try await body()
+        } catch {
+            await group.triggerGracefulShutdown()
+            try? await tasks.waitForAll()
+            throw error
+        }
+        await group.triggerGracefulShutdown()
+        try await tasks.waitForAll()
+    }
+}
+
+/// An HTTP answer: its status code and body.
+struct Answer: Sendable {
+    var status: Int
+    var body: String
+
+    /// The body parsed as JSON.
+    var json: [String: Any] {
+        (try? JSONSerialization.jsonObject(with: Data(body.utf8)) as? [String: Any]) ?? [:]
+    }
+}
+
+/// Makes one HTTP request to the example on `port`.
+func call(_ method: HTTPMethod, _ port: Int, _ path: String, body: String? = nil) async throws -> Answer {
+    var request = HTTPClientRequest(url: "http://127.0.0.1:\(port)\(path)")
+    request.method = method
+    if let body {
+        request.headers.add(name: "Content-Type", value: "application/json")
+        request.body = .bytes(ByteBuffer(string: body))
+    }
+    let response = try await HTTPClient.shared.execute(request, timeout: .seconds(10))
+    let bytes = try await response.body.collect(upTo: 1 << 20)
+    return Answer(status: Int(response.status.code), body: String(buffer: bytes))
+}
+
+/// Asks `GET path` until it answers 200, failing the test if it does not within `timeout`.
+func whenProcessed(
+    _ port: Int,
+    _ path: String,
+    timeout: Duration = .seconds(30),
+    sourceLocation: SourceLocation = #_sourceLocation
+) async throws -> Answer {
+    let clock = ContinuousClock()
+    let deadline = clock.now.advanced(by: timeout)
+    while true {
+        let answer = try await call(.GET, port, path)
+        if answer.status != 404 { return answer }
+        guard clock.now < deadline else {
+            Issue.record("GET \(path) still answered 404 after \(timeout): \(answer.body)", sourceLocation: sourceLocation)
+            return answer
+        }
+        try await clock.sleep(for: .milliseconds(20))
+    }
+}
