@@ -42,7 +42,10 @@ struct MessageBusExample: AsyncParsableCommand {
     @Flag(help: "Send the seed's requests to this process, print each request and response, and exit.")
     var demo = false
 
-    @Option(help: "Log level: trace, debug, info, notice, warning, error or critical. Default: info, or warning with --demo.")
+    @Option(
+        help:
+            "Log level: trace, debug, info, notice, warning, error or critical. Default: info, or warning with --demo."
+    )
     var logLevel: Logger.Level?
 
     func run() async throws {

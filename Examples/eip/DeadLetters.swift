@@ -85,7 +85,9 @@ struct DeadLetters: AsyncParsableCommand {
             for deadLetter in replayed {
                 emit(describe(deadLetter))
             }
-            FileHandle.standardError.write(Data("Replayed \(replayed.count) dead letter(s) from '\(options.topic)'.\n".utf8))
+            FileHandle.standardError.write(
+                Data("Replayed \(replayed.count) dead letter(s) from '\(options.topic)'.\n".utf8)
+            )
         }
     }
 }

@@ -61,7 +61,9 @@ struct KafkaMock: AsyncParsableCommand {
             guard (1...2).contains(parts.count), !parts[0].isEmpty,
                 let partitions = parts.count == 2 ? Int(parts[1]) : 1, partitions > 0
             else {
-                throw ValidationError("--topic expects NAME or NAME:PARTITIONS with at least 1 partition; got '\(topic)'")
+                throw ValidationError(
+                    "--topic expects NAME or NAME:PARTITIONS with at least 1 partition; got '\(topic)'"
+                )
             }
             return (String(parts[0]), partitions)
         }

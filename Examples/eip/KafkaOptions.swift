@@ -23,7 +23,9 @@ struct KafkaOptions: ParsableArguments {
     /// The bootstrap servers, checked for the `HOST:PORT` form.
     func servers() throws -> [String] {
         guard let list = kafka ?? ProcessInfo.processInfo.environment["KAFKA_BOOTSTRAP_SERVERS"] else {
-            throw ValidationError("Missing --kafka HOST:PORT (or set KAFKA_BOOTSTRAP_SERVERS); `eip kafka-mock` starts a local cluster.")
+            throw ValidationError(
+                "Missing --kafka HOST:PORT (or set KAFKA_BOOTSTRAP_SERVERS); `eip kafka-mock` starts a local cluster."
+            )
         }
         let servers = list.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
         for server in servers {

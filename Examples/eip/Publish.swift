@@ -77,7 +77,9 @@ struct Publish: AsyncParsableCommand {
                 _ = try JSONSerialization.jsonObject(with: body, options: [.fragmentsAllowed])
             } catch {
                 let which = lines ? "Line \(index + 1) of the payload" : "The payload"
-                throw EIPError("\(which) is not valid JSON, so nothing was published: \(String(decoding: body.prefix(80), as: UTF8.self))")
+                throw EIPError(
+                    "\(which) is not valid JSON, so nothing was published: \(String(decoding: body.prefix(80), as: UTF8.self))"
+                )
             }
             var message = Message(type: type ?? Message.defaultType, key: key, payload: body)
             message.dataContentType = "application/json"
@@ -118,6 +120,8 @@ func jsonLine(_ object: [String: Any]) -> String {
         if case Optional<Any>.none = value { return NSNull() }
         return value
     }
-    let data = (try? JSONSerialization.data(withJSONObject: cleaned, options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data("{}".utf8)
+    let data =
+        (try? JSONSerialization.data(withJSONObject: cleaned, options: [.sortedKeys, .withoutEscapingSlashes]))
+        ?? Data("{}".utf8)
     return String(decoding: data, as: UTF8.self)
 }

@@ -15,9 +15,10 @@ struct EIPTests {
     /// The `eip` executable built beside this test bundle.
     static let executable: URL = {
         #if os(Linux)
-        let products = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().deletingLastPathComponent()
+            let products = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().deletingLastPathComponent()
         #else
-        let products = Bundle.allBundles.first { $0.bundlePath.hasSuffix(".xctest") }!.bundleURL.deletingLastPathComponent()
+            let products = Bundle.allBundles.first { $0.bundlePath.hasSuffix(".xctest") }!.bundleURL
+                .deletingLastPathComponent()
         #endif
         return products.appendingPathComponent("eip")
     }()
@@ -90,7 +91,10 @@ struct EIPTests {
             #expect(published.status == 0, "\(published.error)")
             let id = try #require(json(published.lines.first ?? "")["id"] as? String)
 
-            let piped = try eip(["publish", "--kafka", address, "--topic", "orders", "--lines", "-"], input: "{\"n\": 1}\n\n{\"n\": 2}\n")
+            let piped = try eip(
+                ["publish", "--kafka", address, "--topic", "orders", "--lines", "-"],
+                input: "{\"n\": 1}\n\n{\"n\": 2}\n"
+            )
             #expect(piped.status == 0, "\(piped.error)")
             #expect(piped.lines.count == 2)
 
@@ -112,7 +116,10 @@ struct EIPTests {
     @Test("A payload that is not JSON publishes nothing, not even the valid lines before it")
     func invalidPayload() throws {
         try withMockCluster(["--topic", "orders:1"]) { address in
-            let run = try eip(["publish", "--kafka", address, "--topic", "orders", "--lines", "-"], input: "{\"n\": 1}\nnot json\n")
+            let run = try eip(
+                ["publish", "--kafka", address, "--topic", "orders", "--lines", "-"],
+                input: "{\"n\": 1}\nnot json\n"
+            )
             #expect(run.status != 0)
             #expect(run.error.contains("Line 2 of the payload is not valid JSON, so nothing was published"))
             let consumed = try eip([
@@ -160,14 +167,19 @@ struct EIPTests {
                 #expect(listed.lines.count == 1)
                 #expect(json(listed.lines.first ?? "")["reason"] as? String == "decodingFailed")
             }
-            let replayed = try eip(["dead-letters", "replay", "--kafka", address, "--topic", "orders.dead", "--idle-timeout", "1"])
+            let replayed = try eip([
+                "dead-letters", "replay", "--kafka", address, "--topic", "orders.dead", "--idle-timeout", "1",
+            ])
             #expect(replayed.status == 0, "\(replayed.error)")
             #expect(replayed.lines.count == 1)
             let again = try eip([
-                "dead-letters", "replay", "--kafka", address, "--topic", "orders.dead", "--idle-timeout", "1", "--timeout", "30",
+                "dead-letters", "replay", "--kafka", address, "--topic", "orders.dead", "--idle-timeout", "1",
+                "--timeout", "30",
             ])
             #expect(again.lines.isEmpty)
-            let consumed = try eip(["consume", "--kafka", address, "--topic", "orders", "--from-beginning", "--count", "1"])
+            let consumed = try eip([
+                "consume", "--kafka", address, "--topic", "orders", "--from-beginning", "--count", "1",
+            ])
             let original = json(consumed.lines.first ?? "")
             #expect((original["payload"] as? [String: String])?["order_id"] == "bad")
             #expect((original["headers"] as? [String: String])?["dead-letter-reason"] == nil)

@@ -10,7 +10,8 @@ import Testing
 @testable import MessageBusExample
 
 /// The seed's POST body, with the seed's timestamp so that every answer can be compared as text.
-let seedOrder = #"{"order_id": "123458", "product": "Laptop", "quantity": 1, "price": 1200.0, "timestamp": 1740246230.3059227}"#
+let seedOrder =
+    #"{"order_id": "123458", "product": "Laptop", "quantity": 1, "price": 1200.0, "timestamp": 1740246230.3059227}"#
 
 /// The seed's answer to `GET /processed_orders/123458`, character for character.
 let seedProcessedOrder = """
@@ -24,7 +25,9 @@ let seedProcessedOrder = """
     """
 
 /// A configuration on ports the system chooses.
-func testConfiguration(_ role: ExampleConfiguration.Role = .all, kafka: KafkaConfiguration? = nil) -> ExampleConfiguration {
+func testConfiguration(_ role: ExampleConfiguration.Role = .all, kafka: KafkaConfiguration? = nil)
+    -> ExampleConfiguration
+{
     var configuration = ExampleConfiguration(role: role, salesPort: 0, queryPort: 0)
     if let kafka {
         configuration.transport = .kafka(kafka)
@@ -104,7 +107,10 @@ func whenProcessed(
         let answer = try await call(.GET, port, path)
         if answer.status != 404 { return answer }
         guard clock.now < deadline else {
-            Issue.record("GET \(path) still answered 404 after \(timeout): \(answer.body)", sourceLocation: sourceLocation)
+            Issue.record(
+                "GET \(path) still answered 404 after \(timeout): \(answer.body)",
+                sourceLocation: sourceLocation
+            )
             return answer
         }
         try await clock.sleep(for: .milliseconds(20))

@@ -16,7 +16,10 @@ struct KafkaExampleTests {
         try await running([sales, inventory, billing]) {
             let produced = try await call(.POST, try await sales.salesPort(), "/produce", body: seedOrder)
             #expect(produced.status == 200)
-            #expect(produced.json["message"] as? String == "Order sent to the Message Bus: topic 'MessageBus' on Kafka (\(cluster.bootstrapServers))")
+            #expect(
+                produced.json["message"] as? String
+                    == "Order sent to the Message Bus: topic 'MessageBus' on Kafka (\(cluster.bootstrapServers))"
+            )
 
             for application in [inventory, billing] {
                 let processed = try await whenProcessed(try await application.queryPort(), "/processed_orders/123458")
@@ -24,7 +27,8 @@ struct KafkaExampleTests {
             }
             let invoice = try await call(.GET, try await billing.queryPort(), "/invoices/123458")
             #expect(invoice.json["total"] as? Double == 1200)
-            let laptop = try await call(.GET, try await inventory.queryPort(), "/inventory").json["Laptop"] as? [String: Int]
+            let laptop =
+                try await call(.GET, try await inventory.queryPort(), "/inventory").json["Laptop"] as? [String: Int]
             #expect(laptop?["sold"] == 1)
             #expect(try await call(.GET, try await inventory.queryPort(), "/invoices/123458").status == 404)
         }
@@ -47,18 +51,24 @@ struct KafkaExampleTests {
         process.standardInput = input
         process.standardError = FileHandle.nullDevice
         try process.run()
-        input.fileHandleForWriting.write(Data(#"{"order_id": "PY-1", "product": "Monitor", "quantity": 2, "price": 150.5}"#.utf8 + [10]))
+        input.fileHandleForWriting.write(
+            Data(#"{"order_id": "PY-1", "product": "Monitor", "quantity": 2, "price": 150.5}"#.utf8 + [10])
+        )
         try input.fileHandleForWriting.close()
         process.waitUntilExit()
         #expect(process.terminationStatus == 0)
 
-        let inventory = try buildApplication(testConfiguration(.inventory, kafka: kafkaTestConfiguration(cluster)), logger: quietLogger)
+        let inventory = try buildApplication(
+            testConfiguration(.inventory, kafka: kafkaTestConfiguration(cluster)),
+            logger: quietLogger
+        )
         try await running([inventory]) {
             let processed = try await whenProcessed(try await inventory.queryPort(), "/processed_orders/PY-1")
             #expect(processed.json["product"] as? String == "Monitor")
             #expect(processed.json["price"] as? Double == 150.5)
             #expect(processed.json["timestamp"] as? Double != nil)
-            let monitor = try await call(.GET, try await inventory.queryPort(), "/inventory").json["Monitor"] as? [String: Int]
+            let monitor =
+                try await call(.GET, try await inventory.queryPort(), "/inventory").json["Monitor"] as? [String: Int]
             #expect(monitor == ["in_stock": 13, "sold": 2, "backordered": 0])
         }
     }

@@ -24,7 +24,11 @@ struct MessageBusExampleTests {
             let produced = try await call(.POST, sales, "/produce", body: seedOrder)
             #expect(produced.status == 200)
             #expect(produced.body.hasPrefix(#"{\#n    "message": "Order sent to the Message Bus: topic 'MessageBus'"#))
-            #expect(produced.body.hasSuffix("    \"order\": " + seedProcessedOrder.replacingOccurrences(of: "\n", with: "\n    ") + "\n}\n"))
+            #expect(
+                produced.body.hasSuffix(
+                    "    \"order\": " + seedProcessedOrder.replacingOccurrences(of: "\n", with: "\n    ") + "\n}\n"
+                )
+            )
 
             let processed = try await whenProcessed(query, "/processed_orders/123458")
             #expect(processed.status == 200)
@@ -37,7 +41,10 @@ struct MessageBusExampleTests {
 
             let again = try await call(.POST, sales, "/produce", body: seedOrder)
             #expect(again.status == 200)
-            #expect(again.json["message"] as? String == "Order 123458 was already sent to the in-memory transport; it was not sent again")
+            #expect(
+                again.json["message"] as? String
+                    == "Order 123458 was already sent to the in-memory transport; it was not sent again"
+            )
             #expect(published(on: transport) == 1)
             #expect(await transport.consumerLag(of: "inventory", on: "MessageBus") == 0)
             #expect(await transport.consumerLag(of: "billing", on: "MessageBus") == 0)
@@ -51,7 +58,9 @@ struct MessageBusExampleTests {
             let sales = try await application.salesPort()
             let before = Date().timeIntervalSince1970
             let answer = try await call(
-                .POST, sales, "/produce",
+                .POST,
+                sales,
+                "/produce",
                 body: #"{"order": {"order_id": "A-1", "product": "Mouse", "quantity": 2, "price": 25}}"#
             )
             let after = Date().timeIntervalSince1970
@@ -121,12 +130,17 @@ struct MessageBusExampleTests {
         let transport = InMemoryTransport()
         let application = try buildApplication(testConfiguration(), transport: transport, logger: quietLogger)
         try await running([application]) {
-            try await transport.publish(Message(payload: Data(#"{"order_id": "X", "quantity": 1}"#.utf8)), to: "MessageBus")
+            try await transport.publish(
+                Message(payload: Data(#"{"order_id": "X", "quantity": 1}"#.utf8)),
+                to: "MessageBus"
+            )
             let sales = try await application.salesPort()
             #expect(try await call(.POST, sales, "/produce", body: seedOrder).status == 200)
             let processed = try await whenProcessed(try await application.queryPort(), "/processed_orders/123458")
             #expect(processed.status == 200)
-            let deadLetters = transport.broker.snapshot(of: "MessageBus.dead")?.partitions.reduce(0) { $0 + $1.endOffset }
+            let deadLetters = transport.broker.snapshot(of: "MessageBus.dead")?.partitions.reduce(0) {
+                $0 + $1.endOffset
+            }
             #expect(deadLetters == 2)
         }
     }
@@ -150,7 +164,11 @@ struct MessageBusExampleTests {
 
     @Test("Configurations that cannot work are refused, naming the option")
     func invalidConfigurations() throws {
-        #expect(throws: ExampleError("--role sales needs --kafka: on the in-memory transport every application runs in one process")) {
+        #expect(
+            throws: ExampleError(
+                "--role sales needs --kafka: on the in-memory transport every application runs in one process"
+            )
+        ) {
             try buildApplication(ExampleConfiguration(role: .sales), logger: quietLogger)
         }
         #expect(throws: ExampleError("--port must be a port number from 0 to 65535; got 70000")) {

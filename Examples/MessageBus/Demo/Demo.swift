@@ -29,22 +29,32 @@ struct Demo: Sendable {
         let query = try await application.queryPort()
         return [
             Call(
-                method: .POST, port: sales, path: "/produce",
+                method: .POST,
+                port: sales,
+                path: "/produce",
                 body: #"{"order_id": "123458", "product": "Laptop", "quantity": 1, "price": 1200.0}"#,
                 expected: .ok
             ),
             Call(
-                method: .GET, port: query, path: "/processed_orders/123458", expected: .ok, waitsForProcessing: true
+                method: .GET,
+                port: query,
+                path: "/processed_orders/123458",
+                expected: .ok,
+                waitsForProcessing: true
             ),
             Call(method: .GET, port: query, path: "/inventory", expected: .ok),
             Call(method: .GET, port: query, path: "/invoices/123458", expected: .ok),
             Call(
-                method: .POST, port: sales, path: "/produce",
+                method: .POST,
+                port: sales,
+                path: "/produce",
                 body: #"{"order_id": "123459", "product": "Laptop", "quantity": 0, "price": 1200.0}"#,
                 expected: .badRequest
             ),
             Call(
-                method: .POST, port: sales, path: "/produce",
+                method: .POST,
+                port: sales,
+                path: "/produce",
                 body: #"{"order_id": "123458", "product": "Laptop", "quantity": 2, "price": 1200.0}"#,
                 expected: .conflict
             ),

@@ -58,13 +58,28 @@ struct Order: BusMessage, Equatable {
         quantity = try Self.decodeWholeNumber(.quantity, in: container)
         price = try container.decode(Double.self, forKey: .price)
         timestamp = try container.decodeIfPresent(Double.self, forKey: .timestamp)
-        try Self.require(!orderID.trimmingCharacters(in: .whitespaces).isEmpty, .orderID, "must not be empty", in: container)
+        try Self.require(
+            !orderID.trimmingCharacters(in: .whitespaces).isEmpty,
+            .orderID,
+            "must not be empty",
+            in: container
+        )
         try Self.require(orderID.utf8.count <= 256, .orderID, "must be at most 256 bytes long", in: container)
-        try Self.require(!product.trimmingCharacters(in: .whitespaces).isEmpty, .product, "must not be empty", in: container)
+        try Self.require(
+            !product.trimmingCharacters(in: .whitespaces).isEmpty,
+            .product,
+            "must not be empty",
+            in: container
+        )
         try Self.require(quantity > 0, .quantity, "must be greater than 0", in: container)
         try Self.require(price.isFinite && price >= 0, .price, "must be a number 0 or greater", in: container)
         if let timestamp {
-            try Self.require(timestamp.isFinite && timestamp >= 0, .timestamp, "must be seconds since 1970", in: container)
+            try Self.require(
+                timestamp.isFinite && timestamp >= 0,
+                .timestamp,
+                "must be seconds since 1970",
+                in: container
+            )
         }
     }
 
@@ -93,7 +108,9 @@ struct Order: BusMessage, Equatable {
 
     /// An integer field. Decoded through `Double` because `JSONDecoder` reports a fraction where
     /// an `Int` belongs (`1.5`) as invalid JSON without naming the field.
-    private static func decodeWholeNumber(_ key: CodingKeys, in container: KeyedDecodingContainer<CodingKeys>) throws -> Int {
+    private static func decodeWholeNumber(_ key: CodingKeys, in container: KeyedDecodingContainer<CodingKeys>) throws
+        -> Int
+    {
         let value: Double
         do {
             value = try container.decode(Double.self, forKey: key)

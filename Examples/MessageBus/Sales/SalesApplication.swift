@@ -54,7 +54,10 @@ struct SalesApplication: Sendable {
         case .send:
             break
         case .alreadySent(let previous):
-            return answer("Order \(previous.orderID) was already sent to \(destination); it was not sent again", previous)
+            return answer(
+                "Order \(previous.orderID) was already sent to \(destination); it was not sent again",
+                previous
+            )
         case .conflict(let previous):
             throw APIError(
                 .conflict,

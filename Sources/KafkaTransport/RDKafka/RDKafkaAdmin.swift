@@ -39,7 +39,9 @@ enum RDKafkaAdmin {
         return try result.get()
     }
 
-    private static func topics(_ client: OpaquePointer, _ timeoutMilliseconds: Int) -> Result<[String: Int], MessagingError> {
+    private static func topics(_ client: OpaquePointer, _ timeoutMilliseconds: Int) -> Result<
+        [String: Int], MessagingError
+    > {
         var metadata: UnsafePointer<rd_kafka_metadata>?
         let code = rd_kafka_metadata(client, 1, nil, &metadata, Int32(clamping: timeoutMilliseconds))
         guard code == RD_KAFKA_RESP_ERR_NO_ERROR, let metadata else {
