@@ -31,6 +31,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
         .package(url: "https://github.com/pointfreeco/swift-clocks.git", from: "1.1.1"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
     ],
     targets: [
         .target(
@@ -134,6 +135,27 @@ let package = Package(
             ],
             path: "Examples/eip",
             exclude: ["README.md"],
+            swiftSettings: strictSwiftSettings
+        ),
+        .target(
+            name: "CRawKafka",
+            dependencies: ["CRdKafka"],
+            path: "Benchmarks/CRawKafka"
+        ),
+        .executableTarget(
+            name: "integration-bench",
+            dependencies: [
+                "CRawKafka",
+                "InMemoryTransport",
+                "KafkaTransport",
+                "MessageBus",
+                "Messaging",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+            ],
+            path: "Benchmarks/IntegrationBench",
             swiftSettings: strictSwiftSettings
         ),
         .testTarget(

@@ -1,0 +1,234 @@
+import CRawKafka
+import Foundation
+import KafkaTransport
+import Messaging
+
+/// `KafkaTransport` beside a plain librdkafka client written in C, against the same 3-broker
+/// mock cluster in the same run.
+enum KafkaScenarios {
+    /// Partitions of each benchmark topic: the mock cluster keeps about 5 MB per partition, so
+    /// 1 000 000 records of about 200 bytes need more than 40 for a consumer to find them all.
+    static let partitions = 64
+
+    /// The transport's settings; the C clients get the same librdkafka properties.
+    static func configuration(_ cluster: KafkaMockCluster) -> KafkaConfiguration {
+        var configuration = KafkaConfiguration(bootstrapServers: [cluster.bootstrapServers])
+        configuration.additionalProperties["log_level"] = "0"
+        return configuration
+    }
+
+    static func producerProperties(_ configuration: KafkaConfiguration) -> [(String, String)] {
+        [
+            ("bootstrap.servers", configuration.bootstrapServers.joined(separator: ",")),
+            ("enable.idempotence", String(configuration.producer.isIdempotent)),
+            ("acks", "all"),
+            (
+                "linger.ms",
+                String(
+                    configuration.producer.linger.components.seconds * 1000 + configuration.producer.linger.components
+                        .attoseconds / 1_000_000_000_000_000
+                )
+            ),
+            ("batch.size", String(configuration.producer.batchBytes)),
+            ("queue.buffering.max.messages", String(configuration.producer.queueCapacity)),
+            ("message.max.bytes", String(configuration.maximumMessageBytes + 4096)),
+            ("log_level", "0"),
+        ]
+    }
+
+    static func consumerProperties(_ configuration: KafkaConfiguration, group: String) -> [(String, String)] {
+        [
+            ("bootstrap.servers", configuration.bootstrapServers.joined(separator: ",")),
+            ("group.id", group),
+            ("auto.offset.reset", "earliest"),
+            ("enable.auto.commit", "true"),
+            ("enable.auto.offset.store", "false"),
+            ("enable.partition.eof", "false"),
+            ("queued.min.messages", String(configuration.consumer.fetchAheadMessages)),
+            ("session.timeout.ms", "10000"),
+            ("log_level", "0"),
+        ]
+    }
+
+    /// Calls the C client on a thread of its own, so the cooperative pool is not blocked.
+    static func raw(
+        _ properties: [(String, String)],
+        _ body:
+            @escaping @Sendable (
+                UnsafePointer<raw_kafka_property>, Int, UnsafeMutablePointer<raw_kafka_result>,
+                UnsafeMutablePointer<CChar>
+            ) -> Int32
+    ) async throws -> raw_kafka_result {
+        let outcome: Result<raw_kafka_result, BenchmarkError> = await withCheckedContinuation { continuation in
+            let thread = Thread {
+                let names = properties.map { strdup($0.0)! }
+                let values = properties.map { strdup($0.1)! }
+                defer { (names + values).forEach { free($0) } }
+                let list = zip(names, values).map { raw_kafka_property(name: $0, value: $1) }
+                var result = raw_kafka_result()
+                var error = [CChar](repeating: 0, count: 512)
+                let status = list.withUnsafeBufferPointer { buffer in
+                    body(buffer.baseAddress!, buffer.count, &result, &error)
+                }
+                continuation.resume(
+                    returning: status == 0
+                        ? .success(result)
+                        : .failure(
+                            BenchmarkError(
+                                String(decoding: error.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+                            )
+                        )
+                )
+            }
+            thread.stackSize = 1 << 20
+            thread.start()
+        }
+        return try outcome.get()
+    }
+
+    /// Messages per second confirmed by a raw C producer.
+    static func rawProduceRate(_ configuration: KafkaConfiguration, topic: String, count: Int) async throws -> Double {
+        let result = try await raw(producerProperties(configuration)) { properties, propertyCount, result, error in
+            raw_kafka_produce(properties, propertyCount, topic, Int64(count), Scale.payloadBytes, result, error, 512)
+        }
+        guard result.messages == count else {
+            throw BenchmarkError("the raw producer confirmed \(result.messages) of \(count) messages")
+        }
+        return Double(count) / result.seconds
+    }
+
+    /// Messages per second confirmed through `KafkaTransport.publish`: batches of 10 000 from
+    /// 4 tasks, so that the producer's queue never runs dry.
+    static func transportProduceRate(_ configuration: KafkaConfiguration, topic: String, count: Int) async throws
+        -> Double
+    {
+        let transport = try KafkaTransport(configuration: configuration)
+        let payload = Data(repeating: UInt8(ascii: "x"), count: Scale.payloadBytes)
+        let batchSize = 10_000
+        let batches = (0..<(count + batchSize - 1) / batchSize).map { batch in
+            (0..<min(batchSize, count - batch * batchSize)).map { _ in Message(payload: payload) }
+        }
+        let next = Tally()
+        let clock = ContinuousClock()
+        let start = clock.now
+        try await withThrowingTaskGroup(of: Void.self) { tasks in
+            for _ in 0..<4 {
+                tasks.addTask {
+                    while true {
+                        let index = next.increment() - 1
+                        guard index < batches.count else { return }
+                        try await transport.publish(batches[index], to: topic)
+                    }
+                }
+            }
+            try await tasks.waitForAll()
+        }
+        let elapsed = clock.now - start
+        await transport.shutdown()
+        return Double(count) / seconds(elapsed)
+    }
+
+    static let produce = Scenario(name: "kafka-produce") { scale in
+        let cluster = try KafkaMockCluster(brokers: 3)
+        let configuration = configuration(cluster)
+        var round = 0
+        let (project, baseline) = try await Scenario.alternate(rounds: scale.rounds) {
+            round += 1
+            try cluster.createTopic("raw-\(round)", partitions: partitions)
+            return try await rawProduceRate(configuration, topic: "raw-\(round)", count: scale.kafkaMessages)
+        } project: {
+            round += 1
+            try cluster.createTopic("transport-\(round)", partitions: partitions)
+            return try await transportProduceRate(
+                configuration,
+                topic: "transport-\(round)",
+                count: scale.kafkaMessages
+            )
+        }
+        return kafkaResult("kafka-produce", project: project, baseline: baseline)
+    }
+
+    /// Messages per second from the first to the last message received by a raw C consumer.
+    static func rawConsumeRate(_ configuration: KafkaConfiguration, topic: String, group: String, count: Int)
+        async throws -> Double
+    {
+        let result = try await raw(consumerProperties(configuration, group: group)) {
+            properties,
+            propertyCount,
+            result,
+            error in
+            raw_kafka_consume(properties, propertyCount, topic, Int64(count), 30_000, result, error, 512)
+        }
+        return Double(count) / result.seconds
+    }
+
+    /// Messages per second from the first to the last delivery of a `KafkaTransport` group
+    /// member, acknowledging each.
+    static func transportConsumeRate(_ configuration: KafkaConfiguration, topic: String, group: String, count: Int)
+        async throws -> Double
+    {
+        var configuration = configuration
+        configuration.consumer.sessionTimeout = .seconds(10)
+        let transport = try KafkaTransport(configuration: configuration)
+        let deliveries = try await transport.subscribe(
+            to: topic,
+            group: group,
+            options: SubscriptionOptions(startPosition: .earliest, prefetch: configuration.consumer.fetchAheadMessages)
+        )
+        let clock = ContinuousClock()
+        var start: ContinuousClock.Instant?
+        var received = 0
+        for try await delivery in deliveries {
+            if start == nil { start = clock.now }
+            _ = delivery.message.payload.count
+            try delivery.acknowledge()
+            received += 1
+            if received == count { break }
+        }
+        let elapsed = clock.now - (start ?? clock.now)
+        await deliveries.close()
+        await transport.shutdown()
+        return Double(count) / seconds(elapsed)
+    }
+
+    static let consume = Scenario(name: "kafka-consume") { scale in
+        let cluster = try KafkaMockCluster(brokers: 3)
+        let configuration = configuration(cluster)
+        try cluster.createTopic("consume", partitions: partitions)
+        _ = try await rawProduceRate(configuration, topic: "consume", count: scale.kafkaMessages)
+        var round = 0
+        let (project, baseline) = try await Scenario.alternate(rounds: scale.rounds) {
+            round += 1
+            return try await rawConsumeRate(
+                configuration,
+                topic: "consume",
+                group: "raw-\(round)",
+                count: scale.kafkaMessages
+            )
+        } project: {
+            round += 1
+            return try await transportConsumeRate(
+                configuration,
+                topic: "consume",
+                group: "transport-\(round)",
+                count: scale.kafkaMessages
+            )
+        }
+        return kafkaResult("kafka-consume", project: project, baseline: baseline)
+    }
+
+    static func kafkaResult(_ name: String, project: Double, baseline: Double) -> ScenarioResult {
+        let ratio = project / baseline
+        return ScenarioResult(
+            scenario: name,
+            project: project,
+            baseline: baseline,
+            unit: "messages/s",
+            better: .higher,
+            ratio: ratio,
+            target: "≥ 0.9",
+            meetsTarget: ratio >= 0.9,
+            peakResidentBytes: ResidentMemory.peak
+        )
+    }
+}

@@ -1,0 +1,53 @@
+/// A named measurement: its baseline and the project, run alternately.
+struct Scenario: Sendable {
+    let name: String
+    let run: @Sendable (Scale) async throws -> ScenarioResult
+
+    /// Every scenario, in the order they run: memory first, before other scenarios have grown
+    /// the heap.
+    static let all: [Scenario] = [
+        InMemoryScenarios.bytesPerMessage,
+        InMemoryScenarios.endToEnd(name: "inmemory-e2e-1x1", publishers: 1, members: 1, groups: 1),
+        InMemoryScenarios.endToEnd(name: "inmemory-e2e-4x4", publishers: 4, members: 4, groups: 1),
+        InMemoryScenarios.endToEnd(name: "inmemory-fanout-4", publishers: 1, members: 1, groups: 4),
+        InMemoryScenarios.latency,
+        MiddlewareScenario.cost,
+        KafkaScenarios.produce,
+        KafkaScenarios.consume,
+    ]
+
+    /// Runs `baseline` and `project` `rounds` times each, alternating which goes first, and
+    /// returns the median of each.
+    static func alternate(
+        rounds: Int,
+        baseline: () async throws -> Double,
+        project: () async throws -> Double
+    ) async throws -> (project: Double, baseline: Double) {
+        var projects: [Double] = []
+        var baselines: [Double] = []
+        for round in 0..<rounds {
+            if round % 2 == 0 {
+                baselines.append(try await baseline())
+                projects.append(try await project())
+            } else {
+                projects.append(try await project())
+                baselines.append(try await baseline())
+            }
+        }
+        return (median(projects), median(baselines))
+    }
+}
+
+/// Stopwatch time in seconds.
+func seconds(_ duration: Duration) -> Double {
+    Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
+}
+
+/// An error that stops the benchmark, saying which scenario failed and why.
+struct BenchmarkError: Error, CustomStringConvertible {
+    let description: String
+
+    init(_ description: String) {
+        self.description = description
+    }
+}
