@@ -24,26 +24,42 @@ struct IntegrationBench: AsyncParsableCommand {
     @Option(help: "Run only the scenarios whose names contain this text.")
     var only: String?
 
+    @Option(help: "Messages per Kafka run, instead of the default (1 000 000; 20 000 with --quick).")
+    var kafkaMessages: Int?
+
     func run() async throws {
         LoggingSystem.bootstrap { label in
             var handler = StreamLogHandler.standardError(label: label)
             handler.logLevel = .critical
             return handler
         }
-        let scale = Scale(quick: quick)
+        var scale = Scale(quick: quick)
+        if let kafkaMessages {
+            scale.kafkaMessages = kafkaMessages
+            scale.kafkaConsumeMessages = kafkaMessages
+        }
         var results: [ScenarioResult] = []
+        var failed: [String] = []
         for scenario in Scenario.all where only.map({ scenario.name.contains($0) }) ?? true {
             if !json {
                 FileHandle.standardError.write(Data("running \(scenario.name)…\n".utf8))
             }
-            let result = try await scenario.run(scale)
-            results.append(result)
-            if json {
-                print(result.jsonLine)
+            do {
+                let result = try await scenario.run(scale)
+                results.append(result)
+                if json {
+                    print(result.jsonLine)
+                }
+            } catch {
+                FileHandle.standardError.write(Data("error: \(scenario.name) failed: \(error)\n".utf8))
+                failed.append(scenario.name)
             }
         }
         if !json {
             print(ScenarioResult.table(results, quick: quick))
+        }
+        guard failed.isEmpty else {
+            throw BenchmarkError("\(failed.count) scenario(s) failed: \(failed.joined(separator: ", "))")
         }
     }
 }

@@ -7,8 +7,9 @@ import Messaging
 /// mock cluster in the same run.
 enum KafkaScenarios {
     /// Partitions of each benchmark topic: the mock cluster keeps about 5 MB per partition, so
-    /// 1 000 000 records of about 200 bytes need more than 40 for a consumer to find them all.
-    static let partitions = 64
+    /// 1 000 000 records of about 270 bytes (payload, headers and framing) need more than 60
+    /// for a consumer to find them all; 128 leave room.
+    static let partitions = 128
 
     /// The transport's settings; the C clients get the same librdkafka properties.
     static func configuration(_ cluster: KafkaMockCluster) -> KafkaConfiguration {
@@ -195,7 +196,8 @@ enum KafkaScenarios {
         let cluster = try KafkaMockCluster(brokers: 3)
         let configuration = configuration(cluster)
         try cluster.createTopic("consume", partitions: partitions)
-        _ = try await rawProduceRate(configuration, topic: "consume", count: scale.kafkaMessages)
+        let count = scale.kafkaConsumeMessages
+        _ = try await rawProduceRate(configuration, topic: "consume", count: count)
         var round = 0
         let (project, baseline) = try await Scenario.alternate(rounds: scale.rounds) {
             round += 1
@@ -203,7 +205,7 @@ enum KafkaScenarios {
                 configuration,
                 topic: "consume",
                 group: "raw-\(round)",
-                count: scale.kafkaMessages
+                count: count
             )
         } project: {
             round += 1
@@ -211,7 +213,7 @@ enum KafkaScenarios {
                 configuration,
                 topic: "consume",
                 group: "transport-\(round)",
-                count: scale.kafkaMessages
+                count: count
             )
         }
         return kafkaResult("kafka-consume", project: project, baseline: baseline)
