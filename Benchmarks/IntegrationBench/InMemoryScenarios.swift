@@ -98,19 +98,7 @@ enum InMemoryScenarios {
             } project: {
                 try await transportRate(messages, publishers: publishers, members: members, groups: groups)
             }
-            let ratio = project / baseline
-            let target: Double? = name == "inmemory-e2e-1x1" ? 5 : nil
-            return ScenarioResult(
-                scenario: name,
-                project: project,
-                baseline: baseline,
-                unit: "messages/s",
-                better: .higher,
-                ratio: ratio,
-                target: target.map { "≥ \(Int($0))" } ?? "—",
-                meetsTarget: target.map { ratio >= $0 } ?? true,
-                peakResidentBytes: ResidentMemory.peak
-            )
+            return .throughput(name, project: project, baseline: baseline, target: name == "inmemory-e2e-1x1" ? 5 : nil)
         }
     }
 

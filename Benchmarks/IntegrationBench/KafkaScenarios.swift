@@ -146,7 +146,7 @@ enum KafkaScenarios {
                 count: scale.kafkaMessages
             )
         }
-        return kafkaResult("kafka-produce", project: project, baseline: baseline)
+        return .throughput("kafka-produce", project: project, baseline: baseline, target: 0.9)
     }
 
     /// Messages per second from the first to the last message received by a raw C consumer.
@@ -216,21 +216,7 @@ enum KafkaScenarios {
                 count: count
             )
         }
-        return kafkaResult("kafka-consume", project: project, baseline: baseline)
+        return .throughput("kafka-consume", project: project, baseline: baseline, target: 0.9)
     }
 
-    static func kafkaResult(_ name: String, project: Double, baseline: Double) -> ScenarioResult {
-        let ratio = project / baseline
-        return ScenarioResult(
-            scenario: name,
-            project: project,
-            baseline: baseline,
-            unit: "messages/s",
-            better: .higher,
-            ratio: ratio,
-            target: "≥ 0.9",
-            meetsTarget: ratio >= 0.9,
-            peakResidentBytes: ResidentMemory.peak
-        )
-    }
 }

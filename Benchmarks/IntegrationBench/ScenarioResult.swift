@@ -24,6 +24,23 @@ struct ScenarioResult: Sendable {
     /// The process's peak resident memory after the scenario, in bytes.
     var peakResidentBytes: Int
 
+    /// A throughput result: messages per second of the project beside its baseline, and the
+    /// ratio they must reach, if any.
+    static func throughput(_ scenario: String, project: Double, baseline: Double, target: Double?) -> ScenarioResult {
+        let ratio = project / baseline
+        return ScenarioResult(
+            scenario: scenario,
+            project: project,
+            baseline: baseline,
+            unit: "messages/s",
+            better: .higher,
+            ratio: ratio,
+            target: target.map { "≥ \($0.formatted())" } ?? "—",
+            meetsTarget: target.map { ratio >= $0 } ?? true,
+            peakResidentBytes: ResidentMemory.peak
+        )
+    }
+
     var jsonLine: String {
         var object: [String: Any] = [
             "scenario": scenario,

@@ -139,12 +139,18 @@ func describe(_ delivery: Delivery) -> String {
         "time": message.time.map { $0.formatted(.iso8601) } as Any,
         "headers": message.headers,
     ]
-    if let json = try? JSONSerialization.jsonObject(with: message.payload, options: [.fragmentsAllowed]) {
+    addPayload(message.payload, to: &line)
+    return jsonLine(line)
+}
+
+/// Adds `payload` to a JSON line: as JSON when it is JSON, else as text under `payload`, else
+/// base64 under `payload_base64`.
+func addPayload(_ payload: Data, to line: inout [String: Any]) {
+    if let json = try? JSONSerialization.jsonObject(with: payload, options: [.fragmentsAllowed]) {
         line["payload"] = json
-    } else if let text = String(data: message.payload, encoding: .utf8) {
+    } else if let text = String(data: payload, encoding: .utf8) {
         line["payload"] = text
     } else {
-        line["payload_base64"] = message.payload.base64EncodedString()
+        line["payload_base64"] = payload.base64EncodedString()
     }
-    return jsonLine(line)
 }

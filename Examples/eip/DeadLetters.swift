@@ -106,10 +106,6 @@ func describe(_ deadLetter: DeadLetter) -> String {
         "handler": deadLetter.handler as Any,
         "attempts": deadLetter.attempts as Any,
     ]
-    if let json = try? JSONSerialization.jsonObject(with: original.payload, options: [.fragmentsAllowed]) {
-        line["payload"] = json
-    } else {
-        line["payload"] = String(decoding: original.payload, as: UTF8.self)
-    }
+    addPayload(original.payload, to: &line)
     return jsonLine(line)
 }

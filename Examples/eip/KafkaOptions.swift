@@ -27,18 +27,11 @@ struct KafkaOptions: ParsableArguments {
                 "Missing --kafka HOST:PORT (or set KAFKA_BOOTSTRAP_SERVERS); `eip kafka-mock` starts a local cluster."
             )
         }
-        let servers = list.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
-        for server in servers {
-            guard let colon = server.lastIndex(of: ":"), colon != server.startIndex,
-                let port = Int(server[server.index(after: colon)...]), (1...65_535).contains(port)
-            else {
-                throw ValidationError("--kafka expects HOST:PORT; '\(server)' is not one")
-            }
+        do {
+            return try KafkaConfiguration.bootstrapServers(from: list)
+        } catch {
+            throw ValidationError("--kafka expects HOST:PORT; '\(list)' is not one")
         }
-        guard !servers.isEmpty else {
-            throw ValidationError("--kafka expects HOST:PORT; got '\(list)'")
-        }
-        return servers
     }
 
     /// A transport for the brokers, with `timeout` as its delivery and join timeout.

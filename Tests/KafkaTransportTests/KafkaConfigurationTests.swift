@@ -92,4 +92,25 @@ struct KafkaConfigurationTests {
         #expect(throws: MessagingError.self) { try KafkaMockCluster(brokers: 0) }
         #expect(KafkaMockCluster.ErrorCode.notLeaderForPartition.description == "NOT_LEADER_FOR_PARTITION")
     }
+
+    @Test("A bootstrap server list splits into HOST:PORT entries; a malformed entry is named")
+    func bootstrapServerLists() throws {
+        #expect(try KafkaConfiguration.bootstrapServers(from: "a:9092, b:9093") == ["a:9092", "b:9093"])
+        #expect(try KafkaConfiguration.bootstrapServers(from: "[::1]:9092") == ["[::1]:9092"])
+        for bad in ["", "localhost", ":9092", "a:0", "a:9092,b:port"] {
+            let error = #expect(throws: MessagingError.self) { try KafkaConfiguration.bootstrapServers(from: bad) }
+            #expect(error?.code == .invalidConfiguration)
+        }
+        let error = #expect(throws: MessagingError.self) { try KafkaConfiguration.bootstrapServers(from: "a:1,b") }
+        #expect(error?.reason == "'b' is not a bootstrap server: expected HOST:PORT.")
+    }
+
+    @Test("A mock cluster's client configuration points at it and settles groups in seconds")
+    func mockClusterClientConfiguration() throws {
+        let cluster = try KafkaMockCluster(brokers: 1)
+        let configuration = cluster.clientConfiguration
+        #expect(configuration.bootstrapServers == [cluster.bootstrapServers])
+        #expect(configuration.consumer.sessionTimeout == .seconds(10))
+        #expect(configuration.consumer.commitInterval == .milliseconds(200))
+    }
 }

@@ -35,17 +35,6 @@ func testConfiguration(_ role: ExampleConfiguration.Role = .all, kafka: KafkaCon
     return configuration
 }
 
-/// Kafka settings that make a mock cluster's groups settle in seconds.
-func kafkaTestConfiguration(_ cluster: KafkaMockCluster) -> KafkaConfiguration {
-    var configuration = KafkaConfiguration(bootstrapServers: [cluster.bootstrapServers])
-    configuration.consumer.sessionTimeout = .seconds(10)
-    configuration.consumer.heartbeatInterval = .seconds(1)
-    configuration.consumer.commitInterval = .milliseconds(200)
-    configuration.producer.linger = .milliseconds(1)
-    configuration.additionalProperties["log_level"] = "3"
-    return configuration
-}
-
 /// A logger that keeps the test output quiet.
 let quietLogger: Logger = {
     var logger = Logger(label: "MessageBusExampleTests")

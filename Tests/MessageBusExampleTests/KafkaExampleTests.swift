@@ -9,7 +9,7 @@ struct KafkaExampleTests {
     @Test("Sales, inventory and billing as separate applications share nothing but the bus")
     func separateApplications() async throws {
         let cluster = try KafkaMockCluster(brokers: 3)
-        let kafka = kafkaTestConfiguration(cluster)
+        let kafka = cluster.clientConfiguration
         let sales = try buildApplication(testConfiguration(.sales, kafka: kafka), logger: quietLogger)
         let inventory = try buildApplication(testConfiguration(.inventory, kafka: kafka), logger: quietLogger)
         let billing = try buildApplication(testConfiguration(.billing, kafka: kafka), logger: quietLogger)
@@ -59,7 +59,7 @@ struct KafkaExampleTests {
         #expect(process.terminationStatus == 0)
 
         let inventory = try buildApplication(
-            testConfiguration(.inventory, kafka: kafkaTestConfiguration(cluster)),
+            testConfiguration(.inventory, kafka: cluster.clientConfiguration),
             logger: quietLogger
         )
         try await running([inventory]) {

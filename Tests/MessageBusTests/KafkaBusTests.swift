@@ -5,23 +5,11 @@ import Messaging
 import Synchronization
 import Testing
 
-/// Settings that keep group rebalances short on the mock cluster.
-func kafkaTestConfiguration(_ cluster: KafkaMockCluster) -> KafkaConfiguration {
-    var configuration = KafkaConfiguration(bootstrapServers: [cluster.bootstrapServers])
-    configuration.consumer.sessionTimeout = .seconds(10)
-    configuration.consumer.heartbeatInterval = .seconds(1)
-    configuration.consumer.commitInterval = .milliseconds(200)
-    configuration.consumer.joinTimeout = .seconds(30)
-    configuration.producer.linger = .milliseconds(1)
-    configuration.additionalProperties["log_level"] = "3"
-    return configuration
-}
-
 @Suite("Bus on a Kafka mock cluster")
 struct KafkaBusTests {
     @Test func salesReachesInventoryAndBillingExactlyOnce() async throws {
         let cluster = try KafkaMockCluster(brokers: 3)
-        let configuration = kafkaTestConfiguration(cluster)
+        let configuration = cluster.clientConfiguration
         let transports = try (0..<3).map { _ in try KafkaTransport(configuration: configuration) }
         let sales = Bus(transport: transports[0], name: "sales")
         let inventory = Bus(transport: transports[1], name: "inventory")
@@ -60,7 +48,7 @@ struct KafkaBusTests {
 
     @Test func threeInstancesShareTenThousandMessages() async throws {
         let cluster = try KafkaMockCluster(brokers: 3)
-        let configuration = kafkaTestConfiguration(cluster)
+        let configuration = cluster.clientConfiguration
         try cluster.createTopic("jobs", partitions: 6)
         let publisher = try KafkaTransport(configuration: configuration)
         let instances = try (0..<3).map { _ in try KafkaTransport(configuration: configuration) }
@@ -99,7 +87,7 @@ struct KafkaBusTests {
 
     @Test func aPoisonMessageIsDeadLetteredAndReplayed() async throws {
         let cluster = try KafkaMockCluster(brokers: 3)
-        let configuration = kafkaTestConfiguration(cluster)
+        let configuration = cluster.clientConfiguration
         let transport = try KafkaTransport(configuration: configuration)
         let notifier = RecordingNotifier()
         let bus = Bus(

@@ -82,7 +82,6 @@ func buildApplication(
     return ExampleApplication(
         configuration: configuration,
         services: [transport] + buses + servers,
-        buses: buses,
         ports: ports,
         logger: logger
     )
@@ -103,20 +102,17 @@ private func makeTransport(_ configuration: ExampleConfiguration, logger: Logger
 final class ExampleApplication: Service {
     let configuration: ExampleConfiguration
     private let services: [any Service]
-    private let buses: [Bus]
     private let ports: BoundPorts
     private let logger: Logger
 
     fileprivate init(
         configuration: ExampleConfiguration,
         services: [any Service],
-        buses: [Bus],
         ports: BoundPorts,
         logger: Logger
     ) {
         self.configuration = configuration
         self.services = services
-        self.buses = buses
         self.ports = ports
         self.logger = logger
     }
@@ -146,13 +142,6 @@ final class ExampleApplication: Service {
             throw ExampleError("role sales runs no query server")
         }
         return try await ports.port(of: .query)
-    }
-
-    /// Returns once every bus has subscribed its handlers.
-    func waitUntilConsuming() async throws {
-        for bus in buses {
-            try await bus.waitUntilRunning()
-        }
     }
 }
 

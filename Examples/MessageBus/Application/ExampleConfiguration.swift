@@ -1,4 +1,3 @@
-import Foundation
 import KafkaTransport
 
 /// What one process of the example runs, and where.
@@ -47,8 +46,10 @@ struct ExampleConfiguration: Sendable {
     /// `HOST:PORT` pairs): the library's defaults. The topic is created as the seed creates it
     /// (`kafka-topics.sh --create`), or by brokers that create topics on first use.
     static func kafka(_ bootstrapServers: String) throws(ExampleError) -> KafkaConfiguration {
-        let servers = bootstrapServers.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
-        guard !servers.isEmpty, servers.allSatisfy(isHostAndPort) else {
+        let servers: [String]
+        do {
+            servers = try KafkaConfiguration.bootstrapServers(from: bootstrapServers)
+        } catch {
             throw ExampleError("--kafka expects HOST:PORT (or several, comma-separated); got '\(bootstrapServers)'")
         }
         var configuration = KafkaConfiguration(bootstrapServers: servers)
@@ -71,13 +72,6 @@ struct ExampleConfiguration: Sendable {
         if role == .all, salesPort != 0, salesPort == effectiveQueryPort {
             throw ExampleError("--port and --query-port must differ; both are \(salesPort)")
         }
-    }
-
-    private static func isHostAndPort(_ server: String) -> Bool {
-        guard let colon = server.lastIndex(of: ":"), colon != server.startIndex,
-            let port = Int(server[server.index(after: colon)...])
-        else { return false }
-        return (1...65_535).contains(port)
     }
 }
 

@@ -1,4 +1,3 @@
-import Foundation
 import Logging
 import MessageBus
 
@@ -21,17 +20,5 @@ struct InventoryApplication: Sendable {
             )
             return []
         }
-    }
-}
-
-extension Order {
-    /// The order with the time it was published as its timestamp, when it has none (as one
-    /// written by another Kafka client may not).
-    func stamped(by context: HandlerContext) -> Order {
-        var order = self
-        if order.timestamp == nil {
-            order.timestamp = (context.delivery.message.time ?? Date()).timeIntervalSince1970
-        }
-        return order
     }
 }

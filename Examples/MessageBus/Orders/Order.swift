@@ -132,6 +132,18 @@ struct Order: BusMessage, Equatable {
     }
 }
 
+extension Order {
+    /// The order with the time it was published as its timestamp, when it has none (as one
+    /// written by another Kafka client may not).
+    func stamped(by context: HandlerContext) -> Order {
+        var order = self
+        if order.timestamp == nil {
+            order.timestamp = (context.delivery.message.time ?? Date()).timeIntervalSince1970
+        }
+        return order
+    }
+}
+
 /// A coding key for any name: lists the keys an object really has.
 struct AnyCodingKey: CodingKey {
     var stringValue: String

@@ -17,14 +17,12 @@ struct SalesApplication: Sendable {
     let topic: String
     /// Where orders go, as the response's message names it, such as `Kafka (localhost:9092)`.
     let destination: String
-    let now: @Sendable () -> Date
     private let ledger = SalesLedger()
 
-    init(bus: Bus, topic: String, destination: String, now: @escaping @Sendable () -> Date = Date.init) {
+    init(bus: Bus, topic: String, destination: String) {
         self.bus = bus
         self.topic = topic
         self.destination = destination
-        self.now = now
     }
 
     /// The routes of the sales server.
@@ -48,7 +46,7 @@ struct SalesApplication: Sendable {
             throw APIError(.badRequest, "the body is not valid JSON")
         }
         if order.timestamp == nil {
-            order.timestamp = now().timeIntervalSince1970
+            order.timestamp = Date().timeIntervalSince1970
         }
         switch await ledger.claim(order) {
         case .send:

@@ -1,3 +1,6 @@
+import Foundation
+import Messaging
+
 /// How a ``KafkaTransport`` connects to Kafka, produces and consumes.
 ///
 /// Every property has a default fit for production except ``bootstrapServers``. Times are
@@ -30,6 +33,29 @@ public struct KafkaConfiguration: Sendable {
     /// Raw librdkafka properties, applied last so they override everything above.
     /// Default: none.
     public var additionalProperties: [String: String]
+
+    /// Splits a comma-separated `HOST:PORT` list, as `bootstrap.servers` and
+    /// `KAFKA_BOOTSTRAP_SERVERS` write it, into its servers.
+    ///
+    /// - Throws: `MessagingError` with code `invalidConfiguration` naming the first entry that is
+    ///   not `HOST:PORT` with a port from 1 to 65535, or when the list is empty.
+    public static func bootstrapServers(from list: String) throws(MessagingError) -> [String] {
+        let servers = list.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+        guard !servers.isEmpty else {
+            throw MessagingError(.invalidConfiguration, "The bootstrap server list '\(list)' names no server.")
+        }
+        for server in servers {
+            guard let colon = server.lastIndex(of: ":"), colon != server.startIndex,
+                let port = Int(server[server.index(after: colon)...]), (1...65_535).contains(port)
+            else {
+                throw MessagingError(
+                    .invalidConfiguration,
+                    "'\(server)' is not a bootstrap server: expected HOST:PORT."
+                )
+            }
+        }
+        return servers
+    }
 
     /// Creates a configuration for the brokers at `bootstrapServers`.
     public init(bootstrapServers: [String]) {
