@@ -6,11 +6,17 @@ import Testing
 
 @Suite("CloudEvents Kafka binding")
 struct CloudEventsKafkaBindingTests {
+    func headers(of message: Message) -> [(name: String, value: String)] {
+        var headers: [(name: String, value: String)] = []
+        CloudEventsKafkaBinding.forEachHeader(of: message) { headers.append(($0, String(decoding: $1, as: UTF8.self))) }
+        return headers
+    }
+
     func record(of message: Message) -> CloudEventsKafkaBinding.Record {
         CloudEventsKafkaBinding.Record(
             key: message.key.map { Array($0.utf8) },
             value: message.payload,
-            headers: CloudEventsKafkaBinding.headers(of: message).map { ($0.name, Array($0.value.utf8)) },
+            headers: headers(of: message),
             timestampMilliseconds: 1
         )
     }
@@ -35,7 +41,7 @@ struct CloudEventsKafkaBindingTests {
 
     @Test func optionalAttributesStayAbsent() {
         let message = Message(id: "2", source: "/s", type: "t", time: nil)
-        let names = CloudEventsKafkaBinding.headers(of: message).map(\.name)
+        let names = headers(of: message).map(\.name)
         #expect(names == ["ce_specversion", "ce_id", "ce_source", "ce_type"])
         let back = CloudEventsKafkaBinding.message(from: record(of: message), topic: "t", partition: 0, offset: 0)
         #expect(back.time == Date(timeIntervalSince1970: 0.001))
@@ -46,7 +52,7 @@ struct CloudEventsKafkaBindingTests {
         let record = CloudEventsKafkaBinding.Record(
             key: nil,
             value: Data("{}".utf8),
-            headers: [("trace", Array("x".utf8))],
+            headers: [("trace", "x")],
             timestampMilliseconds: 1_700_000_000_000
         )
         let message = CloudEventsKafkaBinding.message(from: record, topic: "orders", partition: 3, offset: 42)
@@ -65,10 +71,51 @@ struct CloudEventsKafkaBindingTests {
         } throws: { ($0 as! MessagingError).code == .invalidMessage }
     }
 
-    @Test func timesUseRFC3339WithMilliseconds() {
-        let date = Date(timeIntervalSince1970: 1_740_246_230.3059227)
-        #expect(CloudEventsKafkaBinding.format(date) == "2025-02-22T17:43:50.305Z")
-        #expect(CloudEventsKafkaBinding.parse("2025-02-22T17:43:50Z") == Date(timeIntervalSince1970: 1_740_246_230))
-        #expect(CloudEventsKafkaBinding.parse("not a time") == nil)
+    @Test func timesAreWrittenInUTCWithMilliseconds() {
+        #expect(RFC3339.format(Date(timeIntervalSince1970: 1_740_246_230.3059227)) == "2025-02-22T17:43:50.305Z")
+        #expect(RFC3339.format(Date(timeIntervalSince1970: 0)) == "1970-01-01T00:00:00.000Z")
+        #expect(RFC3339.format(Date(timeIntervalSince1970: -0.001)) == "1969-12-31T23:59:59.999Z")
+        #expect(RFC3339.format(Date(timeIntervalSince1970: 951_782_400)) == "2000-02-29T00:00:00.000Z")
+        #expect(RFC3339.format(Date(timeIntervalSince1970: 253_402_300_799.5)) == "9999-12-31T23:59:59.500Z")
+    }
+
+    @Test func timesFrom1600To9999MatchFoundationAndRoundTrip() {
+        let foundation = Date.ISO8601FormatStyle(includingFractionalSeconds: true)
+        var mismatches: [String] = []
+        var seconds: Int64 = -11_676_096_000
+        while seconds < 253_402_300_800, mismatches.count < 5 {
+            let whole = Date(timeIntervalSince1970: Double(seconds))
+            let milliseconds = seconds * 1000 + seconds % 1000
+            let text = RFC3339.format(Date(timeIntervalSince1970: Double(milliseconds) / 1000))
+            let back = RFC3339.parse(text).map { Int64(($0.timeIntervalSince1970 * 1000).rounded()) }
+            if RFC3339.format(whole) != foundation.format(whole) || back != milliseconds {
+                mismatches.append("\(milliseconds) ms: \(text)")
+            }
+            seconds += 3_999_997
+        }
+        #expect(mismatches.isEmpty)
+    }
+
+    @Test(arguments: [
+        ("2025-02-22T17:43:50Z", 1_740_246_230.0),
+        ("2025-02-22t17:43:50z", 1_740_246_230.0),
+        ("2025-02-22T17:43:50.25Z", 1_740_246_230.25),
+        ("2025-02-22T17:43:50.123456789123Z", 1_740_246_230.123456789),
+        ("2025-02-22T19:43:50+02:00", 1_740_246_230.0),
+        ("2025-02-22T12:13:50.5-05:30", 1_740_246_230.5),
+        ("2024-02-29T00:00:00Z", 1_709_164_800.0),
+    ])
+    func timesAreReadInEveryRFC3339Form(text: String, seconds: Double) {
+        let parsed = RFC3339.parse(text)?.timeIntervalSince1970
+        #expect(parsed.map { abs($0 - seconds) < 1e-6 } == true, "\(text) read as \(String(describing: parsed))")
+    }
+
+    @Test(arguments: [
+        "not a time", "", "2025-02-22", "2025-02-22T17:43:50", "2025-02-22 17:43:50Z", "2025-13-01T00:00:00Z",
+        "2025-02-29T00:00:00Z", "2025-02-22T24:00:00Z", "2025-02-22T17:43:50.Z", "2025-02-22T17:43:50+0200",
+        "2025-02-22T17:43:50Zjunk", "20250-02-22T17:43:50Z",
+    ])
+    func malformedTimesAreRefused(text: String) {
+        #expect(RFC3339.parse(text) == nil)
     }
 }

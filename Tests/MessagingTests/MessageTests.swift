@@ -15,6 +15,22 @@ struct MessageTests {
         #expect(Message().id != Message().id)
     }
 
+    @Test func defaultIDsAreDistinctVersion4UUIDs() async {
+        let ids = await withTaskGroup(of: [String].self) { tasks in
+            for _ in 0..<4 {
+                tasks.addTask { (0..<25_000).map { _ in Message().id } }
+            }
+            return await tasks.reduce(into: []) { $0 += $1 }
+        }
+        #expect(Set(ids).count == ids.count)
+        for id in ids.prefix(1000) {
+            let uuid = UUID(uuidString: id)
+            #expect(uuid != nil && id == id.lowercased())
+            #expect(uuid.map { $0.uuid.6 >> 4 } == 4, "version nibble of \(id)")
+            #expect(uuid.map { $0.uuid.8 >> 6 } == 0b10, "variant bits of \(id)")
+        }
+    }
+
     @Test func byteCountAddsPayloadAttributesKeyAndHeaders() {
         let message = Message(
             id: "12",

@@ -15,11 +15,12 @@ enum CloudEventsKafkaBinding {
     static let prefix = "ce_"
     static let contentType = "content-type"
 
-    /// A Kafka record's parts, as the producer writes them and the consumer reads them.
+    /// A Kafka record's parts as the consumer reads them.
     struct Record {
         var key: [UInt8]?
         var value: Data
-        var headers: [(name: String, value: [UInt8])]
+        /// Header values are read as UTF-8, with invalid bytes replaced.
+        var headers: [(name: String, value: String)]
         var timestampMilliseconds: Int64?
     }
 
@@ -36,86 +37,82 @@ enum CloudEventsKafkaBinding {
         }
     }
 
-    /// The headers that carry `message`'s attributes and transport headers.
-    static func headers(of message: Message) -> [(name: String, value: String)] {
-        var headers: [(name: String, value: String)] = [
-            ("ce_specversion", Message.specVersion),
-            ("ce_id", message.id),
-            ("ce_source", message.source),
-            ("ce_type", message.type),
-        ]
-        headers.reserveCapacity(8 + message.extensions.count + message.headers.count)
+    /// Calls `body` with the name and UTF-8 value of each header that carries `message`'s
+    /// attributes and transport headers; the value bytes are valid only during the call.
+    static func forEachHeader(of message: Message, _ body: (String, UnsafeRawBufferPointer) -> Void) {
+        func add(_ name: String, _ value: String) {
+            var value = value
+            value.withUTF8 { body(name, UnsafeRawBufferPointer($0)) }
+        }
+        add("ce_specversion", Message.specVersion)
+        add("ce_id", message.id)
+        add("ce_source", message.source)
+        add("ce_type", message.type)
         if let time = message.time {
-            headers.append(("ce_time", format(time)))
+            RFC3339.withFormatted(time) { body("ce_time", $0) }
         }
         if let subject = message.subject {
-            headers.append(("ce_subject", subject))
+            add("ce_subject", subject)
         }
         if let dataSchema = message.dataSchema {
-            headers.append(("ce_dataschema", dataSchema))
+            add("ce_dataschema", dataSchema)
         }
         if let dataContentType = message.dataContentType {
-            headers.append((contentType, dataContentType))
+            add(contentType, dataContentType)
         }
         for (name, value) in message.extensions {
-            headers.append((prefix + name, value))
+            add(prefix + name, value)
         }
         for (name, value) in message.headers {
-            headers.append((name, value))
+            add(name, value)
         }
-        return headers
     }
 
     // MARK: - Reading
 
     /// Rebuilds the message a record carries.
     static func message(from record: Record, topic: String, partition: Int32, offset: Int64) -> Message {
-        var attributes: [String: String] = [:]
+        var id: String?
+        var source: String?
+        var type: String?
+        var time: Date?
+        var subject: String?
+        var dataSchema: String?
+        var dataContentType: String?
         var extensions: [String: String] = [:]
         var headers: [String: String] = [:]
-        var dataContentType: String?
-        for header in record.headers {
-            let value = String(decoding: header.value, as: UTF8.self)
-            if header.name.hasPrefix(prefix) {
-                let name = String(header.name.dropFirst(prefix.count))
-                if Message.contextAttributeNames.contains(name) {
-                    attributes[name] = value
-                } else {
-                    extensions[name] = value
+        for (name, value) in record.headers {
+            switch name {
+            case "ce_id": id = value
+            case "ce_source": source = value
+            case "ce_type": type = value
+            case "ce_time": time = RFC3339.parse(value)
+            case "ce_subject": subject = value
+            case "ce_dataschema": dataSchema = value
+            case "ce_specversion": continue
+            case _ where name.hasPrefix(prefix):
+                let attribute = String(name.dropFirst(prefix.count))
+                if !Message.contextAttributeNames.contains(attribute) {
+                    extensions[attribute] = value
                 }
-            } else if header.name.lowercased() == contentType {
+            case _ where name.lowercased() == contentType:
                 dataContentType = value
-            } else {
-                headers[header.name] = value
+            default:
+                headers[name] = value
             }
         }
-        let recordTime = record.timestampMilliseconds.map { Date(timeIntervalSince1970: Double($0) / 1000) }
         return Message(
-            id: attributes["id"] ?? "\(topic)-\(partition)-\(offset)",
-            source: attributes["source"] ?? "kafka:\(topic)",
-            type: attributes["type"] ?? foreignRecordType,
-            time: attributes["time"].flatMap(parse) ?? recordTime,
-            subject: attributes["subject"],
+            id: id ?? "\(topic)-\(partition)-\(offset)",
+            source: source ?? "kafka:\(topic)",
+            type: type ?? foreignRecordType,
+            time: time ?? record.timestampMilliseconds.map { Date(timeIntervalSince1970: Double($0) / 1000) },
+            subject: subject,
             dataContentType: dataContentType,
-            dataSchema: attributes["dataschema"],
+            dataSchema: dataSchema,
             extensions: extensions,
             key: record.key.map { String(decoding: $0, as: UTF8.self) },
             headers: headers,
             payload: record.value
         )
-    }
-
-    // MARK: - Time
-
-    private static let timeStyle = Date.ISO8601FormatStyle(includingFractionalSeconds: true)
-
-    /// RFC 3339 in UTC with milliseconds, as CloudEvents requires.
-    static func format(_ date: Date) -> String {
-        timeStyle.format(date)
-    }
-
-    /// Parses RFC 3339 with or without fractional seconds.
-    static func parse(_ text: String) -> Date? {
-        (try? timeStyle.parse(text)) ?? (try? Date.ISO8601FormatStyle().parse(text))
     }
 }

@@ -133,12 +133,10 @@ final class RDKafkaConsumer: DeliverySettler, @unchecked Sendable {
         }
         let joinDeadline = ContinuousClock.now.advanced(by: options.joinTimeout)
         var nextCommit = ContinuousClock.now.advanced(by: options.commitInterval)
+        var status = state.withLock { readStatus(&$0) }
         while true {
-            let (stop, handedOut, joined) = state.withLock {
-                ($0.stop, $0.handedOut, $0.hasJoined || $0.joinError != nil)
-            }
-            if stop == .immediate || (stop == .graceful && handedOut == 0) { break }
-            if !joined, ContinuousClock.now >= joinDeadline {
+            if status.stop == .immediate || (status.stop == .graceful && status.handedOut == 0) { break }
+            if !status.joined, ContinuousClock.now >= joinDeadline {
                 finishJoin(
                     MessagingError(
                         .timedOut,
@@ -150,10 +148,14 @@ final class RDKafkaConsumer: DeliverySettler, @unchecked Sendable {
             }
             let message = rd_kafka_consumer_poll(handle, 100)
             if let message {
-                receive(message)
+                status = receive(message)
                 rd_kafka_message_destroy(message)
+            } else {
+                status = state.withLock { readStatus(&$0) }
             }
-            applyFlowControl()
+            if let pause = status.pause {
+                setPaused(pause)
+            }
             if message == nil || ContinuousClock.now >= nextCommit {
                 commit(partitions: nil, synchronously: false)
                 nextCommit = ContinuousClock.now.advanced(by: options.commitInterval)
@@ -178,57 +180,97 @@ final class RDKafkaConsumer: DeliverySettler, @unchecked Sendable {
         callbacks.consumer = nil
     }
 
-    private func receive(_ message: UnsafeMutablePointer<rd_kafka_message_t>) {
+    /// What the polling thread needs to know after each poll, read under the lock it already took.
+    private struct Status {
+        var stop: Stop
+        var handedOut: Int
+        var joined: Bool
+        /// Pause (`true`) or resume (`false`) fetching; `nil` leaves it as it is.
+        var pause: Bool?
+    }
+
+    /// Reads the status and decides flow control: fetching pauses while this member holds
+    /// `prefetch` unsettled deliveries, and resumes once it holds half as many.
+    private func readStatus(_ state: inout State) -> Status {
+        let full = state.unsettledCount >= options.subscription.prefetch || state.stop != .none
+        let roomy = state.unsettledCount <= options.subscription.prefetch / 2
+        var pause: Bool?
+        if full, !state.isPaused {
+            state.isPaused = true
+            pause = true
+        } else if roomy, state.isPaused, state.stop == .none {
+            state.isPaused = false
+            pause = false
+        }
+        return Status(
+            stop: state.stop,
+            handedOut: state.handedOut,
+            joined: state.hasJoined || state.joinError != nil,
+            pause: pause
+        )
+    }
+
+    /// Hands a record out, under one lock: to a waiting `next()`, or to the buffer. A record of a
+    /// partition no longer assigned is dropped; its next owner reads it.
+    private func receive(_ message: UnsafeMutablePointer<rd_kafka_message_t>) -> Status {
         let record = message.pointee
-        guard record.err == RD_KAFKA_RESP_ERR_NO_ERROR else { return }
         let partition = record.partition
         let offset = record.offset
-        let attempt = state.withLock { state -> Int? in
-            guard state.stop == .none, let progress = state.partitions[partition] else { return nil }
-            return offset < progress.handedOutBefore ? progress.earlierAttempts + 1 : 1
-        }
-        guard let attempt else { return }
-        let delivery = Delivery(
-            message: CloudEventsKafkaBinding.message(
+        let converted =
+            record.err == RD_KAFKA_RESP_ERR_NO_ERROR
+            ? CloudEventsKafkaBinding.message(
                 from: Self.record(of: message),
                 topic: options.topic,
                 partition: partition,
                 offset: offset
-            ),
-            topic: options.topic,
-            group: options.group,
-            partition: Int(partition),
-            offset: offset,
-            attempt: attempt,
-            settler: self
-        )
-        let waiter = state.withLock { state -> CheckedContinuation<Delivery?, Never>? in
-            guard state.stop == .none, state.partitions[partition] != nil else { return nil }
-            state.partitions[partition]!.received(offset, attempt: attempt)
+            ) : nil
+        let (status, handOff) = state.withLock { state -> (Status, (CheckedContinuation<Delivery?, Never>, Delivery)?) in
+            guard let converted, state.stop == .none, let progress = state.partitions[partition] else {
+                return (readStatus(&state), nil)
+            }
+            let attempt = offset < progress.handedOutBefore ? progress.earlierAttempts + 1 : 1
+            guard state.partitions[partition]!.received(offset, attempt: attempt) else {
+                return (readStatus(&state), nil)
+            }
+            let delivery = Delivery(
+                message: converted,
+                topic: options.topic,
+                group: options.group,
+                partition: Int(partition),
+                offset: offset,
+                attempt: attempt,
+                settler: self
+            )
+            var handOff: (CheckedContinuation<Delivery?, Never>, Delivery)?
             if let waiter = state.waiter {
                 state.waiter = nil
                 state.handedOut += 1
                 state.partitions[partition]!.handedOut(offset)
-                return waiter
+                handOff = (waiter, delivery)
+            } else {
+                state.buffer.append(delivery)
             }
-            state.buffer.append(delivery)
-            return nil
+            return (readStatus(&state), handOff)
         }
-        waiter?.resume(returning: delivery)
+        if let (waiter, delivery) = handOff {
+            waiter.resume(returning: delivery)
+        }
+        return status
     }
 
     private static func record(of message: UnsafeMutablePointer<rd_kafka_message_t>) -> CloudEventsKafkaBinding.Record {
         let record = message.pointee
-        var headers: [(name: String, value: [UInt8])] = []
+        var headers: [(name: String, value: String)] = []
         var list: OpaquePointer?
         if rd_kafka_message_headers(message, &list) == RD_KAFKA_RESP_ERR_NO_ERROR, let list {
+            headers.reserveCapacity(rd_kafka_header_cnt(list))
             var index = 0
             var name: UnsafePointer<CChar>?
             var value: UnsafeRawPointer?
             var size = 0
             while rd_kafka_header_get_all(list, index, &name, &value, &size) == RD_KAFKA_RESP_ERR_NO_ERROR {
-                let bytes = value.map { Array(UnsafeRawBufferPointer(start: $0, count: size)) } ?? []
-                headers.append((String(cString: name!), bytes))
+                let text = value.map { String(decoding: UnsafeRawBufferPointer(start: $0, count: size), as: UTF8.self) }
+                headers.append((String(cString: name!), text ?? ""))
                 index += 1
             }
         }
@@ -242,22 +284,8 @@ final class RDKafkaConsumer: DeliverySettler, @unchecked Sendable {
         )
     }
 
-    /// Pauses fetching while this member holds `prefetch` unsettled deliveries.
-    private func applyFlowControl() {
-        let change = state.withLock { state -> Bool? in
-            let full = state.unsettledCount >= options.subscription.prefetch || state.stop != .none
-            let roomy = state.unsettledCount <= options.subscription.prefetch / 2
-            if full, !state.isPaused {
-                state.isPaused = true
-                return true
-            }
-            if roomy, state.isPaused, state.stop == .none {
-                state.isPaused = false
-                return false
-            }
-            return nil
-        }
-        guard let pause = change else { return }
+    /// Pauses or resumes fetching from every assigned partition.
+    private func setPaused(_ pause: Bool) {
         var assignment: UnsafeMutablePointer<rd_kafka_topic_partition_list_t>?
         guard rd_kafka_assignment(handle, &assignment) == RD_KAFKA_RESP_ERR_NO_ERROR, let assignment else { return }
         if pause {

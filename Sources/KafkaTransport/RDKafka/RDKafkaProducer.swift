@@ -3,14 +3,6 @@ import Foundation
 import Messaging
 import Synchronization
 
-/// A record ready to produce: the CloudEvents binding already applied.
-struct OutgoingRecord: Sendable {
-    var key: [UInt8]?
-    var value: Data
-    var headers: [(name: String, value: String)]
-    var timestampMilliseconds: Int64
-}
-
 /// One librdkafka producer: the handle, the thread that serves its delivery reports, and the
 /// batches waiting for them.
 ///
@@ -45,8 +37,9 @@ final class RDKafkaProducer: @unchecked Sendable {
 
     // MARK: - Producing
 
-    /// Produces `records` to `topic` and returns when all were acknowledged.
-    func produce(_ records: [OutgoingRecord], to topic: String) async throws(MessagingError) {
+    /// Produces `records` to `topic` with the CloudEvents binding and returns when all were
+    /// acknowledged. The messages must have been validated.
+    func produce(_ records: [Message], to topic: String) async throws(MessagingError) {
         guard !records.isEmpty else { return }
         let batch = DeliveryBatch(count: records.count)
         let opaque = Unmanaged.passRetained(batch).toOpaque()
@@ -80,56 +73,59 @@ final class RDKafkaProducer: @unchecked Sendable {
     }
 
     /// Enqueues records until one fails; returns how many were enqueued and the failure.
+    ///
+    /// librdkafka copies the key, value and headers, so everything here is borrowed for the call.
     private func enqueue(
-        _ records: ArraySlice<OutgoingRecord>,
+        _ records: ArraySlice<Message>,
         topic: UnsafePointer<CChar>,
         opaque: UnsafeMutableRawPointer
     ) -> (Int, rd_kafka_resp_err_t?) {
-        var count = 0
-        for record in records {
-            let headers = rd_kafka_headers_new(record.headers.count)!
-            for header in record.headers {
-                var value = header.value
-                value.withUTF8 { bytes in
-                    _ = rd_kafka_header_add(headers, header.name, -1, bytes.baseAddress, bytes.count)
+        withUnsafeTemporaryAllocation(of: rd_kafka_vu_t.self, capacity: 7) { values in
+            var count = 0
+            for record in records {
+                let headers = rd_kafka_headers_new(8)!
+                CloudEventsKafkaBinding.forEachHeader(of: record) { name, value in
+                    _ = rd_kafka_header_add(headers, name, -1, value.baseAddress, value.count)
                 }
-            }
-            let failure: OpaquePointer? = record.value.withUnsafeBytes { value in
-                withKey(record.key) { key, keyLength in
-                    var values = [rd_kafka_vu_t](repeating: rd_kafka_vu_t(), count: 7)
-                    values[0].vtype = RD_KAFKA_VTYPE_TOPIC
-                    values[0].u.cstr = topic
-                    values[1].vtype = RD_KAFKA_VTYPE_VALUE
-                    values[1].u.mem.ptr = UnsafeMutableRawPointer(mutating: value.baseAddress)
-                    values[1].u.mem.size = value.count
-                    values[2].vtype = RD_KAFKA_VTYPE_KEY
-                    values[2].u.mem.ptr = UnsafeMutableRawPointer(mutating: key)
-                    values[2].u.mem.size = keyLength
-                    values[3].vtype = RD_KAFKA_VTYPE_HEADERS
-                    values[3].u.headers = headers
-                    values[4].vtype = RD_KAFKA_VTYPE_MSGFLAGS
-                    values[4].u.i = RD_KAFKA_MSG_F_COPY
-                    values[5].vtype = RD_KAFKA_VTYPE_OPAQUE
-                    values[5].u.ptr = opaque
-                    values[6].vtype = RD_KAFKA_VTYPE_TIMESTAMP
-                    values[6].u.i64 = record.timestampMilliseconds
-                    return rd_kafka_produceva(handle, values, values.count)
+                let timestamp = Int64(((record.time ?? Date()).timeIntervalSince1970 * 1000).rounded())
+                var key = record.key
+                let failure: OpaquePointer? = record.payload.withUnsafeBytes { value in
+                    withKey(&key) { key in
+                        values.initialize(repeating: rd_kafka_vu_t())
+                        values[0].vtype = RD_KAFKA_VTYPE_TOPIC
+                        values[0].u.cstr = topic
+                        values[1].vtype = RD_KAFKA_VTYPE_VALUE
+                        values[1].u.mem.ptr = UnsafeMutableRawPointer(mutating: value.baseAddress)
+                        values[1].u.mem.size = value.count
+                        values[2].vtype = RD_KAFKA_VTYPE_KEY
+                        values[2].u.mem.ptr = UnsafeMutableRawPointer(mutating: key?.baseAddress)
+                        values[2].u.mem.size = key?.count ?? 0
+                        values[3].vtype = RD_KAFKA_VTYPE_HEADERS
+                        values[3].u.headers = headers
+                        values[4].vtype = RD_KAFKA_VTYPE_MSGFLAGS
+                        values[4].u.i = RD_KAFKA_MSG_F_COPY
+                        values[5].vtype = RD_KAFKA_VTYPE_OPAQUE
+                        values[5].u.ptr = opaque
+                        values[6].vtype = RD_KAFKA_VTYPE_TIMESTAMP
+                        values[6].u.i64 = timestamp
+                        return rd_kafka_produceva(handle, values.baseAddress, values.count)
+                    }
                 }
+                if let failure {
+                    let code = rd_kafka_error_code(failure)
+                    rd_kafka_error_destroy(failure)
+                    rd_kafka_headers_destroy(headers)
+                    return (count, code)
+                }
+                count += 1
             }
-            if let failure {
-                let code = rd_kafka_error_code(failure)
-                rd_kafka_error_destroy(failure)
-                rd_kafka_headers_destroy(headers)
-                return (count, code)
-            }
-            count += 1
+            return (count, nil)
         }
-        return (count, nil)
     }
 
-    private func withKey<Result>(_ key: [UInt8]?, _ body: (UnsafeRawPointer?, Int) -> Result) -> Result {
-        guard let key else { return body(nil, 0) }
-        return key.withUnsafeBytes { body($0.baseAddress, $0.count) }
+    private func withKey<Result>(_ key: inout String?, _ body: (UnsafeRawBufferPointer?) -> Result) -> Result {
+        guard key != nil else { return body(nil) }
+        return key!.withUTF8 { body(UnsafeRawBufferPointer($0)) }
     }
 
     private func waitForSpace() async {
@@ -234,13 +230,14 @@ final class DeliveryBatch: Sendable {
         self.state = Mutex(State(remaining: count))
     }
 
-    /// Records one delivery report.
-    func report(_ code: rd_kafka_resp_err_t, topic: String) {
-        settle(
-            1,
-            failure: code == RD_KAFKA_RESP_ERR_NO_ERROR
-                ? nil : RDKafkaClient.error(code, "Delivery to '\(topic)' failed")
-        )
+    /// Records one delivery report; `topic` names the topic in the error of a failed one.
+    func report(_ code: rd_kafka_resp_err_t, topic: OpaquePointer?) {
+        guard code != RD_KAFKA_RESP_ERR_NO_ERROR else {
+            settle(1, failure: nil)
+            return
+        }
+        let name = topic.map { String(cString: rd_kafka_topic_name($0)) } ?? "?"
+        settle(1, failure: RDKafkaClient.error(code, "Delivery to '\(name)' failed"))
     }
 
     /// Counts `count` messages that were never enqueued as failed.
@@ -308,6 +305,5 @@ private let deliveryReportCallback:
         _ in
         guard let message, let opaque = message.pointee._private else { return }
         let batch = Unmanaged<DeliveryBatch>.fromOpaque(opaque).takeUnretainedValue()
-        let topic = message.pointee.rkt.map { String(cString: rd_kafka_topic_name($0)) } ?? "?"
-        batch.report(message.pointee.err, topic: topic)
+        batch.report(message.pointee.err, topic: message.pointee.rkt)
     }

@@ -5,16 +5,23 @@ import DequeModule
 ///
 /// Offsets need not be contiguous (compaction and transaction markers leave gaps): the commit
 /// position is the oldest unsettled offset received, or the one after the newest received.
-struct PartitionProgress: Equatable {
-    /// Offsets received and not yet settled, oldest first.
-    private var outstanding: Deque<Int64> = []
-    private var settledAhead: Set<Int64> = []
-    /// The attempt of each unsettled offset's current delivery.
-    private var attempts: [Int64: Int] = [:]
-    /// Unsettled offsets the application holds.
-    private var handedOutOffsets: Set<Int64> = []
+/// Offsets arrive in increasing order, so the unsettled ones are kept in one ordered deque and
+/// found by position (or binary search when there are gaps); no hashing per delivery.
+struct PartitionProgress {
+    private struct Entry {
+        var offset: Int64
+        /// The attempt of the offset's current delivery.
+        var attempt: Int
+        var isHandedOut = false
+        var isSettled = false
+    }
+
+    /// Offsets received, oldest first, from the oldest unsettled one.
+    private var entries: Deque<Entry> = []
     private var start: Int64?
     private var lastReceived: Int64?
+    /// Unsettled offsets the application holds.
+    private(set) var handedOutUnsettledCount = 0
     /// The position last committed by this member.
     var committed: Int64?
     /// Offsets below this were handed out by an earlier owner and not settled.
@@ -32,49 +39,76 @@ struct PartitionProgress: Equatable {
         earlierAttempts = handover?.attempt ?? 0
     }
 
-    mutating func received(_ offset: Int64, attempt: Int) {
-        outstanding.append(offset)
-        attempts[offset] = attempt
+    /// Records a received offset; returns `false` (and records nothing) for one not after the
+    /// newest received, which librdkafka can hand over again after a rebalance.
+    @discardableResult
+    mutating func received(_ offset: Int64, attempt: Int) -> Bool {
+        if let lastReceived, offset <= lastReceived { return false }
+        entries.append(Entry(offset: offset, attempt: attempt))
         lastReceived = offset
         if start == nil {
             start = offset
         }
+        return true
+    }
+
+    private func index(of offset: Int64) -> Int? {
+        guard let first = entries.first?.offset, offset >= first else { return nil }
+        let guess = Int(clamping: offset - first)
+        if guess < entries.count, entries[guess].offset == offset { return guess }
+        var low = 0
+        var high = min(guess, entries.count)
+        while low < high {
+            let middle = (low + high) / 2
+            if entries[middle].offset < offset { low = middle + 1 } else { high = middle }
+        }
+        return low < entries.count && entries[low].offset == offset ? low : nil
     }
 
     mutating func handedOut(_ offset: Int64) {
-        handedOutOffsets.insert(offset)
+        guard let index = index(of: offset), !entries[index].isHandedOut else { return }
+        entries[index].isHandedOut = true
+        handedOutUnsettledCount += 1
     }
 
     func isPending(_ offset: Int64, attempt: Int) -> Bool {
-        handedOutOffsets.contains(offset) && attempts[offset] == attempt
+        guard let index = index(of: offset) else { return false }
+        let entry = entries[index]
+        return entry.isHandedOut && !entry.isSettled && entry.attempt == attempt
     }
 
     mutating func settle(_ offset: Int64) {
-        attempts.removeValue(forKey: offset)
-        handedOutOffsets.remove(offset)
-        settledAhead.insert(offset)
-        while let first = outstanding.first, settledAhead.remove(first) != nil {
-            outstanding.removeFirst()
+        guard let index = index(of: offset), !entries[index].isSettled else { return }
+        if entries[index].isHandedOut {
+            entries[index].isHandedOut = false
+            handedOutUnsettledCount -= 1
+        }
+        entries[index].isSettled = true
+        while entries.first?.isSettled == true {
+            entries.removeFirst()
         }
     }
 
     mutating func requeue(_ offset: Int64, attempt: Int) {
-        attempts[offset] = attempt
-        handedOutOffsets.remove(offset)
+        guard let index = index(of: offset) else { return }
+        entries[index].attempt = attempt
+        if entries[index].isHandedOut {
+            entries[index].isHandedOut = false
+            handedOutUnsettledCount -= 1
+        }
     }
 
     /// Everything before this offset is settled; `nil` while the start is unknown.
     var commitPosition: Int64? {
-        outstanding.first ?? lastReceived.map { $0 + 1 } ?? start
+        entries.first?.offset ?? lastReceived.map { $0 + 1 } ?? start
     }
 
-    var hasHandedOutUnsettled: Bool { !handedOutOffsets.isEmpty }
-    var handedOutUnsettledCount: Int { handedOutOffsets.count }
+    var hasHandedOutUnsettled: Bool { handedOutUnsettledCount > 0 }
 
     /// Commit metadata telling the next owner which unsettled offsets were already delivered.
     var handoverMetadata: String? {
-        let delivered = attempts.filter { handedOutOffsets.contains($0.key) || $0.value > 1 }
-        guard let last = delivered.keys.max(), let attempt = delivered.values.max() else { return nil }
+        let delivered = entries.filter { !$0.isSettled && ($0.isHandedOut || $0.attempt > 1) }
+        guard let last = delivered.last?.offset, let attempt = delivered.map(\.attempt).max() else { return nil }
         return "handed-out-before=\(last + 1);attempt=\(attempt)"
     }
 

@@ -90,19 +90,9 @@ public final class KafkaTransport: MessageTransport {
     /// of them, saying how many were not published.
     public func publish(_ messages: [Message], to topic: String) async throws {
         try TopicName.validate(topic)
-        var records: [OutgoingRecord] = []
-        records.reserveCapacity(messages.count)
         for message in messages {
             try message.validate(maximumBytes: configuration.maximumMessageBytes)
             try CloudEventsKafkaBinding.validate(message)
-            records.append(
-                OutgoingRecord(
-                    key: message.key.map { Array($0.utf8) },
-                    value: message.payload,
-                    headers: CloudEventsKafkaBinding.headers(of: message),
-                    timestampMilliseconds: Int64(((message.time ?? Date()).timeIntervalSince1970 * 1000).rounded())
-                )
-            )
         }
         try state.withLock { state throws(MessagingError) in
             guard !state.isShutDown else {
@@ -112,7 +102,7 @@ public final class KafkaTransport: MessageTransport {
         }
         defer { finishPublishing() }
         try await createIfNeeded(topic)
-        try await producer.produce(records, to: topic)
+        try await producer.produce(messages, to: topic)
     }
 
     private func finishPublishing() {

@@ -25,7 +25,7 @@ public struct Message: Sendable, Hashable {
     /// The event source used when none is given: `/` followed by the process name.
     public static let defaultSource = "/" + ProcessInfo.processInfo.processName
 
-    /// Identifies the event; with ``source`` it is unique. Default: a new random UUID.
+    /// Identifies the event; with ``source`` it is unique. Default: a new random UUID, in lower case.
     public var id: String
     /// Identifies the context in which the event happened, as a URI reference.
     /// Default: ``defaultSource``.
@@ -52,7 +52,7 @@ public struct Message: Sendable, Hashable {
     /// Creates a message.
     ///
     /// - Parameters:
-    ///   - id: Identifies the event. Default: a new random UUID.
+    ///   - id: Identifies the event. Default: a new random UUID, in lower case.
     ///   - source: The event's context, as a URI reference. Default: ``defaultSource``.
     ///   - type: The kind of event. Default: ``defaultType``.
     ///   - time: When the event happened. Default: now.
@@ -64,7 +64,7 @@ public struct Message: Sendable, Hashable {
     ///   - headers: Transport headers. Default: none.
     ///   - payload: The payload bytes. Default: empty.
     public init(
-        id: String = UUID().uuidString,
+        id: String = MessageID.next(),
         source: String = Message.defaultSource,
         type: String = Message.defaultType,
         time: Date? = Date(),
