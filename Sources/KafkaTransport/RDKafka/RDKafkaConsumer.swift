@@ -224,7 +224,8 @@ final class RDKafkaConsumer: DeliverySettler, @unchecked Sendable {
                 partition: partition,
                 offset: offset
             ) : nil
-        let (status, handOff) = state.withLock { state -> (Status, (CheckedContinuation<Delivery?, Never>, Delivery)?) in
+        let (status, handOff) = state.withLock {
+            state -> (Status, (CheckedContinuation<Delivery?, Never>, Delivery)?) in
             guard let converted, state.stop == .none, let progress = state.partitions[partition] else {
                 return (readStatus(&state), nil)
             }
