@@ -93,14 +93,20 @@ struct GroupPartition {
     }
 }
 
-struct GroupState {
+/// A consumer group on one topic. A class, like ``TopicState`` and ``MemberState``: the broker
+/// changes them in place under its lock, without copying them out of their dictionaries.
+final class GroupState {
     /// Active members in the order they joined.
     var members: [MemberID] = []
     var partitions: [GroupPartition]
     var dispatchStart = 0
+
+    init(partitions: [GroupPartition]) {
+        self.partitions = partitions
+    }
 }
 
-struct TopicState {
+final class TopicState {
     var partitions: [PartitionLog]
     var groups: [String: GroupState] = [:]
     var nextPartition = 0
@@ -119,7 +125,7 @@ struct TopicState {
     }
 }
 
-struct MemberState {
+final class MemberState {
     let client: ClientID
     let topic: String
     let group: String
@@ -134,6 +140,14 @@ struct MemberState {
     var isDraining = false
 
     var handedOutCount: Int { unsettled.count - buffer.count }
+
+    init(client: ClientID, topic: String, group: String, prefetch: Int, settler: MemberSettler) {
+        self.client = client
+        self.topic = topic
+        self.group = group
+        self.prefetch = prefetch
+        self.settler = settler
+    }
 }
 
 struct ClientState {
@@ -370,7 +384,7 @@ struct BrokerState {
             wakeups.deliveries.append((waiter, nil))
         }
         let buffered = Set(state.buffer.lazy.map { DeliveryKey(partition: $0.partition, offset: $0.offset) })
-        var group = topics[state.topic]!.groups.removeValue(forKey: state.group)!
+        let group = topics[state.topic]!.groups[state.group]!
         for (key, attempt) in state.unsettled {
             group.partitions[key.partition].putBack(
                 key.offset,
@@ -382,7 +396,6 @@ struct BrokerState {
             group.partitions[partition].outstanding = 0
         }
         group.members.removeAll { $0 == member }
-        topics[state.topic]!.groups[state.group] = group
         clients[state.client]?.members.remove(member)
         rebalance(topic: state.topic, group: state.group)
         dispatch(topic: state.topic, group: state.group, wakeups: &wakeups)
@@ -402,45 +415,40 @@ struct BrokerState {
     {
         let key = DeliveryKey(partition: delivery.partition, offset: delivery.offset)
         // The attempt tells a redelivery of the same offset from the stale delivery before it.
-        guard members[member]?.unsettled[key] == delivery.attempt else {
+        guard let state = members[member], state.unsettled[key] == delivery.attempt,
+            let group = topics[state.topic]?.groups[state.group]
+        else {
             throw MessagingError(
                 .deliveryNotPending,
                 "Delivery of message \(delivery.message.id) (\(delivery.topic)/\(delivery.partition)@\(delivery.offset), group '\(delivery.group)') was already settled or its subscription has ended."
             )
         }
-        members[member]!.unsettled.removeValue(forKey: key)
-        let (topic, group, client) = (members[member]!.topic, members[member]!.group, members[member]!.client)
-        let committedBefore = topics[topic]!.groups[group]!.partitions[key.partition].committed
-        updatePartition(topic: topic, group: group, partition: key.partition) { partition in
-            switch settlement {
-            case .acknowledge, .skip:
-                partition.markSettled(key.offset)
-            case .requeue:
-                partition.putBack(key.offset, handOuts: delivery.attempt)
-            }
-            partition.outstanding -= 1
-            if partition.outstanding == 0 {
-                partition.holder = nil
-            }
+        let wasFull = state.unsettled.count >= state.prefetch
+        state.unsettled.removeValue(forKey: key)
+        let committedBefore = group.partitions[key.partition].committed
+        switch settlement {
+        case .acknowledge, .skip:
+            group.partitions[key.partition].markSettled(key.offset)
+        case .requeue:
+            group.partitions[key.partition].putBack(key.offset, handOuts: delivery.attempt)
         }
-        dispatch(topic: topic, group: group, wakeups: &wakeups)
-        let committedAfter = topics[topic]!.groups[group]!.partitions[key.partition].committed
-        if committedAfter > committedBefore, !publishWaiters.isEmpty {
+        group.partitions[key.partition].outstanding -= 1
+        let released = group.partitions[key.partition].outstanding == 0
+        if released {
+            group.partitions[key.partition].holder = nil
+        }
+        // Only a settlement that frees room, releases a partition to another owner, or puts a
+        // message back can let the group's dispatch hand out anything new.
+        if wasFull || settlement == .requeue || (released && group.partitions[key.partition].owner != member) {
+            dispatch(topic: state.topic, group: state.group, wakeups: &wakeups)
+        }
+        if group.partitions[key.partition].committed > committedBefore, !publishWaiters.isEmpty {
             wakeups.publishers.append(contentsOf: publishWaiters.values)
             publishWaiters.removeAll()
         }
-        if members[member]!.isDraining, members[member]!.handedOutCount == 0 {
-            finishShutdownIfDrained(client, wakeups: &wakeups)
+        if state.isDraining, state.handedOutCount == 0 {
+            finishShutdownIfDrained(state.client, wakeups: &wakeups)
         }
-    }
-
-    private mutating func updatePartition(
-        topic: String,
-        group: String,
-        partition: Int,
-        _ body: (inout GroupPartition) -> Void
-    ) {
-        body(&topics[topic]!.groups[group]!.partitions[partition])
     }
 
     // MARK: Assignment and dispatch
@@ -467,8 +475,7 @@ struct BrokerState {
 
     /// Hands each partition's next messages to its owner, up to the owner's prefetch.
     private mutating func dispatch(topic: String, group: String, wakeups: inout Wakeups) {
-        guard topics[topic]?.groups[group]?.members.isEmpty == false,
-            var groupState = topics[topic]!.groups.removeValue(forKey: group)
+        guard let topicState = topics[topic], let groupState = topicState.groups[group], !groupState.members.isEmpty
         else { return }
         let partitionCount = groupState.partitions.count
         let start = groupState.dispatchStart
@@ -478,32 +485,39 @@ struct BrokerState {
             progress = false
             for step in 0..<partitionCount {
                 let partition = (start + step) % partitionCount
-                if deliverOne(topic: topic, group: group, partition: partition, state: &groupState, wakeups: &wakeups) {
+                if deliverOne(
+                    topic: topicState,
+                    named: topic,
+                    group: groupState,
+                    named: group,
+                    partition: partition,
+                    wakeups: &wakeups
+                ) {
                     progress = true
                 }
             }
         }
-        topics[topic]!.groups[group] = groupState
     }
 
     /// Delivers the next message of `partition` to its owner, if the owner has room.
-    private mutating func deliverOne(
-        topic: String,
-        group: String,
+    private func deliverOne(
+        topic topicState: TopicState,
+        named topic: String,
+        group state: GroupState,
+        named group: String,
         partition: Int,
-        state: inout GroupState,
         wakeups: inout Wakeups
     ) -> Bool {
         guard let owner = state.partitions[partition].owner,
             state.partitions[partition].holder == nil || state.partitions[partition].holder == owner,
-            let unsettledCount = members[owner]?.unsettled.count, unsettledCount < members[owner]!.prefetch
+            let member = members[owner], member.unsettled.count < member.prefetch
         else { return false }
         let offset: Int64
         let attempt: Int
         if let redelivery = state.partitions[partition].redeliveries.popMin() {
             offset = redelivery
             attempt = (state.partitions[partition].attempts[offset] ?? 0) + 1
-        } else if state.partitions[partition].nextOffset < topics[topic]!.partitions[partition].endOffset {
+        } else if state.partitions[partition].nextOffset < topicState.partitions[partition].endOffset {
             offset = state.partitions[partition].nextOffset
             state.partitions[partition].nextOffset += 1
             attempt = 1
@@ -513,19 +527,19 @@ struct BrokerState {
         state.partitions[partition].holder = owner
         state.partitions[partition].outstanding += 1
         let delivery = Delivery(
-            message: topics[topic]!.partitions[partition].message(at: offset),
+            message: topicState.partitions[partition].message(at: offset),
             topic: topic,
             group: group,
             partition: partition,
             offset: offset,
             attempt: attempt,
-            settler: members[owner]!.settler
+            settler: member.settler
         )
-        members[owner]!.unsettled[DeliveryKey(partition: partition, offset: offset)] = attempt
-        if let waiter = members[owner]!.waiter.take() {
+        member.unsettled[DeliveryKey(partition: partition, offset: offset)] = attempt
+        if let waiter = member.waiter.take() {
             wakeups.deliveries.append((waiter, delivery))
         } else {
-            members[owner]!.buffer.append(delivery)
+            member.buffer.append(delivery)
         }
         return true
     }
@@ -546,13 +560,13 @@ struct BrokerState {
     }
 
     private mutating func drain(_ member: MemberID, wakeups: inout Wakeups) {
-        guard var state = members.removeValue(forKey: member) else { return }
+        guard let state = members[member] else { return }
         state.isDraining = true
         if let waiter = state.waiter {
             state.waiter = nil
             wakeups.deliveries.append((waiter, nil))
         }
-        var group = topics[state.topic]!.groups.removeValue(forKey: state.group)!
+        let group = topics[state.topic]!.groups[state.group]!
         while let delivery = state.buffer.popFirst() {
             let key = DeliveryKey(partition: delivery.partition, offset: delivery.offset)
             state.unsettled.removeValue(forKey: key)
@@ -563,8 +577,6 @@ struct BrokerState {
             }
         }
         group.members.removeAll { $0 == member }
-        topics[state.topic]!.groups[state.group] = group
-        members[member] = state
         rebalance(topic: state.topic, group: state.group)
         dispatch(topic: state.topic, group: state.group, wakeups: &wakeups)
     }
