@@ -138,6 +138,8 @@ final class MemberState {
     var waiter: CheckedContinuation<Delivery?, Never>?
     /// Shutting down: receives nothing more, may still settle what it holds.
     var isDraining = false
+    /// A dispatch passed this member over because it held `prefetch` unsettled deliveries.
+    var isThrottled = false
 
     var handedOutCount: Int { unsettled.count - buffer.count }
 
@@ -423,7 +425,6 @@ struct BrokerState {
                 "Delivery of message \(delivery.message.id) (\(delivery.topic)/\(delivery.partition)@\(delivery.offset), group '\(delivery.group)') was already settled or its subscription has ended."
             )
         }
-        let wasFull = state.unsettled.count >= state.prefetch
         state.unsettled.removeValue(forKey: key)
         let committedBefore = group.partitions[key.partition].committed
         switch settlement {
@@ -437,9 +438,15 @@ struct BrokerState {
         if released {
             group.partitions[key.partition].holder = nil
         }
-        // Only a settlement that frees room, releases a partition to another owner, or puts a
-        // message back can let the group's dispatch hand out anything new.
-        if wasFull || settlement == .requeue || (released && group.partitions[key.partition].owner != member) {
+        // Only a settlement that frees room for a throttled member, releases a partition to
+        // another owner, or puts a message back can let the group's dispatch hand out anything
+        // new. A throttled member is refilled when half its prefetch is free, or at once when it
+        // has nothing buffered, so a busy group dispatches once per many acknowledgements.
+        let refill = state.isThrottled && (state.buffer.isEmpty || state.unsettled.count <= state.prefetch / 2)
+        if refill {
+            state.isThrottled = false
+        }
+        if refill || settlement == .requeue || (released && group.partitions[key.partition].owner != member) {
             dispatch(topic: state.topic, group: state.group, wakeups: &wakeups)
         }
         if group.partitions[key.partition].committed > committedBefore, !publishWaiters.isEmpty {
@@ -510,8 +517,12 @@ struct BrokerState {
     ) -> Bool {
         guard let owner = state.partitions[partition].owner,
             state.partitions[partition].holder == nil || state.partitions[partition].holder == owner,
-            let member = members[owner], member.unsettled.count < member.prefetch
+            let member = members[owner]
         else { return false }
+        guard member.unsettled.count < member.prefetch else {
+            member.isThrottled = true
+            return false
+        }
         let offset: Int64
         let attempt: Int
         if let redelivery = state.partitions[partition].redeliveries.popMin() {
