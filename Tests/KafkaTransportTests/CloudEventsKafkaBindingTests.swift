@@ -14,7 +14,7 @@ struct CloudEventsKafkaBindingTests {
 
     func record(of message: Message) -> CloudEventsKafkaBinding.Record {
         CloudEventsKafkaBinding.Record(
-            key: message.key.map { Array($0.utf8) },
+            key: message.key,
             value: message.payload,
             headers: headers(of: message),
             timestampMilliseconds: 1

@@ -96,13 +96,24 @@ struct GroupPartition {
 /// A consumer group on one topic. A class, like ``TopicState`` and ``MemberState``: the broker
 /// changes them in place under its lock, without copying them out of their dictionaries.
 final class GroupState {
+    let topic: String
+    let name: String
     /// Active members in the order they joined.
     var members: [MemberID] = []
     var partitions: [GroupPartition]
     var dispatchStart = 0
 
-    init(partitions: [GroupPartition]) {
+    init(topic: String, name: String, partitions: [GroupPartition]) {
+        self.topic = topic
+        self.name = name
         self.partitions = partitions
+    }
+
+    /// Assigns partitions round-robin over the active members, in join order.
+    func rebalance() {
+        for partition in partitions.indices {
+            partitions[partition].owner = members.isEmpty ? nil : members[partition % members.count]
+        }
     }
 }
 
@@ -338,7 +349,7 @@ struct BrokerState {
             let positions = topics[topic]!.partitions.map {
                 GroupPartition(startingAt: options.startPosition == .earliest ? $0.firstOffset : $0.endOffset)
             }
-            topics[topic]!.groups[group] = GroupState(partitions: positions)
+            topics[topic]!.groups[group] = GroupState(topic: topic, name: group, partitions: positions)
         }
         let member = settler.member
         members[member] = MemberState(
@@ -460,18 +471,8 @@ struct BrokerState {
 
     // MARK: Assignment and dispatch
 
-    /// Assigns partitions round-robin over the group's active members, in join order.
-    private mutating func rebalance(topic: String, group: String) {
-        updateGroup(topic: topic, group: group) { state in
-            let count = state.members.count
-            for partition in state.partitions.indices {
-                state.partitions[partition].owner = count == 0 ? nil : state.members[partition % count]
-            }
-        }
-    }
-
-    private mutating func updateGroup(topic: String, group: String, _ body: (inout GroupState) -> Void) {
-        body(&topics[topic]!.groups[group]!)
+    private func rebalance(topic: String, group: String) {
+        topics[topic]?.groups[group]?.rebalance()
     }
 
     private mutating func dispatchAllGroups(of topic: String, wakeups: inout Wakeups) {
@@ -492,14 +493,7 @@ struct BrokerState {
             progress = false
             for step in 0..<partitionCount {
                 let partition = (start + step) % partitionCount
-                if deliverOne(
-                    topic: topicState,
-                    named: topic,
-                    group: groupState,
-                    named: group,
-                    partition: partition,
-                    wakeups: &wakeups
-                ) {
+                if deliverOne(of: partition, from: topicState, to: groupState, wakeups: &wakeups) {
                     progress = true
                 }
             }
@@ -508,11 +502,9 @@ struct BrokerState {
 
     /// Delivers the next message of `partition` to its owner, if the owner has room.
     private func deliverOne(
-        topic topicState: TopicState,
-        named topic: String,
-        group state: GroupState,
-        named group: String,
-        partition: Int,
+        of partition: Int,
+        from topicState: TopicState,
+        to state: GroupState,
         wakeups: inout Wakeups
     ) -> Bool {
         guard let owner = state.partitions[partition].owner,
@@ -539,8 +531,8 @@ struct BrokerState {
         state.partitions[partition].outstanding += 1
         let delivery = Delivery(
             message: topicState.partitions[partition].message(at: offset),
-            topic: topic,
-            group: group,
+            topic: state.topic,
+            group: state.name,
             partition: partition,
             offset: offset,
             attempt: attempt,

@@ -17,7 +17,8 @@ enum CloudEventsKafkaBinding {
 
     /// A Kafka record's parts as the consumer reads them.
     struct Record {
-        var key: [UInt8]?
+        /// The record key read as UTF-8, with invalid bytes replaced.
+        var key: String?
         var value: Data
         /// Header values are read as UTF-8, with invalid bytes replaced.
         var headers: [(name: String, value: String)]
@@ -110,7 +111,7 @@ enum CloudEventsKafkaBinding {
             dataContentType: dataContentType,
             dataSchema: dataSchema,
             extensions: extensions,
-            key: record.key.map { String(decoding: $0, as: UTF8.self) },
+            key: record.key,
             headers: headers,
             payload: record.value
         )

@@ -278,7 +278,9 @@ final class RDKafkaConsumer: DeliverySettler, @unchecked Sendable {
         var timestampType = RD_KAFKA_TIMESTAMP_NOT_AVAILABLE
         let timestamp = rd_kafka_message_timestamp(message, &timestampType)
         return CloudEventsKafkaBinding.Record(
-            key: record.key.map { Array(UnsafeRawBufferPointer(start: $0, count: record.key_len)) },
+            key: record.key.map {
+                String(decoding: UnsafeRawBufferPointer(start: $0, count: record.key_len), as: UTF8.self)
+            },
             value: record.payload.map { Data(bytes: $0, count: record.len) } ?? Data(),
             headers: headers,
             timestampMilliseconds: timestampType == RD_KAFKA_TIMESTAMP_NOT_AVAILABLE ? nil : timestamp
