@@ -78,11 +78,10 @@ public final class SQLiteIdempotencyStore: IdempotencyStore {
     /// Stores `key` until `retention` from now, and deletes expired keys.
     public func insert(_ key: String, retention: Duration) async throws {
         let now = now().timeIntervalSince1970
-        let seconds = Double(retention.components.seconds) + Double(retention.components.attoseconds) / 1e18
         try await database.write { db in
             try db.execute(
                 sql: "INSERT OR REPLACE INTO processed_messages (key, expires_at) VALUES (?, ?)",
-                arguments: [key, now + seconds]
+                arguments: [key, now + retention / .seconds(1)]
             )
             try db.execute(sql: "DELETE FROM processed_messages WHERE expires_at <= ?", arguments: [now])
         }

@@ -48,7 +48,7 @@ public struct WebhookNotifier: Notifier {
         request.body = .bytes(ByteBuffer(bytes: try BusNotification.codec.encode(notification)))
         let response: HTTPClientResponse
         do {
-            response = try await client.execute(request, timeout: .nanoseconds(timeout.nanoseconds))
+            response = try await client.execute(request, timeout: TimeAmount(timeout))
         } catch {
             throw WebhookError(url: url, reason: "the request failed: \(error)", status: nil)
         }
@@ -74,11 +74,5 @@ public struct WebhookError: Error, Sendable, CustomStringConvertible {
     /// "Could not notify <url>: <reason>".
     public var description: String {
         "Could not notify \(url): \(reason)"
-    }
-}
-
-extension Duration {
-    fileprivate var nanoseconds: Int64 {
-        components.seconds * 1_000_000_000 + components.attoseconds / 1_000_000_000
     }
 }

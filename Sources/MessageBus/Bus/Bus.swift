@@ -81,7 +81,6 @@ public final class Bus: Service, Sendable {
         var phase = Phase.configuring
         var middleware: [any MessageMiddleware]
         var registrations: [Registration] = []
-        var runners: [HandlerRunner] = []
         var subscribed = 0
     }
 
@@ -265,10 +264,9 @@ public final class Bus: Service, Sendable {
         let runners = try state.withLock { state throws(MessageBusError) in
             try Self.requireConfiguring(state, to: "run")
             state.phase = .running
-            state.runners = state.registrations.map { registration in
+            return state.registrations.map { registration in
                 HandlerRunner(bus: self, registration: registration, chain: state.middleware + registration.middleware)
             }
-            return state.runners
         }
         do {
             if runners.isEmpty {
@@ -305,7 +303,7 @@ public final class Bus: Service, Sendable {
     func handlerSubscribed() {
         let all = state.withLock { state in
             state.subscribed += 1
-            return state.subscribed == state.runners.count
+            return state.subscribed == state.registrations.count
         }
         if all {
             running.open()
@@ -334,21 +332,14 @@ public final class Bus: Service, Sendable {
         span.attributes["messaging.destination.name"] = topic
         span.attributes["messaging.batch.message_count"] = messages.count
         for index in messages.indices {
-            if messages[index].source == Message.defaultSource {
-                messages[index].source = source
-            }
-            if messages[index].correlationID == nil {
-                messages[index].correlationID = messages[index].id
-            }
-            tracer.inject(span.context, into: &messages[index].headers, using: HeaderInjector())
+            stamp(&messages[index], correlationID: messages[index].id, context: span.context)
         }
         do {
-            try await transport.publish(messages, to: topic)
+            try await send(messages, to: topic)
         } catch {
             span.recordError(error)
             throw error
         }
-        publishedCounter(for: topic).increment(by: messages.count)
         return messages
     }
 
@@ -378,16 +369,10 @@ public final class Bus: Service, Sendable {
         var batches: [String: [Message]] = [:]
         let incoming = context.delivery.message
         for var item in outgoing {
-            if item.message.source == Message.defaultSource {
-                item.message.source = source
-            }
-            if item.message.correlationID == nil {
-                item.message.correlationID = context.correlationID
-            }
+            stamp(&item.message, correlationID: context.correlationID, context: context.serviceContext)
             if item.message.causationID == nil, item.message.id != incoming.id {
                 item.message.causationID = incoming.id
             }
-            tracer.inject(context.serviceContext, into: &item.message.headers, using: HeaderInjector())
             if item.message.headers[MessageHeader.traceParent] == nil,
                 let traceParent = incoming.headers[MessageHeader.traceParent]
             {
@@ -400,10 +385,26 @@ public final class Bus: Service, Sendable {
             batches[item.topic, default: []].append(item.message)
         }
         for topic in topics {
-            let batch = batches[topic]!
-            try await transport.publish(batch, to: topic)
-            publishedCounter(for: topic).increment(by: batch.count)
+            try await send(batches[topic]!, to: topic)
         }
+    }
+
+    /// Gives `message` this bus's source (unless it has its own), `correlationID` (unless it has
+    /// one), and the trace context of `context` in its headers.
+    private func stamp(_ message: inout Message, correlationID: String, context: ServiceContext) {
+        if message.source == Message.defaultSource {
+            message.source = source
+        }
+        if message.correlationID == nil {
+            message.correlationID = correlationID
+        }
+        tracer.inject(context, into: &message.headers, using: HeaderInjector())
+    }
+
+    /// Publishes one batch through the transport and counts it.
+    private func send(_ batch: [Message], to topic: String) async throws {
+        try await transport.publish(batch, to: topic)
+        publishedCounter(for: topic).increment(by: batch.count)
     }
 
     private func publishedCounter(for topic: String) -> Counter {

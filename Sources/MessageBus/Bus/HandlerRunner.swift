@@ -22,6 +22,9 @@ final class HandlerRunner: Sendable {
     private let chain: NextHandler
     private let metrics: HandlerMetrics
     private let lagReporter: (any ConsumerLagReporting)?
+    /// The bus's logger with this handler's topic, group and name.
+    private let logger: Logger
+    private let spanName: String
     private let state = Mutex(State())
     private let stopRequested = Gate()
     private let idle = Gate()
@@ -31,6 +34,12 @@ final class HandlerRunner: Sendable {
         self.registration = registration
         self.chain = middleware.wrapping(registration.handler)
         self.lagReporter = bus.transport as? any ConsumerLagReporting
+        var logger = bus.logger
+        logger[metadataKey: "topic"] = .string(registration.topic)
+        logger[metadataKey: "group"] = .string(registration.group)
+        logger[metadataKey: "handler"] = .string(registration.name)
+        self.logger = logger
+        self.spanName = "\(registration.topic) process"
         self.metrics = HandlerMetrics(
             handler: registration.name,
             topic: registration.topic,
@@ -106,11 +115,9 @@ final class HandlerRunner: Sendable {
             requestStop()
             try await group.waitForAll()
             if let failure, !(failure is CancellationError) {
-                bus.logger.error(
+                logger.error(
                     "Subscription of handler '\(registration.name)' failed",
-                    metadata: [
-                        "topic": "\(registration.topic)", "group": "\(registration.group)", "error": "\(failure)",
-                    ]
+                    metadata: ["error": "\(failure)"]
                 )
                 throw failure
             }
@@ -156,16 +163,13 @@ final class HandlerRunner: Sendable {
         guard begin() else { return }
         defer { end() }
         let message = delivery.message
-        var logger = bus.logger
+        var logger = self.logger
         logger[metadataKey: "message-id"] = .string(message.id)
         logger[metadataKey: "correlation-id"] = .string(message.correlationID ?? message.id)
-        logger[metadataKey: "topic"] = .string(delivery.topic)
-        logger[metadataKey: "group"] = .string(delivery.group)
-        logger[metadataKey: "handler"] = .string(registration.name)
 
         var parent = ServiceContext.topLevel
         bus.tracer.extract(message.headers, into: &parent, using: HeaderExtractor())
-        let span = bus.tracer.startSpan("\(delivery.topic) process", context: parent, ofKind: .consumer)
+        let span = bus.tracer.startSpan(spanName, context: parent, ofKind: .consumer)
         span.attributes["messaging.destination.name"] = delivery.topic
         span.attributes["messaging.consumer.group.name"] = delivery.group
         span.attributes["messaging.message.id"] = message.id
