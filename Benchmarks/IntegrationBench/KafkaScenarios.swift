@@ -14,41 +14,23 @@ enum KafkaScenarios {
     /// The transport's settings; the C clients get the same librdkafka properties.
     static func configuration(_ cluster: KafkaMockCluster) -> KafkaConfiguration {
         var configuration = KafkaConfiguration(bootstrapServers: [cluster.bootstrapServers])
+        configuration.consumer.sessionTimeout = .seconds(10)
         configuration.additionalProperties["log_level"] = "0"
         return configuration
     }
 
     static func producerProperties(_ configuration: KafkaConfiguration) -> [(String, String)] {
-        [
-            ("bootstrap.servers", configuration.bootstrapServers.joined(separator: ",")),
-            ("enable.idempotence", String(configuration.producer.isIdempotent)),
-            ("acks", "all"),
-            (
-                "linger.ms",
-                String(
-                    configuration.producer.linger.components.seconds * 1000 + configuration.producer.linger.components
-                        .attoseconds / 1_000_000_000_000_000
-                )
-            ),
-            ("batch.size", String(configuration.producer.batchBytes)),
-            ("queue.buffering.max.messages", String(configuration.producer.queueCapacity)),
-            ("message.max.bytes", String(configuration.maximumMessageBytes + 4096)),
-            ("log_level", "0"),
-        ]
+        configuration.producerProperties.map { ($0.key, $0.value) }
     }
 
+    /// The transport's consumer properties, except that the C consumer, which has no committing
+    /// code of its own, lets librdkafka commit the offsets it stores, and starts at the earliest
+    /// offset where the transport chooses its start itself.
     static func consumerProperties(_ configuration: KafkaConfiguration, group: String) -> [(String, String)] {
-        [
-            ("bootstrap.servers", configuration.bootstrapServers.joined(separator: ",")),
-            ("group.id", group),
-            ("auto.offset.reset", "earliest"),
-            ("enable.auto.commit", "true"),
-            ("enable.auto.offset.store", "false"),
-            ("enable.partition.eof", "false"),
-            ("queued.min.messages", String(configuration.consumer.fetchAheadMessages)),
-            ("session.timeout.ms", "10000"),
-            ("log_level", "0"),
-        ]
+        var properties = configuration.consumerProperties(group: group)
+        properties["auto.offset.reset"] = "earliest"
+        properties["enable.auto.commit"] = "true"
+        return properties.map { ($0.key, $0.value) }
     }
 
     /// Calls the C client on a thread of its own, so the cooperative pool is not blocked.
@@ -168,8 +150,6 @@ enum KafkaScenarios {
     static func transportConsumeRate(_ configuration: KafkaConfiguration, topic: String, group: String, count: Int)
         async throws -> Double
     {
-        var configuration = configuration
-        configuration.consumer.sessionTimeout = .seconds(10)
         let transport = try KafkaTransport(configuration: configuration)
         let deliveries = try await transport.subscribe(
             to: topic,

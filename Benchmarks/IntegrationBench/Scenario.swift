@@ -7,7 +7,7 @@ struct Scenario: Sendable {
     /// the heap.
     static let all: [Scenario] = [
         InMemoryScenarios.bytesPerMessage,
-        InMemoryScenarios.endToEnd(name: "inmemory-e2e-1x1", publishers: 1, members: 1, groups: 1),
+        InMemoryScenarios.endToEnd(name: "inmemory-e2e-1x1", publishers: 1, members: 1, groups: 1, target: 5),
         InMemoryScenarios.endToEnd(name: "inmemory-e2e-4x4", publishers: 4, members: 4, groups: 1),
         InMemoryScenarios.endToEnd(name: "inmemory-fanout-4", publishers: 1, members: 1, groups: 4),
         InMemoryScenarios.latency,

@@ -72,7 +72,7 @@ func buildApplication(
     if configuration.runsBilling {
         billing = try BillingApplication(bus: makeBus("billing"), topic: configuration.topic, logger: logger)
     }
-    if inventory != nil || billing != nil {
+    if configuration.runsQueries {
         makeServer(
             .query,
             port: configuration.effectiveQueryPort,
@@ -138,8 +138,8 @@ final class ExampleApplication: Service {
 
     /// The port the query server listens on, once it listens.
     func queryPort() async throws(ExampleError) -> Int {
-        guard configuration.role != .sales else {
-            throw ExampleError("role sales runs no query server")
+        guard configuration.runsQueries else {
+            throw ExampleError("role \(configuration.role.rawValue) runs no query server")
         }
         return try await ports.port(of: .query)
     }

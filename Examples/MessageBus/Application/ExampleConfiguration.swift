@@ -41,6 +41,8 @@ struct ExampleConfiguration: Sendable {
     var runsSales: Bool { role == .all || role == .sales }
     var runsInventory: Bool { role == .all || role == .inventory }
     var runsBilling: Bool { role == .all || role == .billing }
+    /// The query server answers for inventory and billing, so it runs with either.
+    var runsQueries: Bool { runsInventory || runsBilling }
 
     /// The Kafka settings the example uses for the brokers `bootstrapServers` (comma-separated
     /// `HOST:PORT` pairs): the library's defaults. The topic is created as the seed creates it

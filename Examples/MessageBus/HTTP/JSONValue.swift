@@ -11,7 +11,6 @@ enum JSONValue: Sendable, Equatable {
     case string(String)
     case integer(Int)
     case number(Double)
-    case bool(Bool)
     case null
     case array([JSONValue])
     case object([(String, JSONValue)])
@@ -37,8 +36,6 @@ enum JSONValue: Sendable, Equatable {
             output += String(value)
         case .number(let value):
             output += value.isFinite ? "\(value)" : "null"
-        case .bool(let value):
-            output += value ? "true" : "false"
         case .null:
             output += "null"
         case .array(let values):

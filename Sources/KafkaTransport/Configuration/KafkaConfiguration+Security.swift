@@ -95,8 +95,9 @@ extension KafkaConfiguration {
         return properties
     }
 
-    /// Properties of the producer client.
-    var producerProperties: [String: String] {
+    /// Properties of the producer client (package-visible so benchmarks can give a plain
+    /// librdkafka client exactly the same settings).
+    package var producerProperties: [String: String] {
         var properties = commonProperties
         properties["enable.idempotence"] = String(producer.isIdempotent)
         properties["acks"] = producer.acks.value
@@ -108,8 +109,9 @@ extension KafkaConfiguration {
         return properties.merging(additionalProperties) { $1 }
     }
 
-    /// Properties of one group member's consumer client.
-    func consumerProperties(group: String) -> [String: String] {
+    /// Properties of one group member's consumer client (package-visible, like
+    /// ``producerProperties``).
+    package func consumerProperties(group: String) -> [String: String] {
         var properties = commonProperties
         properties["group.id"] = group
         properties["enable.auto.commit"] = "false"
