@@ -177,7 +177,7 @@ struct InMemoryTransportTests {
         #expect(held.map(\.offset) == [0, 1])
         let second = try await transport.subscribe(to: "t", group: "g", options: .init(prefetch: 10))
         let secondMember = try #require(second.subscription.member as MemberID?)
-        #expect(broker.state.withLock { $0.members[secondMember]!.unsettled.isEmpty })
+        #expect(broker.state.withLock { $0.members[secondMember]!.unsettledCount == 0 })
         for delivery in held { try delivery.acknowledge() }
         var secondIterator = second.makeAsyncIterator()
         for expected in Int64(2)..<5 {
@@ -192,7 +192,7 @@ struct InMemoryTransportTests {
         let deliveries = try await transport.subscribe(to: "t", group: "g", options: .init(prefetch: 3))
         try await transport.publish(messages(10), to: "t")
         let member = deliveries.subscription.member
-        #expect(transport.broker.state.withLock { $0.members[member]!.unsettled.count } == 3)
+        #expect(transport.broker.state.withLock { $0.members[member]!.unsettledCount } == 3)
     }
 
     @Test func cancellingTheConsumerHandsItsDeliveriesToTheGroup() async throws {
@@ -207,7 +207,7 @@ struct InMemoryTransportTests {
         }
         try await transport.publish(messages(3, key: "k"), to: "t")
         try await eventually("the consumer holds every message") {
-            transport.broker.state.withLock { $0.members[leaving.subscription.member]?.buffer.isEmpty == true }
+            transport.broker.state.withLock { $0.members[leaving.subscription.member]?.lane.readyCount == 0 }
         }
         consumer.cancel()
         #expect(try await consumer.value <= 3)

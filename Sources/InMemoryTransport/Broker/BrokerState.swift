@@ -13,13 +13,13 @@ struct DeliveryKey: Hashable {
 
 /// Continuations to resume once the broker lock is released.
 struct Wakeups {
-    var deliveries: [(CheckedContinuation<Delivery?, Never>, Delivery?)] = []
+    var deliveries: [(CheckedContinuation<Dispatched?, Never>, Dispatched?)] = []
     var publishers: [CheckedContinuation<Bool, any Error>] = []
     var shutdowns: [CheckedContinuation<Void, Never>] = []
 
     func resume() {
-        for (continuation, delivery) in deliveries {
-            continuation.resume(returning: delivery)
+        for (continuation, dispatched) in deliveries {
+            continuation.resume(returning: dispatched)
         }
         for continuation in publishers {
             continuation.resume(returning: false)
@@ -34,29 +34,32 @@ struct Wakeups {
 
 /// One partition of a topic: an append-only log whose oldest settled messages may be evicted.
 struct PartitionLog {
-    struct Entry {
-        var message: Message
-        var byteCount: Int
-    }
-
     var firstOffset: Int64 = 0
-    var entries: Deque<Entry> = []
+    var entries: Deque<StoredMessage> = []
 
     var endOffset: Int64 { firstOffset + Int64(entries.count) }
 
-    func message(at offset: Int64) -> Message {
-        entries[Int(offset - firstOffset)].message
+    func message(at offset: Int64) -> StoredMessage {
+        entries[Int(offset - firstOffset)]
     }
 }
 
 /// A consumer group's progress in one partition.
 struct GroupPartition {
+    /// A delivery handed to the holder and not yet settled.
+    struct InFlight {
+        var offset: Int64
+        var attempt: Int
+    }
+
     /// The member that receives this partition's messages.
     var owner: MemberID?
     /// The member holding unsettled deliveries of this partition. A new owner receives nothing
     /// until the previous holder has settled them, so order per key survives a rebalance.
     var holder: MemberID?
-    var outstanding = 0
+    /// The holder's unsettled deliveries, in the order they were dispatched: mostly the order
+    /// they are settled in, so a settlement finds its delivery at the front.
+    var inFlight: Deque<InFlight> = []
     /// The next offset never delivered.
     var nextOffset: Int64
     /// Every offset below this one is settled.
@@ -71,8 +74,23 @@ struct GroupPartition {
         committed = offset
     }
 
+    /// Removes the in-flight delivery of `offset` with `attempt`; `false` if there is none.
+    mutating func takeInFlight(offset: Int64, attempt: Int) -> Bool {
+        if let first = inFlight.first, first.offset == offset, first.attempt == attempt {
+            inFlight.removeFirst()
+            return true
+        }
+        guard let index = inFlight.firstIndex(where: { $0.offset == offset && $0.attempt == attempt }) else {
+            return false
+        }
+        inFlight.remove(at: index)
+        return true
+    }
+
     mutating func markSettled(_ offset: Int64) {
-        attempts.removeValue(forKey: offset)
+        if !attempts.isEmpty {
+            attempts.removeValue(forKey: offset)
+        }
         guard offset == committed else {
             settledAhead.insert(offset)
             return
@@ -96,15 +114,18 @@ struct GroupPartition {
 /// A consumer group on one topic. A class, like ``TopicState`` and ``MemberState``: the broker
 /// changes them in place under its lock, without copying them out of their dictionaries.
 final class GroupState {
-    let topic: String
+    /// Unowned without reference counting: a topic, once created, lives as long as the broker.
+    unowned(unsafe) let topic: TopicState
+    let topicName: String
     let name: String
     /// Active members in the order they joined.
-    var members: [MemberID] = []
+    var members: [MemberState] = []
     var partitions: [GroupPartition]
     var dispatchStart = 0
 
-    init(topic: String, name: String, partitions: [GroupPartition]) {
+    init(topic: TopicState, topicName: String, name: String, partitions: [GroupPartition]) {
         self.topic = topic
+        self.topicName = topicName
         self.name = name
         self.partitions = partitions
     }
@@ -112,7 +133,7 @@ final class GroupState {
     /// Assigns partitions round-robin over the active members, in join order.
     func rebalance() {
         for partition in partitions.indices {
-            partitions[partition].owner = members.isEmpty ? nil : members[partition % members.count]
+            partitions[partition].owner = members.isEmpty ? nil : members[partition % members.count].id
         }
     }
 }
@@ -137,29 +158,29 @@ final class TopicState {
 }
 
 final class MemberState {
+    let id: MemberID
     let client: ClientID
-    let topic: String
-    let group: String
+    let group: GroupState
     let prefetch: Int
-    let settler: MemberSettler
-    /// Dispatched deliveries not yet handed out by the iterator.
-    var buffer: Deque<Delivery> = []
-    /// Every unsettled delivery of this member (buffered or handed out), with its attempt.
-    var unsettled: [DeliveryKey: Int] = [:]
-    var waiter: CheckedContinuation<Delivery?, Never>?
+    let lane: MemberLane
+    /// Every unsettled delivery of this member: in its lane or handed out.
+    var unsettledCount = 0
+    /// Dispatched by the running dispatch, for its lane.
+    var dispatched: [Dispatched] = []
+    var waiter: CheckedContinuation<Dispatched?, Never>?
     /// Shutting down: receives nothing more, may still settle what it holds.
     var isDraining = false
     /// A dispatch passed this member over because it held `prefetch` unsettled deliveries.
     var isThrottled = false
 
-    var handedOutCount: Int { unsettled.count - buffer.count }
+    var handedOutCount: Int { unsettledCount - lane.readyCount }
 
-    init(client: ClientID, topic: String, group: String, prefetch: Int, settler: MemberSettler) {
+    init(id: MemberID, client: ClientID, group: GroupState, prefetch: Int, lane: MemberLane) {
+        self.id = id
         self.client = client
-        self.topic = topic
         self.group = group
         self.prefetch = prefetch
-        self.settler = settler
+        self.lane = lane
     }
 }
 
@@ -210,7 +231,7 @@ struct BrokerState {
         guard let state = topics[topic]?.groups[group] else {
             throw MessagingError(.invalidGroup, "Topic '\(topic)' has no consumer group '\(group)'.")
         }
-        let active = members.values.filter { $0.topic == topic && $0.group == group }.count
+        let active = members.values.filter { $0.group === state }.count
         guard active == 0, state.members.isEmpty else {
             throw MessagingError(
                 .invalidGroup,
@@ -222,10 +243,13 @@ struct BrokerState {
         publishWaiters.removeAll()
     }
 
-    private mutating func ensureTopic(_ name: String) {
-        if topics[name] == nil {
-            topics[name] = TopicState(partitionCount: configuration.defaultPartitionCount)
+    private mutating func ensureTopic(_ name: String) -> TopicState {
+        if let topic = topics[name] {
+            return topic
         }
+        let topic = TopicState(partitionCount: configuration.defaultPartitionCount)
+        topics[name] = topic
+        return topic
     }
 
     private func checkOpen(_ client: ClientID) throws(MessagingError) {
@@ -244,7 +268,7 @@ struct BrokerState {
     /// Appends the whole batch, or nothing: room is made first, and if it cannot be made the
     /// batch is refused or the caller must wait.
     mutating func publish(
-        _ batch: [PartitionLog.Entry],
+        _ batch: [StoredMessage],
         byteCount: Int,
         to topic: String,
         from client: ClientID,
@@ -257,7 +281,7 @@ struct BrokerState {
                 "The batch holds \(byteCount) bytes, more than the broker's whole memory limit of \(configuration.memoryLimit) bytes."
             )
         }
-        ensureTopic(topic)
+        let topicState = ensureTopic(topic)
         if retainedBytes + byteCount > configuration.memoryLimit {
             evict(toFree: retainedBytes + byteCount - configuration.memoryLimit)
             if retainedBytes + byteCount > configuration.memoryLimit {
@@ -271,24 +295,26 @@ struct BrokerState {
                 return .mustWait
             }
         }
-        let partitionCount = topics[topic]!.partitions.count
-        for entry in batch {
+        let partitionCount = topicState.partitions.count
+        for message in batch {
             let partition: Int
-            if let key = entry.message.key {
+            if let key = message.key {
                 partition = Self.partition(forKey: key, count: partitionCount)
             } else {
-                partition = topics[topic]!.nextPartition
-                topics[topic]!.nextPartition = (partition + 1) % partitionCount
+                partition = topicState.nextPartition
+                topicState.nextPartition = partition + 1 == partitionCount ? 0 : partition + 1
             }
-            topics[topic]!.partitions[partition].entries.append(entry)
+            topicState.partitions[partition].entries.append(message)
         }
         retainedBytes += byteCount
         if let retained = configuration.retainedMessagesPerPartition {
             for partition in 0..<partitionCount {
-                evict(in: topic, partition: partition, keeping: retained, toFree: nil)
+                evict(in: topicState, partition: partition, keeping: retained, toFree: nil)
             }
         }
-        dispatchAllGroups(of: topic, wakeups: &wakeups)
+        for group in topicState.groups.values {
+            dispatch(group, wakeups: &wakeups)
+        }
         return .published
     }
 
@@ -307,8 +333,8 @@ struct BrokerState {
     /// nothing more may go.
     private mutating func evict(toFree bytes: Int) {
         var remaining = bytes
-        for topic in topics.keys {
-            for partition in topics[topic]!.partitions.indices where remaining > 0 {
+        for topic in topics.values {
+            for partition in topic.partitions.indices where remaining > 0 {
                 remaining -= evict(in: topic, partition: partition, keeping: 0, toFree: remaining)
             }
             if remaining <= 0 { return }
@@ -318,16 +344,16 @@ struct BrokerState {
     /// Evicts settled messages from the front of one partition while more than `keeping` remain
     /// and, if given, until `toFree` bytes are freed. Returns the bytes freed.
     @discardableResult
-    private mutating func evict(in topic: String, partition: Int, keeping: Int, toFree: Int?) -> Int {
-        let end = topics[topic]!.evictableEnd(of: partition)
+    private mutating func evict(in topic: TopicState, partition: Int, keeping: Int, toFree: Int?) -> Int {
+        let end = topic.evictableEnd(of: partition)
         var freed = 0
         while freed < (toFree ?? .max),
-            topics[topic]!.partitions[partition].entries.count > keeping,
-            topics[topic]!.partitions[partition].firstOffset < end
+            topic.partitions[partition].entries.count > keeping,
+            topic.partitions[partition].firstOffset < end
         {
-            let entry = topics[topic]!.partitions[partition].entries.removeFirst()
-            topics[topic]!.partitions[partition].firstOffset += 1
-            freed += entry.byteCount
+            let message = topic.partitions[partition].entries.removeFirst()
+            topic.partitions[partition].firstOffset += 1
+            freed += message.byteCount
         }
         retainedBytes -= freed
         return freed
@@ -340,78 +366,91 @@ struct BrokerState {
         group: String,
         options: SubscriptionOptions,
         client: ClientID,
-        settler: MemberSettler,
+        lane: MemberLane,
         wakeups: inout Wakeups
     ) throws(MessagingError) {
         try checkOpen(client)
-        ensureTopic(topic)
-        if topics[topic]!.groups[group] == nil {
-            let positions = topics[topic]!.partitions.map {
+        let topicState = ensureTopic(topic)
+        let groupState: GroupState
+        if let existing = topicState.groups[group] {
+            groupState = existing
+        } else {
+            let positions = topicState.partitions.map {
                 GroupPartition(startingAt: options.startPosition == .earliest ? $0.firstOffset : $0.endOffset)
             }
-            topics[topic]!.groups[group] = GroupState(topic: topic, name: group, partitions: positions)
+            groupState = GroupState(topic: topicState, topicName: topic, name: group, partitions: positions)
+            topicState.groups[group] = groupState
         }
-        let member = settler.member
-        members[member] = MemberState(
+        let member = MemberState(
+            id: lane.settler.member,
             client: client,
-            topic: topic,
-            group: group,
+            group: groupState,
             prefetch: options.prefetch,
-            settler: settler
+            lane: lane
         )
-        clients[client]!.members.insert(member)
-        topics[topic]!.groups[group]!.members.append(member)
-        rebalance(topic: topic, group: group)
-        dispatch(topic: topic, group: group, wakeups: &wakeups)
+        members[member.id] = member
+        clients[client]!.members.insert(member.id)
+        groupState.members.append(member)
+        groupState.rebalance()
+        dispatch(groupState, wakeups: &wakeups)
     }
 
     enum NextOutcome {
-        case delivery(Delivery)
+        case delivery(Dispatched)
         case finished
         case mustWait
     }
 
-    mutating func next(for member: MemberID) -> NextOutcome {
-        guard members[member] != nil, !members[member]!.isDraining else { return .finished }
-        if let delivery = members[member]!.buffer.popFirst() {
-            return .delivery(delivery)
+    /// The member's next delivery, dispatching first if its lane is empty; parks `continuation`
+    /// when nothing is ready.
+    mutating func next(
+        for member: MemberID,
+        orPark continuation: CheckedContinuation<Dispatched?, Never>? = nil,
+        wakeups: inout Wakeups
+    ) -> NextOutcome {
+        guard let state = members[member], !state.isDraining else { return .finished }
+        var next = state.lane.take()
+        if case .empty = next {
+            dispatch(state.group, wakeups: &wakeups)
+            next = state.lane.take()
         }
-        return .mustWait
-    }
-
-    /// Like ``next(for:)``, but parks `continuation` when nothing is ready.
-    mutating func next(for member: MemberID, orPark continuation: CheckedContinuation<Delivery?, Never>) -> NextOutcome
-    {
-        let outcome = next(for: member)
-        if case .mustWait = outcome {
-            members[member]!.waiter = continuation
+        switch next {
+        case .ready(let dispatched):
+            return .delivery(dispatched)
+        case .closed:
+            return .finished
+        case .empty:
+            if let continuation {
+                state.waiter = continuation
+            }
+            return .mustWait
         }
-        return outcome
     }
 
     /// Removes a member: its unsettled deliveries go back to the group, its partitions to the
     /// remaining members.
     mutating func leave(_ member: MemberID, wakeups: inout Wakeups) {
         guard let state = members.removeValue(forKey: member) else { return }
-        if let waiter = state.waiter {
+        if let waiter = state.waiter.take() {
             wakeups.deliveries.append((waiter, nil))
         }
-        let buffered = Set(state.buffer.lazy.map { DeliveryKey(partition: $0.partition, offset: $0.offset) })
-        let group = topics[state.topic]!.groups[state.group]!
-        for (key, attempt) in state.unsettled {
-            group.partitions[key.partition].putBack(
-                key.offset,
-                handOuts: buffered.contains(key) ? attempt - 1 : attempt
-            )
-        }
+        let ready = Set(state.lane.close().lazy.map(\.key))
+        let group = state.group
         for partition in group.partitions.indices where group.partitions[partition].holder == member {
+            for delivery in group.partitions[partition].inFlight {
+                let wasHandedOut = !ready.contains(DeliveryKey(partition: partition, offset: delivery.offset))
+                group.partitions[partition].putBack(
+                    delivery.offset,
+                    handOuts: wasHandedOut ? delivery.attempt : delivery.attempt - 1
+                )
+            }
+            group.partitions[partition].inFlight.removeAll()
             group.partitions[partition].holder = nil
-            group.partitions[partition].outstanding = 0
         }
-        group.members.removeAll { $0 == member }
+        group.members.removeAll { $0 === state }
         clients[state.client]?.members.remove(member)
-        rebalance(topic: state.topic, group: state.group)
-        dispatch(topic: state.topic, group: state.group, wakeups: &wakeups)
+        group.rebalance()
+        dispatch(group, wakeups: &wakeups)
         finishShutdownIfDrained(state.client, wakeups: &wakeups)
     }
 
@@ -426,41 +465,43 @@ struct BrokerState {
     mutating func settle(_ delivery: Delivery, by member: MemberID, as settlement: Settlement, wakeups: inout Wakeups)
         throws(MessagingError)
     {
-        let key = DeliveryKey(partition: delivery.partition, offset: delivery.offset)
+        let partition = delivery.partition
         // The attempt tells a redelivery of the same offset from the stale delivery before it.
-        guard let state = members[member], state.unsettled[key] == delivery.attempt,
-            let group = topics[state.topic]?.groups[state.group]
+        guard let state = members[member], state.group.partitions.indices.contains(partition),
+            state.group.partitions[partition].holder == member,
+            state.group.partitions[partition].takeInFlight(offset: delivery.offset, attempt: delivery.attempt)
         else {
             throw MessagingError(
                 .deliveryNotPending,
                 "Delivery of message \(delivery.message.id) (\(delivery.topic)/\(delivery.partition)@\(delivery.offset), group '\(delivery.group)') was already settled or its subscription has ended."
             )
         }
-        state.unsettled.removeValue(forKey: key)
-        let committedBefore = group.partitions[key.partition].committed
+        let group = state.group
+        state.unsettledCount -= 1
+        let committedBefore = group.partitions[partition].committed
         switch settlement {
         case .acknowledge, .skip:
-            group.partitions[key.partition].markSettled(key.offset)
+            group.partitions[partition].markSettled(delivery.offset)
         case .requeue:
-            group.partitions[key.partition].putBack(key.offset, handOuts: delivery.attempt)
+            group.partitions[partition].putBack(delivery.offset, handOuts: delivery.attempt)
         }
-        group.partitions[key.partition].outstanding -= 1
-        let released = group.partitions[key.partition].outstanding == 0
+        let released = group.partitions[partition].inFlight.isEmpty
         if released {
-            group.partitions[key.partition].holder = nil
+            group.partitions[partition].holder = nil
         }
         // Only a settlement that frees room for a throttled member, releases a partition to
         // another owner, or puts a message back can let the group's dispatch hand out anything
         // new. A throttled member is refilled when half its prefetch is free, or at once when it
-        // has nothing buffered, so a busy group dispatches once per many acknowledgements.
-        let refill = state.isThrottled && (state.buffer.isEmpty || state.unsettled.count <= state.prefetch / 2)
+        // waits, so a busy group dispatches once per many acknowledgements; a member whose lane
+        // runs dry dispatches for itself (see `next(for:orPark:wakeups:)`).
+        let refill = state.isThrottled && (state.waiter != nil || state.unsettledCount <= state.prefetch / 2)
         if refill {
             state.isThrottled = false
         }
-        if refill || settlement == .requeue || (released && group.partitions[key.partition].owner != member) {
-            dispatch(topic: state.topic, group: state.group, wakeups: &wakeups)
+        if refill || settlement == .requeue || (released && group.partitions[partition].owner != member) {
+            dispatch(group, wakeups: &wakeups)
         }
-        if group.partitions[key.partition].committed > committedBefore, !publishWaiters.isEmpty {
+        if group.partitions[partition].committed > committedBefore, !publishWaiters.isEmpty {
             wakeups.publishers.append(contentsOf: publishWaiters.values)
             publishWaiters.removeAll()
         }
@@ -469,88 +510,85 @@ struct BrokerState {
         }
     }
 
-    // MARK: Assignment and dispatch
+    // MARK: Dispatch
 
-    private func rebalance(topic: String, group: String) {
-        topics[topic]?.groups[group]?.rebalance()
-    }
-
-    private mutating func dispatchAllGroups(of topic: String, wakeups: inout Wakeups) {
-        for group in topics[topic]!.groups.keys {
-            dispatch(topic: topic, group: group, wakeups: &wakeups)
-        }
-    }
-
-    /// Hands each partition's next messages to its owner, up to the owner's prefetch.
-    private mutating func dispatch(topic: String, group: String, wakeups: inout Wakeups) {
-        guard let topicState = topics[topic], let groupState = topicState.groups[group], !groupState.members.isEmpty
-        else { return }
-        let partitionCount = groupState.partitions.count
-        let start = groupState.dispatchStart
-        groupState.dispatchStart = (start + 1) % partitionCount
+    /// Hands each partition's next messages to its owner, up to the owner's prefetch, one
+    /// message per partition in turn; then fills each member's lane in one step.
+    private mutating func dispatch(_ group: GroupState, wakeups: inout Wakeups) {
+        guard !group.members.isEmpty else { return }
+        let logs = group.topic.partitions
+        let owners = group.partitions.map { partition in partition.owner.flatMap { members[$0] } }
+        // Moved out of the group for the loop, so each step changes a uniquely held array.
+        var partitions = group.partitions
+        group.partitions = []
+        let partitionCount = partitions.count
+        let start = group.dispatchStart
+        group.dispatchStart = start + 1 == partitionCount ? 0 : start + 1
         var progress = true
         while progress {
             progress = false
-            for step in 0..<partitionCount {
-                let partition = (start + step) % partitionCount
-                if deliverOne(of: partition, from: topicState, to: groupState, wakeups: &wakeups) {
+            var partition = start
+            for _ in 0..<partitionCount {
+                if let owner = owners[partition],
+                    let dispatched = Self.dispatchNext(
+                        of: partition,
+                        &partitions[partition],
+                        logs[partition],
+                        to: owner
+                    )
+                {
                     progress = true
+                    if let waiter = owner.waiter.take() {
+                        wakeups.deliveries.append((waiter, dispatched))
+                    } else {
+                        owner.dispatched.append(dispatched)
+                    }
                 }
+                partition = partition + 1 == partitionCount ? 0 : partition + 1
             }
+        }
+        group.partitions = partitions
+        for member in group.members where !member.dispatched.isEmpty {
+            member.lane.append(member.dispatched)
+            member.dispatched.removeAll(keepingCapacity: true)
         }
     }
 
-    /// Delivers the next message of `partition` to its owner, if the owner has room.
-    private func deliverOne(
+    /// The next message of `partition` for its owner, if the owner has room and the partition
+    /// is not held by another member.
+    private static func dispatchNext(
         of partition: Int,
-        from topicState: TopicState,
-        to state: GroupState,
-        wakeups: inout Wakeups
-    ) -> Bool {
-        guard let owner = state.partitions[partition].owner,
-            state.partitions[partition].holder == nil || state.partitions[partition].holder == owner,
-            let member = members[owner]
-        else { return false }
-        guard member.unsettled.count < member.prefetch else {
-            member.isThrottled = true
-            return false
+        _ progress: inout GroupPartition,
+        _ log: PartitionLog,
+        to owner: MemberState
+    ) -> Dispatched? {
+        guard progress.holder == nil || progress.holder == owner.id else { return nil }
+        guard owner.unsettledCount < owner.prefetch else {
+            owner.isThrottled = true
+            return nil
         }
         let offset: Int64
         let attempt: Int
-        if let redelivery = state.partitions[partition].redeliveries.popMin() {
+        if let redelivery = progress.redeliveries.popMin() {
             offset = redelivery
-            attempt = (state.partitions[partition].attempts[offset] ?? 0) + 1
-        } else if state.partitions[partition].nextOffset < topicState.partitions[partition].endOffset {
-            offset = state.partitions[partition].nextOffset
-            state.partitions[partition].nextOffset += 1
+            attempt = (progress.attempts[offset] ?? 0) + 1
+        } else if progress.nextOffset < log.endOffset {
+            offset = progress.nextOffset
+            progress.nextOffset += 1
             attempt = 1
         } else {
-            return false
+            return nil
         }
-        state.partitions[partition].holder = owner
-        state.partitions[partition].outstanding += 1
-        let delivery = Delivery(
-            message: topicState.partitions[partition].message(at: offset),
-            topic: state.topic,
-            group: state.name,
-            partition: partition,
-            offset: offset,
-            attempt: attempt,
-            settler: member.settler
-        )
-        member.unsettled[DeliveryKey(partition: partition, offset: offset)] = attempt
-        if let waiter = member.waiter.take() {
-            wakeups.deliveries.append((waiter, delivery))
-        } else {
-            member.buffer.append(delivery)
-        }
-        return true
+        progress.holder = owner.id
+        progress.inFlight.append(GroupPartition.InFlight(offset: offset, attempt: attempt))
+        owner.unsettledCount += 1
+        return Dispatched(message: log.message(at: offset), partition: partition, offset: offset, attempt: attempt)
     }
 
     // MARK: Shutdown
 
-    /// Stops a client: no more publishing or subscribing, its sequences end, and its buffered
-    /// deliveries go back to their groups. Handed-out deliveries may still be settled.
+    /// Stops a client: no more publishing or subscribing, its sequences end, and the deliveries
+    /// in its lanes go back to their groups. Handed-out deliveries may still be settled.
     mutating func beginShutdown(_ client: ClientID, wakeups: inout Wakeups) {
         guard clients[client] != nil, !clients[client]!.isShutDown else { return }
         clients[client]!.isShutDown = true
@@ -565,23 +603,22 @@ struct BrokerState {
     private mutating func drain(_ member: MemberID, wakeups: inout Wakeups) {
         guard let state = members[member] else { return }
         state.isDraining = true
-        if let waiter = state.waiter {
-            state.waiter = nil
+        if let waiter = state.waiter.take() {
             wakeups.deliveries.append((waiter, nil))
         }
-        let group = topics[state.topic]!.groups[state.group]!
-        while let delivery = state.buffer.popFirst() {
-            let key = DeliveryKey(partition: delivery.partition, offset: delivery.offset)
-            state.unsettled.removeValue(forKey: key)
-            group.partitions[key.partition].putBack(key.offset, handOuts: delivery.attempt - 1)
-            group.partitions[key.partition].outstanding -= 1
-            if group.partitions[key.partition].outstanding == 0 {
-                group.partitions[key.partition].holder = nil
+        let group = state.group
+        for dispatched in state.lane.close() {
+            let partition = dispatched.partition
+            _ = group.partitions[partition].takeInFlight(offset: dispatched.offset, attempt: dispatched.attempt)
+            state.unsettledCount -= 1
+            group.partitions[partition].putBack(dispatched.offset, handOuts: dispatched.attempt - 1)
+            if group.partitions[partition].inFlight.isEmpty {
+                group.partitions[partition].holder = nil
             }
         }
-        group.members.removeAll { $0 == member }
-        rebalance(topic: state.topic, group: state.group)
-        dispatch(topic: state.topic, group: state.group, wakeups: &wakeups)
+        group.members.removeAll { $0 === state }
+        group.rebalance()
+        dispatch(group, wakeups: &wakeups)
     }
 
     /// Completes a shutdown once nothing its client handed out is unsettled.

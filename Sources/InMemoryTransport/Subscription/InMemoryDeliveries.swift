@@ -32,44 +32,54 @@ public struct InMemoryDeliveries: DeliverySequence {
 /// A group membership: ends when closed or when the last sequence or iterator holding it goes.
 final class Subscription: Sendable {
     let transport: InMemoryTransport
-    let member: MemberID
+    let lane: MemberLane
 
-    init(transport: InMemoryTransport, member: MemberID) {
+    init(transport: InMemoryTransport, lane: MemberLane) {
         self.transport = transport
-        self.member = member
+        self.lane = lane
     }
 
     deinit {
         close()
     }
 
+    var member: MemberID { lane.settler.member }
+
     private var broker: InMemoryBroker { transport.broker }
 
     func close() {
-        broker.withState { state, wakeups in state.leave(member, wakeups: &wakeups) }
+        broker.withState { [member] state, wakeups in state.leave(member, wakeups: &wakeups) }
     }
 
+    /// The next delivery: from the member's lane without the broker's lock while it has one,
+    /// else from a dispatch, else once the broker hands one over.
     func next() async -> Delivery? {
         if Task.isCancelled {
             close()
             return nil
         }
-        switch broker.withState({ state, _ in state.next(for: member) }) {
-        case .delivery(let delivery): return delivery
+        switch lane.take() {
+        case .ready(let dispatched): return lane.delivery(dispatched)
+        case .closed: return nil
+        case .empty: break
+        }
+        let member = member
+        switch broker.withState({ state, wakeups in state.next(for: member, wakeups: &wakeups) }) {
+        case .delivery(let dispatched): return lane.delivery(dispatched)
         case .finished: return nil
         case .mustWait: break
         }
-        return await withTaskCancellationHandler {
-            await withCheckedContinuation { continuation in
+        let dispatched = await withTaskCancellationHandler {
+            await withCheckedContinuation { (continuation: CheckedContinuation<Dispatched?, Never>) in
                 let outcome = broker.withState { state, wakeups in
                     if Task.isCancelled {
                         state.leave(member, wakeups: &wakeups)
                         return BrokerState.NextOutcome.finished
                     }
-                    return state.next(for: member, orPark: continuation)
+                    return state.next(for: member, orPark: continuation, wakeups: &wakeups)
                 }
                 switch outcome {
-                case .delivery(let delivery): continuation.resume(returning: delivery)
+                case .delivery(let dispatched): continuation.resume(returning: dispatched)
                 case .finished: continuation.resume(returning: nil)
                 case .mustWait: break
                 }
@@ -77,5 +87,6 @@ final class Subscription: Sendable {
         } onCancel: {
             close()
         }
+        return dispatched.map(lane.delivery)
     }
 }

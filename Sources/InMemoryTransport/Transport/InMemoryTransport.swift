@@ -73,15 +73,18 @@ public final class InMemoryTransport: MessageTransport {
     /// waiting, which publishes nothing.
     public func publish(_ messages: [Message], to topic: String) async throws {
         try TopicName.validate(topic)
-        var entries: [PartitionLog.Entry] = []
-        entries.reserveCapacity(messages.count)
+        var stored: [StoredMessage] = []
+        stored.reserveCapacity(messages.count)
         var byteCount = 0
-        for message in messages {
-            let size = try message.validate(maximumBytes: broker.configuration.maximumMessageBytes)
-            entries.append(PartitionLog.Entry(message: message, byteCount: size))
-            byteCount += size
+        var attributes: SharedAttributes?
+        for index in messages.indices {
+            byteCount += try messages[index].validate(maximumBytes: broker.configuration.maximumMessageBytes)
+            if attributes?.matches(messages[index]) != true {
+                attributes = SharedAttributes(of: messages[index])
+            }
+            stored.append(StoredMessage.make(messages[index], attributes: attributes!))
         }
-        let batch = entries
+        let batch = stored
         let total = byteCount
         let client = client
         let outcome = try broker.withState { state, wakeups throws(MessagingError) in
@@ -137,20 +140,20 @@ public final class InMemoryTransport: MessageTransport {
         try TopicName.validate(topic)
         try GroupName.validate(group)
         let client = client
-        let member = try broker.withState { [broker] state, wakeups throws(MessagingError) in
-            let member = state.makeID()
-            let settler = MemberSettler(broker: broker, member: member)
+        let lane = try broker.withState { [broker] state, wakeups throws(MessagingError) in
+            let settler = MemberSettler(broker: broker, member: state.makeID())
+            let lane = MemberLane(topic: topic, group: group, settler: settler)
             try state.join(
                 topic: topic,
                 group: group,
                 options: options,
                 client: client,
-                settler: settler,
+                lane: lane,
                 wakeups: &wakeups
             )
-            return member
+            return lane
         }
-        return InMemoryDeliveries(subscription: Subscription(transport: self, member: member))
+        return InMemoryDeliveries(subscription: Subscription(transport: self, lane: lane))
     }
 
     // MARK: - Lifecycle

@@ -22,7 +22,7 @@ public struct Delivery: Sendable {
     /// `1` the first time; greater after a rejection or a subscriber that went away.
     public let attempt: Int
 
-    private let settler: any DeliverySettler
+    @usableFromInline let settler: any DeliverySettler
 
     /// Creates a delivery. Transports call this; applications receive deliveries from a
     /// subscription.
@@ -35,6 +35,7 @@ public struct Delivery: Sendable {
     ///   - offset: Its position in the partition.
     ///   - attempt: How many times it has been delivered to the group, counting this time.
     ///   - settler: The transport object that records the outcome of this delivery.
+    @inlinable
     public init(
         message: Message,
         topic: String,

@@ -63,6 +63,7 @@ public struct Message: Sendable, Hashable {
     ///   - key: The partition key. Default: `nil`.
     ///   - headers: Transport headers. Default: none.
     ///   - payload: The payload bytes. Default: empty.
+    @inlinable
     public init(
         id: String = MessageID.next(),
         source: String = Message.defaultSource,
