@@ -8,7 +8,9 @@ import Testing
 struct CloudEventsKafkaBindingTests {
     func headers(of message: Message) -> [(name: String, value: String)] {
         var headers: [(name: String, value: String)] = []
-        CloudEventsKafkaBinding.forEachHeader(of: message) { headers.append(($0, String(decoding: $1, as: UTF8.self))) }
+        CloudEventsKafkaBinding.forEachHeader(of: message) {
+            headers.append((String(decoding: $0, as: UTF8.self), String(decoding: $1, as: UTF8.self)))
+        }
         return headers
     }
 

@@ -38,10 +38,23 @@ enum CloudEventsKafkaBinding {
         }
     }
 
-    /// Calls `body` with the name and UTF-8 value of each header that carries `message`'s
-    /// attributes and transport headers; the value bytes are valid only during the call.
-    static func forEachHeader(of message: Message, _ body: (String, UnsafeRawBufferPointer) -> Void) {
+    /// Calls `body` with the UTF-8 name and value of each header that carries `message`'s
+    /// attributes and transport headers; the bytes are valid only during the call.
+    static func forEachHeader(
+        of message: Message,
+        _ body: (_ name: UnsafeRawBufferPointer, _ value: UnsafeRawBufferPointer) -> Void
+    ) {
+        func add(_ name: StaticString, _ value: String) {
+            var value = value
+            name.withUTF8Buffer { name in
+                value.withUTF8 { body(UnsafeRawBufferPointer(name), UnsafeRawBufferPointer($0)) }
+            }
+        }
         func add(_ name: String, _ value: String) {
+            var name = name
+            name.withUTF8 { name in add(UnsafeRawBufferPointer(name), value) }
+        }
+        func add(_ name: UnsafeRawBufferPointer, _ value: String) {
             var value = value
             value.withUTF8 { body(name, UnsafeRawBufferPointer($0)) }
         }
@@ -50,7 +63,10 @@ enum CloudEventsKafkaBinding {
         add("ce_source", message.source)
         add("ce_type", message.type)
         if let time = message.time {
-            RFC3339.withFormatted(time) { body("ce_time", $0) }
+            let name: StaticString = "ce_time"
+            name.withUTF8Buffer { name in
+                RFC3339.withFormatted(time) { body(UnsafeRawBufferPointer(name), $0) }
+            }
         }
         if let subject = message.subject {
             add("ce_subject", subject)
@@ -59,7 +75,7 @@ enum CloudEventsKafkaBinding {
             add("ce_dataschema", dataSchema)
         }
         if let dataContentType = message.dataContentType {
-            add(contentType, dataContentType)
+            add(StaticString("content-type"), dataContentType)
         }
         for (name, value) in message.extensions {
             add(prefix + name, value)

@@ -20,9 +20,12 @@ final class RDKafkaProducer: @unchecked Sendable {
     let handle: OpaquePointer
     private let state = Mutex(State())
     private let flushTimeout: Duration
+    private let reports = DeliveryReports()
 
     init(properties: [String: String], flushTimeout: Duration) throws(MessagingError) {
+        let reports = reports
         self.handle = try RDKafkaClient.make(RD_KAFKA_PRODUCER, properties: properties) { configuration in
+            rd_kafka_conf_set_opaque(configuration, Unmanaged.passUnretained(reports).toOpaque())
             rd_kafka_conf_set_dr_msg_cb(configuration, deliveryReportCallback)
         }
         self.flushTimeout = flushTimeout
@@ -85,7 +88,13 @@ final class RDKafkaProducer: @unchecked Sendable {
             for record in records {
                 let headers = rd_kafka_headers_new(8)!
                 CloudEventsKafkaBinding.forEachHeader(of: record) { name, value in
-                    _ = rd_kafka_header_add(headers, name, -1, value.baseAddress, value.count)
+                    _ = rd_kafka_header_add(
+                        headers,
+                        name.baseAddress?.assumingMemoryBound(to: CChar.self),
+                        name.count,
+                        value.baseAddress,
+                        value.count
+                    )
                 }
                 let timestamp = Int64(((record.time ?? Date()).timeIntervalSince1970 * 1000).rounded())
                 var key = record.key
@@ -164,6 +173,7 @@ final class RDKafkaProducer: @unchecked Sendable {
     private func serve() {
         while true {
             let served = rd_kafka_poll(handle, 100)
+            reports.flush()
             let (waiters, closing) = state.withLock { state in
                 let waiters = served > 0 || state.isClosing ? state.spaceWaiters : []
                 if !waiters.isEmpty {
@@ -180,6 +190,7 @@ final class RDKafkaProducer: @unchecked Sendable {
             rd_kafka_purge(handle, Int32(RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT))
             rd_kafka_poll(handle, 0)
         }
+        reports.flush()
         let waiters = state.withLock { state in
             state.isClosed = true
             defer { state.closeWaiters.removeAll() }
@@ -230,12 +241,13 @@ final class DeliveryBatch: Sendable {
         self.state = Mutex(State(remaining: count))
     }
 
-    /// Records one delivery report; `topic` names the topic in the error of a failed one.
-    func report(_ code: rd_kafka_resp_err_t, topic: OpaquePointer?) {
-        guard code != RD_KAFKA_RESP_ERR_NO_ERROR else {
-            settle(1, failure: nil)
-            return
-        }
+    /// Records `count` successful deliveries.
+    func delivered(_ count: Int) {
+        settle(count, failure: nil)
+    }
+
+    /// Records one failed delivery; `topic` names the topic in the error.
+    func failed(_ code: rd_kafka_resp_err_t, topic: OpaquePointer?) {
         let name = topic.map { String(cString: rd_kafka_topic_name($0)) } ?? "?"
         settle(1, failure: RDKafkaClient.error(code, "Delivery to '\(name)' failed"))
     }
@@ -297,13 +309,48 @@ final class DeliveryBatch: Sendable {
     }
 }
 
-/// Called by librdkafka on the producer's thread, once per message, with the batch as opaque.
+/// Counts the delivery reports of one `rd_kafka_poll` call on the producer's thread, so that a
+/// batch is settled once per run of its reports rather than once per message. Only that thread
+/// touches it.
+final class DeliveryReports: @unchecked Sendable {
+    private var batch: Unmanaged<DeliveryBatch>?
+    private var delivered = 0
+
+    /// Counts a report for `batch`; a failure is recorded at once, with what came before it.
+    func record(_ batch: Unmanaged<DeliveryBatch>, _ code: rd_kafka_resp_err_t, topic: OpaquePointer?) {
+        guard code == RD_KAFKA_RESP_ERR_NO_ERROR else {
+            flush()
+            batch.takeUnretainedValue().failed(code, topic: topic)
+            return
+        }
+        if self.batch?.toOpaque() != batch.toOpaque() {
+            flush()
+            self.batch = batch
+        }
+        delivered += 1
+    }
+
+    /// Settles the reports counted so far.
+    func flush() {
+        if let batch, delivered > 0 {
+            batch.takeUnretainedValue().delivered(delivered)
+        }
+        batch = nil
+        delivered = 0
+    }
+}
+
+/// Called by librdkafka on the producer's thread, once per message, with the batch as the
+/// message's opaque and the ``DeliveryReports`` as the client's.
 private let deliveryReportCallback:
     @convention(c) (OpaquePointer?, UnsafePointer<rd_kafka_message_t>?, UnsafeMutableRawPointer?) -> Void = {
         _,
         message,
-        _ in
-        guard let message, let opaque = message.pointee._private else { return }
-        let batch = Unmanaged<DeliveryBatch>.fromOpaque(opaque).takeUnretainedValue()
-        batch.report(message.pointee.err, topic: message.pointee.rkt)
+        opaque in
+        guard let message, let batch = message.pointee._private, let opaque else { return }
+        Unmanaged<DeliveryReports>.fromOpaque(opaque).takeUnretainedValue().record(
+            Unmanaged<DeliveryBatch>.fromOpaque(batch),
+            message.pointee.err,
+            topic: message.pointee.rkt
+        )
     }
