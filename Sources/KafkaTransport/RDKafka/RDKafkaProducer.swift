@@ -241,6 +241,11 @@ final class DeliveryBatch: Sendable {
         self.state = Mutex(State(remaining: count))
     }
 
+    /// The reports still expected.
+    var remaining: Int {
+        state.withLock { $0.remaining }
+    }
+
     /// Records `count` successful deliveries.
     func delivered(_ count: Int) {
         settle(count, failure: nil)
