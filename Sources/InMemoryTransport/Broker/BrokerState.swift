@@ -116,17 +116,13 @@ struct GroupPartition {
 final class GroupState {
     /// Unowned without reference counting: a topic, once created, lives as long as the broker.
     unowned(unsafe) let topic: TopicState
-    let topicName: String
-    let name: String
     /// Active members in the order they joined.
     var members: [MemberState] = []
     var partitions: [GroupPartition]
     var dispatchStart = 0
 
-    init(topic: TopicState, topicName: String, name: String, partitions: [GroupPartition]) {
+    init(topic: TopicState, partitions: [GroupPartition]) {
         self.topic = topic
-        self.topicName = topicName
-        self.name = name
         self.partitions = partitions
     }
 
@@ -378,7 +374,7 @@ struct BrokerState {
             let positions = topicState.partitions.map {
                 GroupPartition(startingAt: options.startPosition == .earliest ? $0.firstOffset : $0.endOffset)
             }
-            groupState = GroupState(topic: topicState, topicName: topic, name: group, partitions: positions)
+            groupState = GroupState(topic: topicState, partitions: positions)
             topicState.groups[group] = groupState
         }
         let member = MemberState(
