@@ -5,12 +5,6 @@ import Messaging
 typealias MemberID = UInt64
 typealias ClientID = UInt64
 
-/// A partition and offset: which stored message a delivery carries.
-struct DeliveryKey: Hashable {
-    var partition: Int
-    var offset: Int64
-}
-
 /// Continuations to resume once the broker lock is released.
 struct Wakeups {
     var deliveries: [(CheckedContinuation<Dispatched?, Never>, Dispatched?)] = []
@@ -430,15 +424,11 @@ struct BrokerState {
         if let waiter = state.waiter.take() {
             wakeups.deliveries.append((waiter, nil))
         }
-        let ready = Set(state.lane.close().lazy.map(\.key))
+        putBackLane(of: state)
         let group = state.group
         for partition in group.partitions.indices where group.partitions[partition].holder == member {
             for delivery in group.partitions[partition].inFlight {
-                let wasHandedOut = !ready.contains(DeliveryKey(partition: partition, offset: delivery.offset))
-                group.partitions[partition].putBack(
-                    delivery.offset,
-                    handOuts: wasHandedOut ? delivery.attempt : delivery.attempt - 1
-                )
+                group.partitions[partition].putBack(delivery.offset, handOuts: delivery.attempt)
             }
             group.partitions[partition].inFlight.removeAll()
             group.partitions[partition].holder = nil
@@ -602,6 +592,16 @@ struct BrokerState {
         if let waiter = state.waiter.take() {
             wakeups.deliveries.append((waiter, nil))
         }
+        putBackLane(of: state)
+        let group = state.group
+        group.members.removeAll { $0 === state }
+        group.rebalance()
+        dispatch(group, wakeups: &wakeups)
+    }
+
+    /// Closes the member's lane and puts what was waiting in it back to the group, as never
+    /// handed out.
+    private func putBackLane(of state: MemberState) {
         let group = state.group
         for dispatched in state.lane.close() {
             let partition = dispatched.partition
@@ -612,9 +612,6 @@ struct BrokerState {
                 group.partitions[partition].holder = nil
             }
         }
-        group.members.removeAll { $0 === state }
-        group.rebalance()
-        dispatch(group, wakeups: &wakeups)
     }
 
     /// Completes a shutdown once nothing its client handed out is unsettled.

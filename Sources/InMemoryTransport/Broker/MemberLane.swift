@@ -10,8 +10,6 @@ struct Dispatched: @unchecked Sendable {
     let partition: Int
     let offset: Int64
     let attempt: Int
-
-    var key: DeliveryKey { DeliveryKey(partition: partition, offset: offset) }
 }
 
 /// The deliveries dispatched to one group member and not yet handed out, behind a lock of their

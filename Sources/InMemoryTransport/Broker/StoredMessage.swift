@@ -59,7 +59,8 @@ final class StoredMessage: ManagedBuffer<StoredMessage.Header, UInt8> {
 
     /// Copies `message` into a new stored message that refers to `attributes`, which must match it.
     static func make(_ message: Message, attributes: SharedAttributes) -> StoredMessage {
-        let idCount = message.id.utf8.count
+        var id = message.id
+        let idCount = id.utf8.count
         let payloadCount = message.payload.count
         let buffer = create(minimumCapacity: idCount + payloadCount) { _ in
             Header(
@@ -72,12 +73,7 @@ final class StoredMessage: ManagedBuffer<StoredMessage.Header, UInt8> {
         }
         let stored = unsafeDowncast(buffer, to: StoredMessage.self)
         stored.withUnsafeMutablePointerToElements { bytes in
-            let copied: Void? = message.id.utf8.withContiguousStorageIfAvailable {
-                bytes.initialize(from: $0.baseAddress!, count: idCount)
-            }
-            if copied == nil {
-                _ = UnsafeMutableBufferPointer(start: bytes, count: idCount).initialize(from: message.id.utf8)
-            }
+            id.withUTF8 { bytes.initialize(from: $0.baseAddress!, count: idCount) }
             message.payload.copyBytes(to: bytes + idCount, count: payloadCount)
         }
         return stored

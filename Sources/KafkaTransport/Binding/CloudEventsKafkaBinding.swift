@@ -45,10 +45,7 @@ enum CloudEventsKafkaBinding {
         _ body: (_ name: UnsafeRawBufferPointer, _ value: UnsafeRawBufferPointer) -> Void
     ) {
         func add(_ name: StaticString, _ value: String) {
-            var value = value
-            name.withUTF8Buffer { name in
-                value.withUTF8 { body(UnsafeRawBufferPointer(name), UnsafeRawBufferPointer($0)) }
-            }
+            name.withUTF8Buffer { add(UnsafeRawBufferPointer($0), value) }
         }
         func add(_ name: String, _ value: String) {
             var name = name
@@ -75,7 +72,7 @@ enum CloudEventsKafkaBinding {
             add("ce_dataschema", dataSchema)
         }
         if let dataContentType = message.dataContentType {
-            add(StaticString("content-type"), dataContentType)
+            add(contentType, dataContentType)
         }
         for (name, value) in message.extensions {
             add(prefix + name, value)
