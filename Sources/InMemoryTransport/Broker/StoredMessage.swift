@@ -21,7 +21,7 @@ final class SharedAttributes: Sendable {
     /// What these attributes count in `Message.byteCount`.
     let byteCount: Int
 
-    init(of message: Message) {
+    init(of message: borrowing Message) {
         source = message.source
         type = message.type
         subject = message.subject
@@ -91,21 +91,19 @@ final class StoredMessage: ManagedBuffer<StoredMessage.Header, UInt8> {
     /// The message, rebuilt: equal to the one stored.
     var message: Message {
         withUnsafeMutablePointers { header, bytes in
-            let header = header.pointee
-            let idCount = Int(header.idCount)
-            let attributes = header.attributes
+            let idCount = Int(header.pointee.idCount)
             return Message(
                 id: String(decoding: UnsafeBufferPointer(start: bytes, count: idCount), as: UTF8.self),
-                source: attributes.source,
-                type: attributes.type,
-                time: header.time,
-                subject: attributes.subject,
-                dataContentType: attributes.dataContentType,
-                dataSchema: attributes.dataSchema,
-                extensions: attributes.extensions,
-                key: header.key,
-                headers: attributes.headers,
-                payload: Data(bytes: bytes + idCount, count: header.payloadCount)
+                source: header.pointee.attributes.source,
+                type: header.pointee.attributes.type,
+                time: header.pointee.time,
+                subject: header.pointee.attributes.subject,
+                dataContentType: header.pointee.attributes.dataContentType,
+                dataSchema: header.pointee.attributes.dataSchema,
+                extensions: header.pointee.attributes.extensions,
+                key: header.pointee.key,
+                headers: header.pointee.attributes.headers,
+                payload: Data(bytes: bytes + idCount, count: header.pointee.payloadCount)
             )
         }
     }

@@ -77,12 +77,15 @@ public final class InMemoryTransport: MessageTransport {
         stored.reserveCapacity(messages.count)
         var byteCount = 0
         var attributes: SharedAttributes?
-        for index in messages.indices {
-            byteCount += try messages[index].validate(maximumBytes: broker.configuration.maximumMessageBytes)
-            if attributes?.matches(messages[index]) != true {
-                attributes = SharedAttributes(of: messages[index])
+        func store(_ message: borrowing Message) throws(MessagingError) {
+            byteCount += try message.validate(maximumBytes: broker.configuration.maximumMessageBytes)
+            if attributes?.matches(message) != true {
+                attributes = SharedAttributes(of: message)
             }
-            stored.append(StoredMessage.make(messages[index], attributes: attributes!))
+            stored.append(StoredMessage.make(message, attributes: attributes!))
+        }
+        for index in messages.indices {
+            try store(messages[index])
         }
         let batch = stored
         let total = byteCount
