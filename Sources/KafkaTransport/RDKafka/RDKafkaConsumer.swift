@@ -226,11 +226,8 @@ final class RDKafkaConsumer: DeliverySettler, @unchecked Sendable {
             ) : nil
         let (status, handOff) = state.withLock {
             state -> (Status, (CheckedContinuation<Delivery?, Never>, Delivery)?) in
-            guard let converted, state.stop == .none, let progress = state.partitions[partition] else {
-                return (readStatus(&state), nil)
-            }
-            let attempt = offset < progress.handedOutBefore ? progress.earlierAttempts + 1 : 1
-            guard state.partitions[partition]!.received(offset, attempt: attempt) else {
+            guard let converted, state.stop == .none, let attempt = state.partitions[partition]?.received(offset)
+            else {
                 return (readStatus(&state), nil)
             }
             let delivery = Delivery(

@@ -39,17 +39,19 @@ struct PartitionProgress {
         earlierAttempts = handover?.attempt ?? 0
     }
 
-    /// Records a received offset; returns `false` (and records nothing) for one not after the
-    /// newest received, which librdkafka can hand over again after a rebalance.
-    @discardableResult
-    mutating func received(_ offset: Int64, attempt: Int) -> Bool {
-        if let lastReceived, offset <= lastReceived { return false }
+    /// Records a received offset and returns the attempt its delivery is: one more than an
+    /// earlier owner's for an offset that owner had handed out, else 1. Returns `nil` (and
+    /// records nothing) for an offset not after the newest received, which librdkafka can hand
+    /// over again after a rebalance.
+    mutating func received(_ offset: Int64) -> Int? {
+        if let lastReceived, offset <= lastReceived { return nil }
+        let attempt = offset < handedOutBefore ? earlierAttempts + 1 : 1
         entries.append(Entry(offset: offset, attempt: attempt))
         lastReceived = offset
         if start == nil {
             start = offset
         }
-        return true
+        return attempt
     }
 
     private func index(of offset: Int64) -> Int? {
