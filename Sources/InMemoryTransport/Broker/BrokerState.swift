@@ -501,7 +501,12 @@ struct BrokerState {
     /// Hands each partition's next messages to its owner, up to the owner's prefetch, one
     /// message per partition in turn; then fills each member's lane in one step.
     private mutating func dispatch(_ group: GroupState, wakeups: inout Wakeups) {
-        guard !group.members.isEmpty else { return }
+        guard group.members.contains(where: { $0.unsettledCount < $0.prefetch }) else {
+            for member in group.members {
+                member.isThrottled = true
+            }
+            return
+        }
         let logs = group.topic.partitions
         let owners = group.partitions.map { partition in partition.owner.flatMap { members[$0] } }
         // Moved out of the group for the loop, so each step changes a uniquely held array.
