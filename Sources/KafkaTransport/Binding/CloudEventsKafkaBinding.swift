@@ -48,12 +48,10 @@ enum CloudEventsKafkaBinding {
             name.withUTF8Buffer { add(UnsafeRawBufferPointer($0), value) }
         }
         func add(_ name: String, _ value: String) {
-            var name = name
-            name.withUTF8 { name in add(UnsafeRawBufferPointer(name), value) }
+            withUTF8(of: name) { name in add(name, value) }
         }
         func add(_ name: UnsafeRawBufferPointer, _ value: String) {
-            var value = value
-            value.withUTF8 { body(name, UnsafeRawBufferPointer($0)) }
+            withUTF8(of: value) { body(name, $0) }
         }
         add("ce_specversion", Message.specVersion)
         add("ce_id", message.id)
@@ -80,6 +78,16 @@ enum CloudEventsKafkaBinding {
         for (name, value) in message.headers {
             add(name, value)
         }
+    }
+
+    /// Calls `body` with `text`'s UTF-8 bytes, borrowed from the string itself when it stores
+    /// them contiguously, as native strings do: no copy of the string, so no reference counting.
+    static func withUTF8<Result>(of text: String, _ body: (UnsafeRawBufferPointer) -> Result) -> Result {
+        if let result = text.utf8.withContiguousStorageIfAvailable({ body(UnsafeRawBufferPointer($0)) }) {
+            return result
+        }
+        var copy = text
+        return copy.withUTF8 { body(UnsafeRawBufferPointer($0)) }
     }
 
     // MARK: - Reading

@@ -85,45 +85,8 @@ final class RDKafkaProducer: @unchecked Sendable {
     ) -> (Int, rd_kafka_resp_err_t?) {
         withUnsafeTemporaryAllocation(of: rd_kafka_vu_t.self, capacity: 7) { values in
             var count = 0
-            for record in records {
-                let headers = rd_kafka_headers_new(8)!
-                CloudEventsKafkaBinding.forEachHeader(of: record) { name, value in
-                    _ = rd_kafka_header_add(
-                        headers,
-                        name.baseAddress?.assumingMemoryBound(to: CChar.self),
-                        name.count,
-                        value.baseAddress,
-                        value.count
-                    )
-                }
-                let timestamp = Int64(((record.time ?? Date()).timeIntervalSince1970 * 1000).rounded())
-                var key = record.key
-                let failure: OpaquePointer? = record.payload.withUnsafeBytes { value in
-                    withKey(&key) { key in
-                        values.initialize(repeating: rd_kafka_vu_t())
-                        values[0].vtype = RD_KAFKA_VTYPE_TOPIC
-                        values[0].u.cstr = topic
-                        values[1].vtype = RD_KAFKA_VTYPE_VALUE
-                        values[1].u.mem.ptr = UnsafeMutableRawPointer(mutating: value.baseAddress)
-                        values[1].u.mem.size = value.count
-                        values[2].vtype = RD_KAFKA_VTYPE_KEY
-                        values[2].u.mem.ptr = UnsafeMutableRawPointer(mutating: key?.baseAddress)
-                        values[2].u.mem.size = key?.count ?? 0
-                        values[3].vtype = RD_KAFKA_VTYPE_HEADERS
-                        values[3].u.headers = headers
-                        values[4].vtype = RD_KAFKA_VTYPE_MSGFLAGS
-                        values[4].u.i = RD_KAFKA_MSG_F_COPY
-                        values[5].vtype = RD_KAFKA_VTYPE_OPAQUE
-                        values[5].u.ptr = opaque
-                        values[6].vtype = RD_KAFKA_VTYPE_TIMESTAMP
-                        values[6].u.i64 = timestamp
-                        return rd_kafka_produceva(handle, values.baseAddress, values.count)
-                    }
-                }
-                if let failure {
-                    let code = rd_kafka_error_code(failure)
-                    rd_kafka_error_destroy(failure)
-                    rd_kafka_headers_destroy(headers)
+            for index in records.indices {
+                if let code = enqueue(records[index], topic: topic, opaque: opaque, using: values) {
                     return (count, code)
                 }
                 count += 1
@@ -132,9 +95,56 @@ final class RDKafkaProducer: @unchecked Sendable {
         }
     }
 
-    private func withKey<Result>(_ key: inout String?, _ body: (UnsafeRawBufferPointer?) -> Result) -> Result {
-        guard key != nil else { return body(nil) }
-        return key!.withUTF8 { body(UnsafeRawBufferPointer($0)) }
+    /// Enqueues one record; returns the error code if librdkafka refused it.
+    private func enqueue(
+        _ record: borrowing Message,
+        topic: UnsafePointer<CChar>,
+        opaque: UnsafeMutableRawPointer,
+        using values: UnsafeMutableBufferPointer<rd_kafka_vu_t>
+    ) -> rd_kafka_resp_err_t? {
+        let headers = rd_kafka_headers_new(8)!
+        CloudEventsKafkaBinding.forEachHeader(of: record) { name, value in
+            _ = rd_kafka_header_add(
+                headers,
+                name.baseAddress?.assumingMemoryBound(to: CChar.self),
+                name.count,
+                value.baseAddress,
+                value.count
+            )
+        }
+        let timestamp = Int64(((record.time ?? Date()).timeIntervalSince1970 * 1000).rounded())
+        let failure: OpaquePointer? = record.payload.withUnsafeBytes { value in
+            withKey(of: record) { key in
+                values.initialize(repeating: rd_kafka_vu_t())
+                values[0].vtype = RD_KAFKA_VTYPE_TOPIC
+                values[0].u.cstr = topic
+                values[1].vtype = RD_KAFKA_VTYPE_VALUE
+                values[1].u.mem.ptr = UnsafeMutableRawPointer(mutating: value.baseAddress)
+                values[1].u.mem.size = value.count
+                values[2].vtype = RD_KAFKA_VTYPE_KEY
+                values[2].u.mem.ptr = UnsafeMutableRawPointer(mutating: key?.baseAddress)
+                values[2].u.mem.size = key?.count ?? 0
+                values[3].vtype = RD_KAFKA_VTYPE_HEADERS
+                values[3].u.headers = headers
+                values[4].vtype = RD_KAFKA_VTYPE_MSGFLAGS
+                values[4].u.i = RD_KAFKA_MSG_F_COPY
+                values[5].vtype = RD_KAFKA_VTYPE_OPAQUE
+                values[5].u.ptr = opaque
+                values[6].vtype = RD_KAFKA_VTYPE_TIMESTAMP
+                values[6].u.i64 = timestamp
+                return rd_kafka_produceva(handle, values.baseAddress, values.count)
+            }
+        }
+        guard let failure else { return nil }
+        let code = rd_kafka_error_code(failure)
+        rd_kafka_error_destroy(failure)
+        rd_kafka_headers_destroy(headers)
+        return code
+    }
+
+    private func withKey<Result>(of record: borrowing Message, _ body: (UnsafeRawBufferPointer?) -> Result) -> Result {
+        guard let key = record.key else { return body(nil) }
+        return CloudEventsKafkaBinding.withUTF8(of: key) { body($0) }
     }
 
     private func waitForSpace() async {

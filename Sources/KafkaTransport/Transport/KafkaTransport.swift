@@ -90,9 +90,12 @@ public final class KafkaTransport: MessageTransport {
     /// of them, saying how many were not published.
     public func publish(_ messages: [Message], to topic: String) async throws {
         try TopicName.validate(topic)
-        for message in messages {
+        func validate(_ message: borrowing Message) throws(MessagingError) {
             try message.validate(maximumBytes: configuration.maximumMessageBytes)
             try CloudEventsKafkaBinding.validate(message)
+        }
+        for index in messages.indices {
+            try validate(messages[index])
         }
         try state.withLock { state throws(MessagingError) in
             guard !state.isShutDown else {
