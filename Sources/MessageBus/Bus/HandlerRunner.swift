@@ -164,8 +164,11 @@ final class HandlerRunner: Sendable {
         defer { end() }
         let message = delivery.message
         var logger = self.logger
-        logger[metadataKey: "message-id"] = .string(message.id)
-        logger[metadataKey: "correlation-id"] = .string(message.correlationID ?? message.id)
+        // One assignment of the whole metadata: a handler may render it on every change.
+        var metadata = logger.handler.metadata
+        metadata["message-id"] = .string(message.id)
+        metadata["correlation-id"] = .string(message.correlationID ?? message.id)
+        logger.handler.metadata = metadata
 
         var parent = ServiceContext.topLevel
         bus.tracer.extract(message.headers, into: &parent, using: HeaderExtractor())
