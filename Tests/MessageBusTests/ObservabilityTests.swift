@@ -1,6 +1,8 @@
 import Foundation
+import InMemoryLogging
 import InMemoryTracing
 import InMemoryTransport
+import Logging
 import MessageBus
 import Messaging
 import MetricsTestKit
@@ -96,6 +98,29 @@ struct ObservabilityTests {
             #expect(consumer.attributes["messaging.consumer.group.name"]?.toSpanAttribute() == "inventory")
             #expect(String(producedParent[2]) == consumer.spanID)
         }
+    }
+
+    @Test func aHandlersLoggerNamesTheMessageAndItsConversation() async throws {
+        let logs = InMemoryLogHandler()
+        let transport = InMemoryTransport()
+        let bus = Bus(transport: transport, name: "logs", logger: Logger(label: "bus") { _ in logs })
+        try bus.handle(from: "orders", group: "audit", name: "audit") { message, context in
+            context.logger.info("handled")
+            return []
+        }
+        try await running([transport, bus]) {
+            try await bus.waitUntilRunning()
+            var reply = Message(id: "second")
+            reply.headers[MessageHeader.correlationID] = "conversation"
+            try await transport.publish([Message(id: "first"), reply], to: "orders")
+            try await eventually("both messages were handled") { logs.entries.count == 2 }
+        }
+        let metadata = logs.entries.map(\.metadata)
+        let correlations = Dictionary(
+            uniqueKeysWithValues: metadata.map { ($0["message-id"]?.description, $0["correlation-id"]?.description) }
+        )
+        #expect(correlations == ["first": "first", "second": "conversation"])
+        #expect(metadata.allSatisfy { $0["handler"] == .string("audit") && $0["group"] == .string("audit") })
     }
 
     @Test func metricsCountWhatHappened() async throws {
