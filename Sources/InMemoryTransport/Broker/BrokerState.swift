@@ -501,6 +501,7 @@ struct BrokerState {
     /// Hands each partition's next messages to its owner, up to the owner's prefetch, one
     /// message per partition in turn; then fills each member's lane in one step.
     private mutating func dispatch(_ group: GroupState, wakeups: inout Wakeups) {
+        // Nothing can be handed out while every member holds its prefetch.
         guard group.members.contains(where: { $0.unsettledCount < $0.prefetch }) else {
             for member in group.members {
                 member.isThrottled = true
