@@ -173,10 +173,13 @@ final class HandlerRunner: Sendable {
         var parent = ServiceContext.topLevel
         bus.tracer.extract(message.headers, into: &parent, using: HeaderExtractor())
         let span = bus.tracer.startSpan(spanName, context: parent, ofKind: .consumer)
-        span.attributes["messaging.destination.name"] = delivery.topic
-        span.attributes["messaging.consumer.group.name"] = delivery.group
-        span.attributes["messaging.message.id"] = message.id
-        span.attributes["messaging.destination.partition.id"] = "\(delivery.partition)"
+        // A span that records nothing (no tracer bootstrapped) would build and drop them.
+        if span.isRecording {
+            span.attributes["messaging.destination.name"] = delivery.topic
+            span.attributes["messaging.consumer.group.name"] = delivery.group
+            span.attributes["messaging.message.id"] = message.id
+            span.attributes["messaging.destination.partition.id"] = "\(delivery.partition)"
+        }
         defer { span.end() }
 
         let context = HandlerContext(
