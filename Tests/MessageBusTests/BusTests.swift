@@ -135,13 +135,39 @@ struct BusTests {
         #expect(concurrent.withLock { $0.most } > 1, "no two partitions were ever handled at once")
     }
 
-    @Test func gracefulShutdownFinishesRunningHandlersAndLosesNothing() async throws {
+    @Test func oneLaneHandlesEveryMessageInOrderOneAtATime() async throws {
+        let transport = InMemoryTransport()
+        let bus = Bus(transport: transport)
+        let seen = Collector<Int>()
+        let concurrent = Mutex((now: 0, most: 0))
+        try bus.handle(from: "events", group: "g", options: .init(concurrency: 1)) { message, _ in
+            concurrent.withLock {
+                $0.now += 1; $0.most = max($0.most, $0.now)
+            }
+            defer { concurrent.withLock { $0.now -= 1 } }
+            await Task.yield()
+            seen.append(Int(String(decoding: message.payload, as: UTF8.self))!)
+            return []
+        }
+        try await running([transport, bus]) {
+            try await bus.waitUntilRunning()
+            // More than a member's prefetch, so the lane is refilled while it handles.
+            let messages = (0..<1000).map { Message(key: "only", payload: Data("\($0)".utf8)) }
+            try await transport.publish(messages, to: "events")
+            try await eventually("all 1000 handled") { seen.count == 1000 }
+        }
+        #expect(seen.all == Array(0..<1000), "messages were handled out of order or more than once")
+        #expect(concurrent.withLock { $0.most } == 1, "two messages were handled at once")
+    }
+
+    @Test(arguments: [1, 2])
+    func gracefulShutdownFinishesRunningHandlersAndLosesNothing(concurrency: Int) async throws {
         let broker = InMemoryBroker()
         let transport = InMemoryTransport(broker: broker)
         let started = Collector<String>()
         let finished = Collector<String>()
         let bus = Bus(transport: transport)
-        try bus.handle(from: "work", group: "workers", options: .init(concurrency: 2)) { message, _ in
+        try bus.handle(from: "work", group: "workers", options: .init(concurrency: concurrency)) { message, _ in
             started.append(message.id)
             // Still running well after the shutdown began, when a bus that did not wait would
             // have left its group.
@@ -158,7 +184,7 @@ struct BusTests {
             tasks.addTask { try await group.run() }
             try await bus.waitUntilRunning()
             try await transport.publish((0..<total).map { Message(id: "m\($0)", key: "k\($0 % 4)") }, to: "work")
-            try await eventually("two handlers are running") { started.count == 2 }
+            try await eventually("\(concurrency) handlers are running") { started.count == concurrency }
             await group.triggerGracefulShutdown()
             try await tasks.waitForAll()
         }

@@ -40,7 +40,9 @@ public final class Bus: Service, Sendable {
     /// How one handler consumes its topic.
     public struct HandlerOptions: Sendable {
         /// How many messages the handler may handle at once, each from a different partition.
-        /// Default: 4.
+        /// Default: 4. A handler with a concurrency of 1 handles its messages one after another,
+        /// in the order the transport delivers them, on the task that receives them: the fastest
+        /// choice when one handling keeps up with the topic.
         public var concurrency: Int {
             get { storedConcurrency }
             set { storedConcurrency = max(1, newValue) }

@@ -6,7 +6,8 @@ import Tracing
 
 /// Runs one registered handler: one member of its consumer group, with a lane per
 /// ``Bus/HandlerOptions/concurrency`` so partitions are handled in parallel and each partition
-/// in order.
+/// in order. With a concurrency of 1 there are no lanes: the task that iterates the
+/// subscription handles each delivery, which spares a hand-off between tasks per message.
 final class HandlerRunner: Sendable {
     private struct State {
         var stopRequested = false
@@ -86,7 +87,9 @@ final class HandlerRunner: Sendable {
     }
 
     private func dispatch(_ deliveries: some DeliverySequence) async throws {
-        let lanes = (0..<registration.options.concurrency).map { _ in AsyncStream<Delivery>.makeStream() }
+        // One lane needs no hand-off: the iterating task handles each delivery itself.
+        let laneCount = registration.options.concurrency
+        let lanes = (0..<(laneCount > 1 ? laneCount : 0)).map { _ in AsyncStream<Delivery>.makeStream() }
         try await withThrowingTaskGroup(of: Void.self) { group in
             for lane in lanes {
                 group.addTask {
@@ -104,7 +107,11 @@ final class HandlerRunner: Sendable {
             var failure: (any Error)?
             do {
                 for try await delivery in deliveries {
-                    lanes[delivery.partition % lanes.count].continuation.yield(delivery)
+                    if lanes.isEmpty {
+                        await process(delivery)
+                    } else {
+                        lanes[delivery.partition % lanes.count].continuation.yield(delivery)
+                    }
                 }
             } catch {
                 failure = error
