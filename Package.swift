@@ -77,6 +77,7 @@ let package = Package(
             name: "MessageBus",
             dependencies: [
                 "Messaging",
+                .product(name: "DequeModule", package: "swift-collections"),
                 .product(name: "HeapModule", package: "swift-collections"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),

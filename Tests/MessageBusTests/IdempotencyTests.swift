@@ -90,6 +90,65 @@ struct IdempotencyTests {
         #expect(store.count == 1, "the expired key was not removed")
     }
 
+    @Test func inMemoryKeysOfDifferentRetentionsExpireInTheirOwnOrder() async throws {
+        let clock = TestClock()
+        let store = InMemoryIdempotencyStore(clock: clock)
+        try await store.insert("long", retention: .seconds(100))
+        try await store.insert("short", retention: .seconds(5))
+        try await store.insert("middle", retention: .seconds(50))
+        await clock.advance(by: .seconds(10))
+        try await store.insert("late", retention: .seconds(1000))
+        #expect(try await !store.contains("short"))
+        #expect(try await store.contains("middle"))
+        #expect(try await store.contains("long"))
+        #expect(store.count == 3, "the first key to expire was not the one removed")
+        await clock.advance(by: .seconds(50))
+        try await store.insert("later", retention: .seconds(1000))
+        #expect(try await !store.contains("middle"))
+        #expect(try await store.contains("long"))
+        #expect(store.count == 3)
+    }
+
+    @Test func aKeyInsertedAgainKeepsItsLaterRetention() async throws {
+        let clock = TestClock()
+        let store = InMemoryIdempotencyStore(clock: clock)
+        try await store.insert("a", retention: .seconds(10))
+        try await store.insert("a", retention: .seconds(100))
+        await clock.advance(by: .seconds(20))
+        try await store.insert("b", retention: .seconds(10))
+        #expect(try await store.contains("a"), "the earlier retention removed the key")
+        #expect(store.count == 2)
+    }
+
+    @Test func aFullInMemoryStoreDropsTheKeysThatExpireFirst() async throws {
+        let store = InMemoryIdempotencyStore(capacity: 2, clock: TestClock())
+        try await store.insert("a", retention: .seconds(100))
+        try await store.insert("b", retention: .seconds(10))
+        try await store.insert("c", retention: .seconds(50))
+        #expect(try await !store.contains("b"))
+        #expect(try await store.contains("a"))
+        #expect(try await store.contains("c"))
+        #expect(store.count == 2)
+    }
+
+    @Test func inMemoryKeysAreTheKeysStringsEqual() async throws {
+        let store = InMemoryIdempotencyStore()
+        let kept = (0..<10_000).map { "billing/charge/order-\($0)" }
+        for key in kept {
+            try await store.insert(key, retention: .seconds(60))
+        }
+        for key in kept {
+            #expect(try await store.contains(key))
+        }
+        for index in 0..<10_000 {
+            let other = "billing/charge/order-\(index)-"
+            #expect(try await !store.contains(other), "\(other) was taken for a processed key")
+        }
+        // A key is the same key however its characters are composed, as with `String`'s `==`.
+        try await store.insert("caf\u{E9}", retention: .seconds(60))
+        #expect(try await store.contains("cafe\u{301}"))
+    }
+
     @Test func sqliteKeysExpireAfterTheirRetention() async throws {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("expiry-\(UUID()).sqlite").path
         defer { try? FileManager.default.removeItem(atPath: path) }

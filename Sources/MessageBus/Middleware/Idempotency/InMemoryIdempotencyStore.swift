@@ -1,3 +1,4 @@
+import DequeModule
 import HeapModule
 import Synchronization
 
@@ -5,20 +6,76 @@ import Synchronization
 /// forgotten when the process ends.
 ///
 /// Expired keys are removed as new ones arrive. With a ``capacity``, the keys that expire first
-/// are dropped early when it is exceeded.
+/// are dropped early when it is exceeded, and the store makes room for that many keys when it
+/// is created (up to about 4 million), so a filling store never stops to grow its table.
+///
+/// The store keeps a 128-bit digest of each key, not the key: two keyed SipHash values whose key
+/// is chosen at random when the process starts. Each kept key then costs a fixed 16 bytes
+/// however long it is, and looking one up reads no string. A different key is taken for a
+/// processed one only if all 128 bits collide: with a billion keys kept, the chance is below
+/// 10⁻²⁰.
 public final class InMemoryIdempotencyStore: IdempotencyStore {
+    /// A key's 128-bit digest.
+    private struct Digest: Hashable {
+        let high: UInt64
+        let low: UInt64
+
+        init(_ key: String) {
+            high = Self.half(of: key, domain: 0)
+            low = Self.half(of: key, domain: 1)
+        }
+
+        private static func half(of key: String, domain: UInt8) -> UInt64 {
+            var hasher = Hasher()
+            hasher.combine(domain)
+            hasher.combine(key)
+            return UInt64(truncatingIfNeeded: hasher.finalize())
+        }
+    }
+
     private struct Entry: Comparable {
         let expiry: Duration
-        let key: String
+        let digest: Digest
 
         static func < (lhs: Entry, rhs: Entry) -> Bool {
             lhs.expiry < rhs.expiry
         }
     }
 
+    /// The kept keys in expiry order. A store's keys usually share one retention, so each
+    /// expires after the one before: those go in a first-in, first-out queue, and only a key
+    /// that expires before the queue's last one goes in a heap.
+    private struct ExpiryQueue {
+        private var inOrder = Deque<Entry>()
+        private var earlier = Heap<Entry>()
+
+        var first: Entry? {
+            switch (inOrder.first, earlier.min) {
+            case (let queued?, let early?): min(queued, early)
+            case (let queued, let early): queued ?? early
+            }
+        }
+
+        mutating func insert(_ entry: Entry) {
+            if let last = inOrder.last, entry < last {
+                earlier.insert(entry)
+            } else {
+                inOrder.append(entry)
+            }
+        }
+
+        mutating func removeFirst() {
+            if let early = earlier.min, inOrder.first.map({ early < $0 }) ?? true {
+                earlier.removeMin()
+            } else {
+                inOrder.removeFirst()
+            }
+        }
+    }
+
     private struct State {
-        var expiries: [String: Duration] = [:]
-        var queue = Heap<Entry>()
+        var expiries: [Digest: Duration] = [:]
+        var queue = ExpiryQueue()
     }
 
     /// The most keys kept at once; `nil` for no limit.
@@ -34,7 +91,14 @@ public final class InMemoryIdempotencyStore: IdempotencyStore {
     public init(capacity: Int? = nil, clock: some Clock<Duration> = ContinuousClock()) {
         self.capacity = capacity.map { max(1, $0) }
         self.timekeeper = Timekeeper(clock)
+        if let capacity = self.capacity {
+            state.withLock { $0.expiries.reserveCapacity(min(capacity, Self.largestReservation)) }
+        }
     }
+
+    /// The most keys a store with a ``capacity`` makes room for up front; beyond it, the store
+    /// grows as keys arrive.
+    static let largestReservation = 1 << 22
 
     /// The number of keys kept, expired ones not yet removed included.
     public var count: Int {
@@ -43,27 +107,29 @@ public final class InMemoryIdempotencyStore: IdempotencyStore {
 
     /// Whether `key` is present and unexpired.
     public func contains(_ key: String) async throws -> Bool {
+        let digest = Digest(key)
         let now = timekeeper.now()
         return state.withLock { state in
-            guard let expiry = state.expiries[key] else { return false }
+            guard let expiry = state.expiries[digest] else { return false }
             return expiry > now
         }
     }
 
     /// Remembers `key` for `retention`.
     public func insert(_ key: String, retention: Duration) async throws {
+        let digest = Digest(key)
         let now = timekeeper.now()
         state.withLock { state in
             let expiry = now + retention
-            state.expiries[key] = expiry
-            state.queue.insert(Entry(expiry: expiry, key: key))
-            while let first = state.queue.min,
+            state.expiries[digest] = expiry
+            state.queue.insert(Entry(expiry: expiry, digest: digest))
+            while let first = state.queue.first,
                 first.expiry <= now || (capacity.map { state.expiries.count > $0 } ?? false)
             {
-                state.queue.removeMin()
+                state.queue.removeFirst()
                 // A key inserted again has a later entry; only its latest expiry removes it.
-                if state.expiries[first.key] == first.expiry {
-                    state.expiries.removeValue(forKey: first.key)
+                if state.expiries[first.digest] == first.expiry {
+                    state.expiries.removeValue(forKey: first.digest)
                 }
             }
         }
