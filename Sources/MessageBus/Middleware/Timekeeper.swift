@@ -8,7 +8,13 @@ struct Timekeeper: Sendable {
 
     init<C: Clock>(_ clock: C) where C.Duration == Duration {
         let start = clock.now
-        now = { start.duration(to: clock.now) }
+        // Middleware reads the time for every message, and the generic closure is not
+        // specialised across modules: for the default clock, read it directly.
+        if let start = start as? ContinuousClock.Instant {
+            now = { start.duration(to: .now) }
+        } else {
+            now = { start.duration(to: clock.now) }
+        }
         sleepUntil = { deadline in try await clock.sleep(until: start.advanced(by: deadline), tolerance: nil) }
     }
 
