@@ -19,6 +19,9 @@ final class RDKafkaConsumer: DeliverySettler, @unchecked Sendable {
         var commitInterval: Duration
         var joinTimeout: Duration
         var revocationGracePeriod: Duration
+        /// How long the polling thread waits for room before pausing fetching; see
+        /// ``RDKafkaConsumer/waitForRoom()``.
+        var roomWait: Duration = .seconds(1)
     }
 
     /// How stopping proceeds.
@@ -43,6 +46,9 @@ final class RDKafkaConsumer: DeliverySettler, @unchecked Sendable {
         var partitions: [Int32: PartitionProgress] = [:]
         var handedOut = 0
         var isPaused = false
+        /// The polling thread waits for the application to settle half its prefetch.
+        var isWaitingForRoom = false
+        var flowControl = FlowControl()
         var isRevoking = false
         /// Positions this member settled whose commit the coordinator refused (it does during
         /// some rebalances); used if the partition comes back to this member.
@@ -51,10 +57,20 @@ final class RDKafkaConsumer: DeliverySettler, @unchecked Sendable {
         var unsettledCount: Int { buffer.count + handedOut }
     }
 
+    /// How often the polling thread had to wait for room or pause fetching, for tests.
+    struct FlowControl {
+        var roomWaits = 0
+        var pauses = 0
+        var isPaused = false
+        var unsettled = 0
+    }
+
     let options: Options
     private var handle: OpaquePointer!
     private let state = Mutex(State())
-    private let revocation = NSCondition()
+    /// Signalled on a settlement the polling thread waits for: during a revocation, a graceful
+    /// stop, or a wait for room.
+    private let settled = NSCondition()
     private let callbacks = ConsumerCallbacks()
 
     init(properties: [String: String], options: Options) throws(MessagingError) {
@@ -70,6 +86,16 @@ final class RDKafkaConsumer: DeliverySettler, @unchecked Sendable {
 
     deinit {
         rd_kafka_destroy(handle)
+    }
+
+    /// The member's flow control so far.
+    var flowControl: FlowControl {
+        state.withLock { state in
+            var flowControl = state.flowControl
+            flowControl.isPaused = state.isPaused
+            flowControl.unsettled = state.unsettledCount
+            return flowControl
+        }
     }
 
     /// Whether the member has left its group and its thread has finished.
@@ -153,6 +179,9 @@ final class RDKafkaConsumer: DeliverySettler, @unchecked Sendable {
             } else {
                 status = state.withLock { readStatus(&$0) }
             }
+            if status.isFull {
+                status = waitForRoom()
+            }
             if let pause = status.pause {
                 setPaused(pause)
             }
@@ -187,16 +216,21 @@ final class RDKafkaConsumer: DeliverySettler, @unchecked Sendable {
         var joined: Bool
         /// Pause (`true`) or resume (`false`) fetching; `nil` leaves it as it is.
         var pause: Bool?
+        /// The member holds `prefetch` unsettled deliveries and fetching is not paused.
+        var isFull = false
     }
 
-    /// Reads the status and decides flow control: fetching pauses while this member holds
-    /// `prefetch` unsettled deliveries, and resumes once it holds half as many.
-    private func readStatus(_ state: inout State) -> Status {
-        let full = state.unsettledCount >= options.subscription.prefetch || state.stop != .none
+    /// Reads the status and decides flow control. A member that holds `prefetch` unsettled
+    /// deliveries stops polling until it holds half as many (``waitForRoom()``); fetching pauses
+    /// if that takes longer than ``Options/roomWait``, or at once when the member stops, and
+    /// resumes once it holds half as many.
+    private func readStatus(_ state: inout State, pauseWhenFull: Bool = false) -> Status {
+        let full = state.unsettledCount >= options.subscription.prefetch
         let roomy = state.unsettledCount <= options.subscription.prefetch / 2
         var pause: Bool?
-        if full, !state.isPaused {
+        if (full && pauseWhenFull) || state.stop != .none, !state.isPaused {
             state.isPaused = true
+            state.flowControl.pauses += 1
             pause = true
         } else if roomy, state.isPaused, state.stop == .none {
             state.isPaused = false
@@ -206,8 +240,33 @@ final class RDKafkaConsumer: DeliverySettler, @unchecked Sendable {
             stop: state.stop,
             handedOut: state.handedOut,
             joined: state.hasJoined || state.joinError != nil,
-            pause: pause
+            pause: pause,
+            isFull: full && !state.isPaused && state.stop == .none
         )
+    }
+
+    /// Waits, without polling, up to ``Options/roomWait`` until the application has settled half
+    /// of its prefetch or the member stops; then reads the status, pausing if the member is
+    /// still full.
+    ///
+    /// Pausing is the last resort: librdkafka discards a paused partition's fetched-ahead
+    /// records and fetches them again on resume. While the thread waits, librdkafka goes on
+    /// fetching into its own queue, up to `queued.min.messages` per partition, and sends
+    /// heartbeats from its own thread; a rebalance is served once the wait ends.
+    private func waitForRoom() -> Status {
+        let deadline = Date().addingTimeInterval(Double(options.roomWait.milliseconds) / 1000)
+        state.withLock { $0.flowControl.roomWaits += 1 }
+        settled.lock()
+        while state.withLock({ state in
+            state.isWaitingForRoom =
+                state.unsettledCount > options.subscription.prefetch / 2 && state.stop == .none
+            return state.isWaitingForRoom
+        }), settled.wait(until: deadline) {}
+        settled.unlock()
+        return state.withLock { state in
+            state.isWaitingForRoom = false
+            return readStatus(&state, pauseWhenFull: true)
+        }
     }
 
     /// Hands a record out, under one lock: to a waiting `next()`, or to the buffer. A record of a
@@ -367,12 +426,12 @@ final class RDKafkaConsumer: DeliverySettler, @unchecked Sendable {
             state.buffer.removeAll { revoked.contains(Int32($0.partition)) }
         }
         let deadline = Date().addingTimeInterval(Double(options.revocationGracePeriod.milliseconds) / 1000)
-        revocation.lock()
+        settled.lock()
         while state.withLock({ state in
             state.stop != .immediate
                 && state.partitions.contains { revoked.contains($0.key) && $0.value.hasHandedOutUnsettled }
-        }), revocation.wait(until: deadline) {}
-        revocation.unlock()
+        }), settled.wait(until: deadline) {}
+        settled.unlock()
         commit(partitions: revoked, synchronously: true)
         state.withLock { state in
             state.isRevoking = false
@@ -491,7 +550,9 @@ final class RDKafkaConsumer: DeliverySettler, @unchecked Sendable {
             state.handedOut -= 1
             guard requeue else {
                 state.partitions[partition]!.settle(delivery.offset)
-                return (state.isRevoking || state.stop == .graceful, nil, nil)
+                let roomMade =
+                    state.isWaitingForRoom && state.unsettledCount <= options.subscription.prefetch / 2
+                return (state.isRevoking || state.stop == .graceful || roomMade, nil, nil)
             }
             let again = Delivery(
                 message: delivery.message,
@@ -520,9 +581,9 @@ final class RDKafkaConsumer: DeliverySettler, @unchecked Sendable {
         }
         waiter?.resume(returning: again)
         if signal {
-            revocation.lock()
-            revocation.broadcast()
-            revocation.unlock()
+            settled.lock()
+            settled.broadcast()
+            settled.unlock()
         }
     }
 
@@ -539,9 +600,9 @@ final class RDKafkaConsumer: DeliverySettler, @unchecked Sendable {
             return state.waiter
         }
         waiter?.resume(returning: nil)
-        revocation.lock()
-        revocation.broadcast()
-        revocation.unlock()
+        settled.lock()
+        settled.broadcast()
+        settled.unlock()
     }
 
     /// Returns once the member has left its group and its thread has finished.

@@ -1,0 +1,109 @@
+import Foundation
+import Messaging
+import Testing
+
+@testable import KafkaTransport
+
+/// How a member keeps to its prefetch: it stops polling while it holds that many unsettled
+/// deliveries, and pauses fetching (which makes librdkafka discard what it fetched ahead) only
+/// when the application holds them longer than the room wait.
+@Suite("KafkaTransport flow control")
+struct KafkaFlowControlTests {
+    static func member(
+        of cluster: KafkaMockCluster,
+        topic: String,
+        prefetch: Int,
+        roomWait: Duration
+    ) async throws -> RDKafkaConsumer {
+        let configuration = testConfiguration(cluster.bootstrapServers)
+        let consumer = try RDKafkaConsumer(
+            properties: configuration.consumerProperties(group: "flow"),
+            options: RDKafkaConsumer.Options(
+                topic: topic,
+                group: "flow",
+                subscription: SubscriptionOptions(startPosition: .earliest, prefetch: prefetch),
+                commitInterval: configuration.consumer.commitInterval,
+                joinTimeout: configuration.consumer.joinTimeout,
+                revocationGracePeriod: configuration.consumer.revocationGracePeriod,
+                roomWait: roomWait
+            )
+        )
+        try await consumer.join()
+        return consumer
+    }
+
+    static func publish(_ count: Int, to topic: String, on cluster: KafkaMockCluster) async throws -> Set<String> {
+        try cluster.createTopic(topic, partitions: 4, replicationFactor: 1)
+        let publisher = try KafkaTransport(configuration: testConfiguration(cluster.bootstrapServers))
+        let messages = numberedMessages(count, prefix: topic)
+        try await publisher.publish(messages, to: topic)
+        await publisher.shutdown()
+        return Set(messages.map(\.id))
+    }
+
+    /// Waits until `condition` holds, failing the test if it does not within 20 seconds.
+    static func waitUntil(
+        _ what: String,
+        sourceLocation: SourceLocation = #_sourceLocation,
+        _ condition: () -> Bool
+    ) async throws {
+        let deadline = ContinuousClock.now.advanced(by: .seconds(20))
+        while !condition() {
+            guard ContinuousClock.now < deadline else {
+                Issue.record("timed out waiting until \(what)", sourceLocation: sourceLocation)
+                throw CancellationError()
+            }
+            await Task.yield()
+        }
+    }
+
+    @Test("A member that settles as it goes waits for room but never pauses fetching")
+    func settlingAsItGoesNeverPauses() async throws {
+        let cluster = try KafkaMockCluster(brokers: 1)
+        let published = try await Self.publish(400, to: "flow.steady", on: cluster)
+        // A wait far longer than the test: only settlements can end it.
+        let consumer = try await Self.member(of: cluster, topic: "flow.steady", prefetch: 8, roomWait: .seconds(600))
+        var received = Set<String>()
+        while received.count < published.count {
+            let delivery = try #require(await consumer.next())
+            #expect(received.insert(delivery.message.id).inserted, "\(delivery.message.id) came twice")
+            #expect(consumer.flowControl.unsettled <= 8, "the member held more than its prefetch")
+            try delivery.acknowledge()
+        }
+        #expect(received == published)
+        let flowControl = consumer.flowControl
+        #expect(flowControl.roomWaits > 0, "the member never filled its prefetch, so nothing was tested")
+        #expect(flowControl.pauses == 0, "fetching paused, discarding what librdkafka had fetched ahead")
+        consumer.stop(.immediate)
+        await consumer.waitUntilClosed()
+    }
+
+    @Test("A member that holds its prefetch pauses after the room wait and resumes at half")
+    func holdingThePrefetchPausesThenResumes() async throws {
+        let cluster = try KafkaMockCluster(brokers: 1)
+        let published = try await Self.publish(200, to: "flow.held", on: cluster)
+        let consumer = try await Self.member(of: cluster, topic: "flow.held", prefetch: 8, roomWait: .milliseconds(50))
+        var held: [Delivery] = []
+        for _ in 0..<8 {
+            held.append(try #require(await consumer.next()))
+        }
+        try await Self.waitUntil("fetching paused") { consumer.flowControl.isPaused }
+        #expect(consumer.flowControl.unsettled == 8)
+        for delivery in held.prefix(4) {
+            try delivery.acknowledge()
+        }
+        try await Self.waitUntil("fetching resumed") { !consumer.flowControl.isPaused }
+        for delivery in held.dropFirst(4) {
+            try delivery.acknowledge()
+        }
+        var received = Set(held.map(\.message.id))
+        while received.count < published.count {
+            let delivery = try #require(await consumer.next())
+            #expect(received.insert(delivery.message.id).inserted, "\(delivery.message.id) came twice")
+            try delivery.acknowledge()
+        }
+        #expect(received == published, "a message fetched before the pause was lost")
+        consumer.stop(.immediate)
+        await consumer.waitUntilClosed()
+    }
+}
