@@ -36,7 +36,6 @@ struct IntegrationBench: AsyncParsableCommand {
         var scale = Scale(quick: quick)
         if let kafkaMessages {
             scale.kafkaMessages = kafkaMessages
-            scale.kafkaConsumeMessages = kafkaMessages
         }
         var results: [ScenarioResult] = []
         var failed: [String] = []

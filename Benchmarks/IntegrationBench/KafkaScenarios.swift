@@ -11,10 +11,23 @@ enum KafkaScenarios {
     /// for a consumer to find them all; 128 leave room.
     static let partitions = 128
 
+    /// Producer properties that spread keyless records evenly. librdkafka's sticky partitioner
+    /// sends each 10 ms of keyless records to one partition, so at these rates one partition can
+    /// get several times its share, and one past the mock cluster's 5 MB loses its oldest
+    /// records: a consumer then waits for records that are gone.
+    static func evenlySpreadProducerProperties(_ configuration: KafkaConfiguration) -> [(String, String)] {
+        producerProperties(configuration) + [("sticky.partitioning.linger.ms", "0")]
+    }
+
     /// The transport's settings; the C clients get the same librdkafka properties.
     static func configuration(_ cluster: KafkaMockCluster) -> KafkaConfiguration {
         var configuration = KafkaConfiguration(bootstrapServers: [cluster.bootstrapServers])
         configuration.consumer.sessionTimeout = .seconds(10)
+        // Room for a whole topic in librdkafka's queue: past `queued.min.messages` or
+        // `queued.max.messages.kbytes`, librdkafka 2.0 stops fetching for up to a second, and
+        // the consume scenario would measure that stall rather than the consumers.
+        configuration.consumer.fetchAheadMessages = 1_000_000
+        configuration.additionalProperties["queued.max.messages.kbytes"] = "1048576"
         configuration.additionalProperties["log_level"] = "0"
         return configuration
     }
@@ -70,8 +83,17 @@ enum KafkaScenarios {
     }
 
     /// Messages per second confirmed by a raw C producer.
-    static func rawProduceRate(_ configuration: KafkaConfiguration, topic: String, count: Int) async throws -> Double {
-        let result = try await raw(producerProperties(configuration)) { properties, propertyCount, result, error in
+    static func rawProduceRate(
+        _ configuration: KafkaConfiguration,
+        topic: String,
+        count: Int,
+        properties: [(String, String)]? = nil
+    ) async throws -> Double {
+        let result = try await raw(properties ?? producerProperties(configuration)) {
+            properties,
+            propertyCount,
+            result,
+            error in
             raw_kafka_produce(properties, propertyCount, topic, Int64(count), Scale.payloadBytes, result, error, 512)
         }
         guard result.messages == count else {
@@ -176,8 +198,13 @@ enum KafkaScenarios {
         let cluster = try KafkaMockCluster(brokers: 3)
         let configuration = configuration(cluster)
         try cluster.createTopic("consume", partitions: partitions)
-        let count = scale.kafkaConsumeMessages
-        _ = try await rawProduceRate(configuration, topic: "consume", count: count)
+        let count = scale.kafkaMessages
+        _ = try await rawProduceRate(
+            configuration,
+            topic: "consume",
+            count: count,
+            properties: evenlySpreadProducerProperties(configuration)
+        )
         var round = 0
         let (project, baseline) = try await Scenario.alternate(rounds: scale.rounds) {
             round += 1

@@ -50,7 +50,7 @@ enum MiddlewareScenario {
     }
 
     static let cost = Scenario(name: "middleware-cost") { scale in
-        let (full, bare) = try await Scenario.alternate(rounds: scale.rounds) {
+        let (full, bare) = try await Scenario.alternate(rounds: scale.busRounds) {
             try await rate(count: scale.busMessages, fullStack: false)
         } project: {
             try await rate(count: scale.busMessages, fullStack: true)
