@@ -59,8 +59,20 @@ struct EIPTests {
         process.standardOutput = output
         process.standardError = FileHandle.nullDevice
         try process.run()
+        // After a failure too: stop the mock, and kill it if it has not stopped within 10 s, so
+        // that no broker outlives the test.
         defer {
-            if process.isRunning { process.terminate() }
+            if process.isRunning {
+                process.interrupt()
+                let deadline = ContinuousClock.now.advanced(by: .seconds(10))
+                while process.isRunning, ContinuousClock.now < deadline {
+                    usleep(10_000)
+                }
+                if process.isRunning {
+                    kill(process.processIdentifier, SIGKILL)
+                }
+                process.waitUntilExit()
+            }
         }
         var printed = Data()
         while !printed.contains(UInt8(ascii: "\n")) {
