@@ -57,18 +57,32 @@ struct KafkaFlowControlTests {
         }
     }
 
+    /// Takes and acknowledges deliveries until each published id has arrived, failing on any
+    /// that arrives twice; `each` runs before each acknowledgement.
+    static func receiveAll(
+        _ published: Set<String>,
+        from consumer: RDKafkaConsumer,
+        after received: Set<String> = [],
+        each: () -> Void = {}
+    ) async throws -> Set<String> {
+        var received = received
+        while received.count < published.count {
+            let delivery = try #require(await consumer.next())
+            #expect(received.insert(delivery.message.id).inserted, "\(delivery.message.id) came twice")
+            each()
+            try delivery.acknowledge()
+        }
+        return received
+    }
+
     @Test("A member that settles as it goes waits for room but never pauses fetching")
     func settlingAsItGoesNeverPauses() async throws {
         let cluster = try KafkaMockCluster(brokers: 1)
         let published = try await Self.publish(400, to: "flow.steady", on: cluster)
         // A wait far longer than the test: only settlements can end it.
         let consumer = try await Self.member(of: cluster, topic: "flow.steady", prefetch: 8, roomWait: .seconds(600))
-        var received = Set<String>()
-        while received.count < published.count {
-            let delivery = try #require(await consumer.next())
-            #expect(received.insert(delivery.message.id).inserted, "\(delivery.message.id) came twice")
+        let received = try await Self.receiveAll(published, from: consumer) {
             #expect(consumer.flowControl.unsettled <= 8, "the member held more than its prefetch")
-            try delivery.acknowledge()
         }
         #expect(received == published)
         let flowControl = consumer.flowControl
@@ -93,12 +107,7 @@ struct KafkaFlowControlTests {
             try delivery.acknowledge()
         }
         try await Self.waitUntil("fetching resumed") { !consumer.flowControl.isPaused }
-        var received = Set(held.map(\.message.id))
-        while received.count < published.count {
-            let delivery = try #require(await consumer.next())
-            #expect(received.insert(delivery.message.id).inserted, "\(delivery.message.id) came twice")
-            try delivery.acknowledge()
-        }
+        let received = try await Self.receiveAll(published, from: consumer, after: Set(held.map(\.message.id)))
         #expect(received == published, "a message fetched before the pause was lost")
         consumer.stop(.immediate)
         await consumer.waitUntilClosed()
