@@ -57,7 +57,8 @@ final class RDKafkaConsumer: DeliverySettler, @unchecked Sendable {
         var unsettledCount: Int { buffer.count + handedOut }
     }
 
-    /// How often the polling thread had to wait for room or pause fetching, for tests.
+    /// Where the member's flow control stands, and how often the polling thread waited for room
+    /// or paused fetching; read by tests.
     struct FlowControl {
         var roomWaits = 0
         var pauses = 0
@@ -251,8 +252,8 @@ final class RDKafkaConsumer: DeliverySettler, @unchecked Sendable {
     ///
     /// Pausing is the last resort: librdkafka discards a paused partition's fetched-ahead
     /// records and fetches them again on resume. While the thread waits, librdkafka goes on
-    /// fetching into its own queue, up to `queued.min.messages` per partition, and sends
-    /// heartbeats from its own thread; a rebalance is served once the wait ends.
+    /// fetching into its own queue, up to `queued.min.messages` across the member's partitions,
+    /// and sends heartbeats from its own thread; a rebalance is served once the wait ends.
     private func waitForRoom() -> Status {
         let deadline = Date().addingTimeInterval(Double(options.roomWait.milliseconds) / 1000)
         state.withLock { $0.flowControl.roomWaits += 1 }
