@@ -96,6 +96,9 @@ struct ObservabilityTests {
             #expect(consumer.traceID == producer.traceID)
             #expect(consumer.parentSpanID == producer.spanID)
             #expect(consumer.attributes["messaging.consumer.group.name"]?.toSpanAttribute() == "inventory")
+            #expect(consumer.attributes["messaging.message.id"]?.toSpanAttribute() == "order")
+            #expect(producer.attributes["messaging.destination.name"]?.toSpanAttribute() == "orders")
+            #expect(producer.attributes["messaging.batch.message_count"]?.toSpanAttribute() == 1)
             #expect(String(producedParent[2]) == consumer.spanID)
         }
     }

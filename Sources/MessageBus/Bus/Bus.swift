@@ -331,8 +331,10 @@ public final class Bus: Service, Sendable {
         var messages = messages
         let span = tracer.startSpan("\(topic) publish", context: ServiceContext.current ?? .topLevel, ofKind: .producer)
         defer { span.end() }
-        span.attributes["messaging.destination.name"] = topic
-        span.attributes["messaging.batch.message_count"] = messages.count
+        if span.isRecording {
+            span.attributes["messaging.destination.name"] = topic
+            span.attributes["messaging.batch.message_count"] = messages.count
+        }
         for index in messages.indices {
             stamp(&messages[index], correlationID: messages[index].id, context: span.context)
         }
