@@ -48,7 +48,8 @@ final class RDKafkaConsumer: DeliverySettler, @unchecked Sendable {
         var isPaused = false
         /// The polling thread waits for the application to settle half its prefetch.
         var isWaitingForRoom = false
-        var flowControl = FlowControl()
+        var roomWaits = 0
+        var pauses = 0
         var isRevoking = false
         /// Positions this member settled whose commit the coordinator refused (it does during
         /// some rebalances); used if the partition comes back to this member.
@@ -60,10 +61,10 @@ final class RDKafkaConsumer: DeliverySettler, @unchecked Sendable {
     /// Where the member's flow control stands, and how often the polling thread waited for room
     /// or paused fetching; read by tests.
     struct FlowControl {
-        var roomWaits = 0
-        var pauses = 0
-        var isPaused = false
-        var unsettled = 0
+        let roomWaits: Int
+        let pauses: Int
+        let isPaused: Bool
+        let unsettled: Int
     }
 
     let options: Options
@@ -92,10 +93,12 @@ final class RDKafkaConsumer: DeliverySettler, @unchecked Sendable {
     /// The member's flow control so far.
     var flowControl: FlowControl {
         state.withLock { state in
-            var flowControl = state.flowControl
-            flowControl.isPaused = state.isPaused
-            flowControl.unsettled = state.unsettledCount
-            return flowControl
+            FlowControl(
+                roomWaits: state.roomWaits,
+                pauses: state.pauses,
+                isPaused: state.isPaused,
+                unsettled: state.unsettledCount
+            )
         }
     }
 
@@ -227,11 +230,11 @@ final class RDKafkaConsumer: DeliverySettler, @unchecked Sendable {
     /// resumes once it holds half as many.
     private func readStatus(_ state: inout State, pauseWhenFull: Bool = false) -> Status {
         let full = state.unsettledCount >= options.subscription.prefetch
-        let roomy = state.unsettledCount <= options.subscription.prefetch / 2
+        let roomy = hasRoom(state)
         var pause: Bool?
         if (full && pauseWhenFull) || state.stop != .none, !state.isPaused {
             state.isPaused = true
-            state.flowControl.pauses += 1
+            state.pauses += 1
             pause = true
         } else if roomy, state.isPaused, state.stop == .none {
             state.isPaused = false
@@ -246,6 +249,12 @@ final class RDKafkaConsumer: DeliverySettler, @unchecked Sendable {
         )
     }
 
+    /// Whether the member holds at most half its prefetch, the point at which a member that
+    /// stopped polling or paused fetching goes on.
+    private func hasRoom(_ state: State) -> Bool {
+        state.unsettledCount <= options.subscription.prefetch / 2
+    }
+
     /// Waits, without polling, up to ``Options/roomWait`` until the application has settled half
     /// of its prefetch or the member stops; then reads the status, pausing if the member is
     /// still full.
@@ -256,11 +265,10 @@ final class RDKafkaConsumer: DeliverySettler, @unchecked Sendable {
     /// and sends heartbeats from its own thread; a rebalance is served once the wait ends.
     private func waitForRoom() -> Status {
         let deadline = Date().addingTimeInterval(Double(options.roomWait.milliseconds) / 1000)
-        state.withLock { $0.flowControl.roomWaits += 1 }
+        state.withLock { $0.roomWaits += 1 }
         settled.lock()
         while state.withLock({ state in
-            state.isWaitingForRoom =
-                state.unsettledCount > options.subscription.prefetch / 2 && state.stop == .none
+            state.isWaitingForRoom = !hasRoom(state) && state.stop == .none
             return state.isWaitingForRoom
         }), settled.wait(until: deadline) {}
         settled.unlock()
@@ -551,8 +559,7 @@ final class RDKafkaConsumer: DeliverySettler, @unchecked Sendable {
             state.handedOut -= 1
             guard requeue else {
                 state.partitions[partition]!.settle(delivery.offset)
-                let roomMade =
-                    state.isWaitingForRoom && state.unsettledCount <= options.subscription.prefetch / 2
+                let roomMade = state.isWaitingForRoom && hasRoom(state)
                 return (state.isRevoking || state.stop == .graceful || roomMade, nil, nil)
             }
             let again = Delivery(

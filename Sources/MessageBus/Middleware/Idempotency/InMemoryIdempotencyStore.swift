@@ -98,7 +98,7 @@ public final class InMemoryIdempotencyStore: IdempotencyStore {
 
     /// The most keys a store with a ``capacity`` makes room for up front; beyond it, the store
     /// grows as keys arrive.
-    static let largestReservation = 1 << 22
+    private static let largestReservation = 1 << 22
 
     /// The number of keys kept, expired ones not yet removed included.
     public var count: Int {
