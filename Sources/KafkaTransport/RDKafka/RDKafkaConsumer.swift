@@ -87,6 +87,7 @@ final class RDKafkaConsumer: DeliverySettler, @unchecked Sendable {
     }
 
     deinit {
+        callbacks.consumer = nil
         rd_kafka_destroy(handle)
     }
 
@@ -629,8 +630,13 @@ final class RDKafkaConsumer: DeliverySettler, @unchecked Sendable {
 }
 
 /// Lets librdkafka's callbacks find their consumer; lives as long as the consumer's handle.
+///
+/// The reference is unowned, not weak: a weak reference moves the consumer's reference count to
+/// a side table, which makes every retain of it slower, and every delivery retains its consumer.
+/// Callbacks run only on the polling thread, which holds the consumer until it clears this
+/// reference; the consumer's `deinit` clears it too, before destroying the handle.
 final class ConsumerCallbacks: @unchecked Sendable {
-    weak var consumer: RDKafkaConsumer?
+    unowned(unsafe) var consumer: RDKafkaConsumer?
 }
 
 /// Called by librdkafka on the consumer's thread for every partition assignment and revocation.
