@@ -9,20 +9,53 @@
 /// background. A delivery may be settled from any task.
 public struct Delivery: Sendable {
     /// The message delivered.
-    public let message: Message
+    @inlinable public var message: Message { storage.message }
     /// The topic the message was read from.
-    public let topic: String
+    @inlinable public var topic: String { storage.topic }
     /// The consumer group this delivery belongs to.
-    public let group: String
+    @inlinable public var group: String { storage.group }
     /// The partition of the topic the message is stored in.
-    public let partition: Int
+    @inlinable public var partition: Int { storage.partition }
     /// The message's position in its partition.
-    public let offset: Int64
+    @inlinable public var offset: Int64 { storage.offset }
     /// How many times this message has been delivered to this group, counting this delivery.
     /// `1` the first time; greater after a rejection or a subscriber that went away.
-    public let attempt: Int
+    @inlinable public var attempt: Int { storage.attempt }
 
-    @usableFromInline let settler: any DeliverySettler
+    /// The fields, in one shared object. A delivery is copied several times on its way from the
+    /// transport to a handler, often from one thread to another; a copy then retains one object
+    /// instead of every string and buffer of the message.
+    @usableFromInline let storage: Storage
+
+    @usableFromInline
+    final class Storage: Sendable {
+        @usableFromInline let message: Message
+        @usableFromInline let topic: String
+        @usableFromInline let group: String
+        @usableFromInline let partition: Int
+        @usableFromInline let offset: Int64
+        @usableFromInline let attempt: Int
+        @usableFromInline let settler: any DeliverySettler
+
+        @inlinable
+        init(
+            message: Message,
+            topic: String,
+            group: String,
+            partition: Int,
+            offset: Int64,
+            attempt: Int,
+            settler: any DeliverySettler
+        ) {
+            self.message = message
+            self.topic = topic
+            self.group = group
+            self.partition = partition
+            self.offset = offset
+            self.attempt = attempt
+            self.settler = settler
+        }
+    }
 
     /// Creates a delivery. Transports call this; applications receive deliveries from a
     /// subscription.
@@ -45,13 +78,15 @@ public struct Delivery: Sendable {
         attempt: Int,
         settler: any DeliverySettler
     ) {
-        self.message = message
-        self.topic = topic
-        self.group = group
-        self.partition = partition
-        self.offset = offset
-        self.attempt = attempt
-        self.settler = settler
+        storage = Storage(
+            message: message,
+            topic: topic,
+            group: group,
+            partition: partition,
+            offset: offset,
+            attempt: attempt,
+            settler: settler
+        )
     }
 
     /// Marks the message as handled: the group will not receive it again.
@@ -61,7 +96,7 @@ public struct Delivery: Sendable {
     ///   message goes to the group again, so handlers must tolerate repeats, as with any
     ///   at-least-once transport.
     public func acknowledge() throws(MessagingError) {
-        try settler.acknowledge(self)
+        try storage.settler.acknowledge(self)
     }
 
     /// Marks the message as not handled.
@@ -73,7 +108,7 @@ public struct Delivery: Sendable {
     /// - Throws: ``MessagingError`` with code ``MessagingError/Code/deliveryNotPending`` if this
     ///   delivery was already settled or its subscription has ended.
     public func reject(requeue: Bool = true) throws(MessagingError) {
-        try settler.reject(self, requeue: requeue)
+        try storage.settler.reject(self, requeue: requeue)
     }
 }
 
