@@ -136,6 +136,46 @@ struct KafkaFaultTests {
         await publisher.shutdown()
     }
 
+    /// A member's polling thread hands records over in batches, and librdkafka can run a
+    /// rebalance in the middle of one. The records polled before it belong to the old
+    /// assignment; were they counted in the new one, the records the revocation dropped from the
+    /// member's buffer would be skipped when librdkafka fetches them again.
+    @Test("A member joining while another works through a backlog: nothing lost")
+    func memberJoinsDuringBacklog() async throws {
+        let cluster = try KafkaMockCluster(brokers: 1)
+        try cluster.createTopic("faults.backlog", partitions: 4, replicationFactor: 1)
+        let configuration = testConfiguration(cluster.bootstrapServers)
+        let publisher = try KafkaTransport(configuration: configuration)
+        let messages = numberedMessages(20_000, prefix: "backlog")
+        try await publisher.publish(messages, to: "faults.backlog")
+        await publisher.shutdown()
+        let options = SubscriptionOptions(startPosition: .earliest, prefetch: 512)
+        let first = try await KafkaTransport(configuration: configuration)
+            .subscribe(to: "faults.backlog", group: "backlog", options: options)
+        let received = Received()
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            // Slower than its polling thread, which keeps the member's buffer full and takes each
+            // batch from a queue librdkafka keeps filling.
+            group.addTask {
+                for try await delivery in first {
+                    try await Task.sleep(for: .microseconds(200))
+                    try delivery.acknowledge()
+                    if received.record(delivery.message.id) >= messages.count { return }
+                }
+            }
+            let deadline = ContinuousClock.now.advanced(by: .seconds(60))
+            while received.distinct.count < 1_000, ContinuousClock.now < deadline {
+                try await Task.sleep(for: .milliseconds(10))
+            }
+            let second = try await KafkaTransport(configuration: configuration)
+                .subscribe(to: "faults.backlog", group: "backlog", options: options)
+            group.addTask { try await consume(messages.count, from: [second], into: received) }
+            try await group.next()
+            group.cancelAll()
+        }
+        #expect(received.distinct == Set(messages.map(\.id)))
+    }
+
     @Test("A topic-creation request that gets no answer fails clearly within the timeout")
     func unansweredTopicCreation() async throws {
         let cluster = try KafkaMockCluster(brokers: 1)

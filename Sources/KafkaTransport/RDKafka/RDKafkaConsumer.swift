@@ -67,8 +67,22 @@ final class RDKafkaConsumer: DeliverySettler, @unchecked Sendable {
         let unsettled: Int
     }
 
+    /// A record polled and converted, not yet handed over.
+    private struct Polled {
+        let partition: Int32
+        let offset: Int64
+        let message: Message
+    }
+
+    /// The most records the polling thread takes from librdkafka before handing them over under
+    /// one lock.
+    private static let largestHandOver = 256
+
     let options: Options
     private var handle: OpaquePointer!
+    /// Records polled since the last hand-over. Touched only by the polling thread: in its loop
+    /// and in the rebalance callback, which librdkafka runs inside a poll.
+    private var polled: Deque<Polled> = []
     private let state = Mutex(State())
     /// Signalled on a settlement the polling thread waits for: during a revocation, a graceful
     /// stop, or a wait for room.
@@ -177,10 +191,16 @@ final class RDKafkaConsumer: DeliverySettler, @unchecked Sendable {
                 )
                 break
             }
+            // Waits up to 100 ms for a record, then takes what librdkafka already holds, up to
+            // the room the prefetch leaves, and hands it all over at once.
             let message = rd_kafka_consumer_poll(handle, 100)
             if let message {
-                status = receive(message)
-                rd_kafka_message_destroy(message)
+                collect(message)
+                let limit = min(Self.largestHandOver, status.room)
+                while polled.count < limit, let next = rd_kafka_consumer_poll(handle, 0) {
+                    collect(next)
+                }
+                status = handOver()
             } else {
                 status = state.withLock { readStatus(&$0) }
             }
@@ -223,6 +243,8 @@ final class RDKafkaConsumer: DeliverySettler, @unchecked Sendable {
         var pause: Bool?
         /// The member holds `prefetch` unsettled deliveries and fetching is not paused.
         var isFull = false
+        /// How many more deliveries the member may hold within its prefetch.
+        var room = 0
     }
 
     /// Reads the status and decides flow control. A member that holds `prefetch` unsettled
@@ -246,7 +268,8 @@ final class RDKafkaConsumer: DeliverySettler, @unchecked Sendable {
             handedOut: state.handedOut,
             joined: state.hasJoined || state.joinError != nil,
             pause: pause,
-            isFull: full && !state.isPaused && state.stop == .none
+            isFull: full && !state.isPaused && state.stop == .none,
+            room: max(0, options.subscription.prefetch - state.unsettledCount)
         )
     }
 
@@ -279,43 +302,50 @@ final class RDKafkaConsumer: DeliverySettler, @unchecked Sendable {
         }
     }
 
-    /// Hands a record out, under one lock: to a waiting `next()`, or to the buffer. A record of a
-    /// partition no longer assigned is dropped; its next owner reads it.
-    private func receive(_ message: UnsafeMutablePointer<rd_kafka_message_t>) -> Status {
+    /// Converts a polled record and keeps it for the next hand-over; a record that carries an
+    /// error (a consumer event, not a message) is dropped.
+    private func collect(_ message: UnsafeMutablePointer<rd_kafka_message_t>) {
         let record = message.pointee
-        let partition = record.partition
-        let offset = record.offset
-        let converted =
-            record.err == RD_KAFKA_RESP_ERR_NO_ERROR
-            ? CloudEventsKafkaBinding.message(
+        if record.err == RD_KAFKA_RESP_ERR_NO_ERROR {
+            let converted = CloudEventsKafkaBinding.message(
                 from: Self.record(of: message),
                 topic: options.topic,
-                partition: partition,
-                offset: offset
-            ) : nil
+                partition: record.partition,
+                offset: record.offset
+            )
+            polled.append(Polled(partition: record.partition, offset: record.offset, message: converted))
+        }
+        rd_kafka_message_destroy(message)
+    }
+
+    /// Hands the polled records out under one lock: the first to a waiting `next()`, the rest
+    /// to the buffer. A record of a partition no longer assigned is dropped; its next owner
+    /// reads it.
+    private func handOver() -> Status {
         let (status, handOff) = state.withLock {
             state -> (Status, (CheckedContinuation<Delivery?, Never>, Delivery)?) in
-            guard let converted, state.stop == .none, let attempt = state.partitions[partition]?.received(offset)
-            else {
-                return (readStatus(&state), nil)
-            }
-            let delivery = Delivery(
-                message: converted,
-                topic: options.topic,
-                group: options.group,
-                partition: Int(partition),
-                offset: offset,
-                attempt: attempt,
-                settler: self
-            )
             var handOff: (CheckedContinuation<Delivery?, Never>, Delivery)?
-            if let waiter = state.waiter {
-                state.waiter = nil
-                state.handedOut += 1
-                state.partitions[partition]!.handedOut(offset)
-                handOff = (waiter, delivery)
-            } else {
-                state.buffer.append(delivery)
+            // Taken out one by one, not iterated: each record moves into its delivery uncopied.
+            while let record = polled.popFirst() {
+                guard state.stop == .none, let attempt = state.partitions[record.partition]?.received(record.offset)
+                else { continue }
+                let delivery = Delivery(
+                    message: record.message,
+                    topic: options.topic,
+                    group: options.group,
+                    partition: Int(record.partition),
+                    offset: record.offset,
+                    attempt: attempt,
+                    settler: self
+                )
+                if handOff == nil, let waiter = state.waiter {
+                    state.waiter = nil
+                    state.handedOut += 1
+                    state.partitions[record.partition]!.handedOut(record.offset)
+                    handOff = (waiter, delivery)
+                } else {
+                    state.buffer.append(delivery)
+                }
             }
             return (readStatus(&state), handOff)
         }
@@ -371,6 +401,12 @@ final class RDKafkaConsumer: DeliverySettler, @unchecked Sendable {
         _ event: rd_kafka_resp_err_t,
         _ partitions: UnsafeMutablePointer<rd_kafka_topic_partition_list_t>
     ) {
+        // Records polled before the rebalance belong to the assignment before it: hand them
+        // over first, so a revocation settles or drops them with the rest of its partitions and
+        // a new assignment's progress starts from its own first record.
+        if !polled.isEmpty, let pause = handOver().pause {
+            setPaused(pause)
+        }
         if event == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS {
             assign(partitions)
         } else {
@@ -553,42 +589,55 @@ final class RDKafkaConsumer: DeliverySettler, @unchecked Sendable {
 
     private func settle(_ delivery: Delivery, requeue: Bool) throws(MessagingError) {
         let partition = Int32(delivery.partition)
-        let outcome = state.withLock { state -> (Bool, CheckedContinuation<Delivery?, Never>?, Delivery?)? in
-            guard state.partitions[partition]?.isPending(delivery.offset, attempt: delivery.attempt) == true else {
-                return nil
+        let signal: Bool?
+        var handOff: (CheckedContinuation<Delivery?, Never>, Delivery)?
+        if requeue {
+            signal = state.withLock { state -> Bool? in
+                guard state.partitions[partition]?.isPending(delivery.offset, attempt: delivery.attempt) == true else {
+                    return nil
+                }
+                state.handedOut -= 1
+                let again = Delivery(
+                    message: delivery.message,
+                    topic: delivery.topic,
+                    group: delivery.group,
+                    partition: delivery.partition,
+                    offset: delivery.offset,
+                    attempt: delivery.attempt + 1,
+                    settler: self
+                )
+                state.partitions[partition]!.requeue(delivery.offset, attempt: again.attempt)
+                if state.stop == .none, let waiter = state.waiter {
+                    state.waiter = nil
+                    state.handedOut += 1
+                    state.partitions[partition]!.handedOut(delivery.offset)
+                    handOff = (waiter, again)
+                    return false
+                }
+                state.buffer.prepend(again)
+                return state.isRevoking
             }
-            state.handedOut -= 1
-            guard requeue else {
+        } else {
+            // The common case returns no delivery from the lock: nothing to copy out of it.
+            signal = state.withLock { state -> Bool? in
+                guard state.partitions[partition]?.isPending(delivery.offset, attempt: delivery.attempt) == true else {
+                    return nil
+                }
+                state.handedOut -= 1
                 state.partitions[partition]!.settle(delivery.offset)
                 let roomMade = state.isWaitingForRoom && hasRoom(state)
-                return (state.isRevoking || state.stop == .graceful || roomMade, nil, nil)
+                return state.isRevoking || state.stop == .graceful || roomMade
             }
-            let again = Delivery(
-                message: delivery.message,
-                topic: delivery.topic,
-                group: delivery.group,
-                partition: delivery.partition,
-                offset: delivery.offset,
-                attempt: delivery.attempt + 1,
-                settler: self
-            )
-            state.partitions[partition]!.requeue(delivery.offset, attempt: again.attempt)
-            if state.stop == .none, let waiter = state.waiter {
-                state.waiter = nil
-                state.handedOut += 1
-                state.partitions[partition]!.handedOut(delivery.offset)
-                return (false, waiter, again)
-            }
-            state.buffer.prepend(again)
-            return (state.isRevoking, nil, nil)
         }
-        guard let (signal, waiter, again) = outcome else {
+        guard let signal else {
             throw MessagingError(
                 .deliveryNotPending,
                 "Delivery of message \(delivery.message.id) (\(delivery.topic)/\(delivery.partition)@\(delivery.offset), group '\(delivery.group)') was already settled or its partition was reassigned."
             )
         }
-        waiter?.resume(returning: again)
+        if let (waiter, again) = handOff {
+            waiter.resume(returning: again)
+        }
         if signal {
             settled.lock()
             settled.broadcast()
