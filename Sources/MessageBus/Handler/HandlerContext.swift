@@ -65,14 +65,27 @@ public struct HandlerContext: Sendable {
 
 /// The actions registered with ``HandlerContext/onSuccess(_:)`` for one handling.
 final class CompletionActions: Sendable {
-    private let actions = Mutex<[@Sendable () async throws -> Void]>([])
+    typealias Action = @Sendable () async throws -> Void
 
-    func append(_ action: @escaping @Sendable () async throws -> Void) {
-        actions.withLock { $0.append(action) }
+    /// A handling registers one action at most, usually: it is kept apart from the rest, so
+    /// registering it allocates no array.
+    private let actions = Mutex<(first: Action?, more: [Action])>((nil, []))
+
+    func append(_ action: @escaping Action) {
+        actions.withLock { actions in
+            if actions.first == nil {
+                actions.first = action
+            } else {
+                actions.more.append(action)
+            }
+        }
     }
 
     func run() async throws {
-        for action in actions.withLock({ $0 }) {
+        let (first, more) = actions.withLock { $0 }
+        guard let first else { return }
+        try await first()
+        for action in more {
             try await action()
         }
     }

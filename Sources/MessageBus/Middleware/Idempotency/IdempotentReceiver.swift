@@ -41,17 +41,24 @@ public struct IdempotentReceiver: MessageMiddleware {
     public func handle(_ message: Message, context: HandlerContext, next: NextHandler) async throws -> [OutgoingMessage]
     {
         let key = key(message, context)
-        if try await store.contains(key) {
+        let seen: Bool
+        let record: CompletionActions.Action
+        if let memory = store as? InMemoryIdempotencyStore {
+            // Asked directly, with the key's digest made once rather than in each call.
+            let digest = InMemoryIdempotencyStore.Digest(key)
+            seen = memory.contains(digest)
+            record = { [retention] in memory.insert(digest, retention: retention) }
+        } else {
+            seen = try await store.contains(key)
+            record = { [store, retention] in try await store.insert(key, retention: retention) }
+        }
+        if seen {
             context.metrics.duplicates.increment()
             context.logger.debug("Duplicate message skipped", metadata: ["idempotency-key": "\(key)"])
             return []
         }
         let outgoing = try await next(message, context)
-        let store = store
-        let retention = retention
-        context.onSuccess {
-            try await store.insert(key, retention: retention)
-        }
+        context.onSuccess(record)
         return outgoing
     }
 }

@@ -16,7 +16,7 @@ import Synchronization
 /// 10⁻²⁰.
 public final class InMemoryIdempotencyStore: IdempotencyStore {
     /// A key's 128-bit digest.
-    private struct Digest: Hashable {
+    struct Digest: Hashable {
         let high: UInt64
         let low: UInt64
 
@@ -107,7 +107,16 @@ public final class InMemoryIdempotencyStore: IdempotencyStore {
 
     /// Whether `key` is present and unexpired.
     public func contains(_ key: String) async throws -> Bool {
-        let digest = Digest(key)
+        contains(Digest(key))
+    }
+
+    /// Remembers `key` for `retention`.
+    public func insert(_ key: String, retention: Duration) async throws {
+        insert(Digest(key), retention: retention)
+    }
+
+    /// Whether the key of `digest` is present and unexpired.
+    func contains(_ digest: Digest) -> Bool {
         let now = timekeeper.now()
         return state.withLock { state in
             guard let expiry = state.expiries[digest] else { return false }
@@ -115,9 +124,8 @@ public final class InMemoryIdempotencyStore: IdempotencyStore {
         }
     }
 
-    /// Remembers `key` for `retention`.
-    public func insert(_ key: String, retention: Duration) async throws {
-        let digest = Digest(key)
+    /// Remembers the key of `digest` for `retention`.
+    func insert(_ digest: Digest, retention: Duration) {
         let now = timekeeper.now()
         state.withLock { state in
             let expiry = now + retention
