@@ -115,13 +115,11 @@ public final class InMemoryIdempotencyStore: IdempotencyStore {
         insert(Digest(key), retention: retention)
     }
 
-    /// Whether the key of `digest` is present and unexpired.
+    /// Whether the key of `digest` is present and unexpired. A new key, the common case, is
+    /// answered without reading the clock.
     func contains(_ digest: Digest) -> Bool {
-        let now = timekeeper.now()
-        return state.withLock { state in
-            guard let expiry = state.expiries[digest] else { return false }
-            return expiry > now
-        }
+        guard let expiry = state.withLock({ $0.expiries[digest] }) else { return false }
+        return expiry > timekeeper.now()
     }
 
     /// Remembers the key of `digest` for `retention`.
