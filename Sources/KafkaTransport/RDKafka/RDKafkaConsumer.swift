@@ -67,22 +67,16 @@ final class RDKafkaConsumer: DeliverySettler, @unchecked Sendable {
         let unsettled: Int
     }
 
-    /// A record polled and converted, not yet handed over.
-    private struct Polled {
-        let partition: Int32
-        let offset: Int64
-        let message: Message
-    }
-
     /// The most records the polling thread takes from librdkafka before handing them over under
     /// one lock.
     private static let largestHandOver = 256
 
     let options: Options
     private var handle: OpaquePointer!
-    /// Records polled since the last hand-over. Touched only by the polling thread: in its loop
-    /// and in the rebalance callback, which librdkafka runs inside a poll.
-    private var polled: Deque<Polled> = []
+    /// Deliveries of the records polled since the last hand-over, made outside the lock as
+    /// first attempts. Touched only by the polling thread: in its loop and in the rebalance
+    /// callback, which librdkafka runs inside a poll.
+    private var polled: Deque<Delivery> = []
     private let state = Mutex(State())
     /// Signalled on a settlement the polling thread waits for: during a revocation, a graceful
     /// stop, or a wait for room.
@@ -302,8 +296,8 @@ final class RDKafkaConsumer: DeliverySettler, @unchecked Sendable {
         }
     }
 
-    /// Converts a polled record and keeps it for the next hand-over; a record that carries an
-    /// error (a consumer event, not a message) is dropped.
+    /// Converts a polled record into a delivery for the next hand-over; a record that carries
+    /// an error (a consumer event, not a message) is dropped.
     private func collect(_ message: UnsafeMutablePointer<rd_kafka_message_t>) {
         let record = message.pointee
         if record.err == RD_KAFKA_RESP_ERR_NO_ERROR {
@@ -313,35 +307,49 @@ final class RDKafkaConsumer: DeliverySettler, @unchecked Sendable {
                 partition: record.partition,
                 offset: record.offset
             )
-            polled.append(Polled(partition: record.partition, offset: record.offset, message: converted))
-        }
-        rd_kafka_message_destroy(message)
-    }
-
-    /// Hands the polled records out under one lock: the first to a waiting `next()`, the rest
-    /// to the buffer. A record of a partition no longer assigned is dropped; its next owner
-    /// reads it.
-    private func handOver() -> Status {
-        let (status, handOff) = state.withLock {
-            state -> (Status, (CheckedContinuation<Delivery?, Never>, Delivery)?) in
-            var handOff: (CheckedContinuation<Delivery?, Never>, Delivery)?
-            // Taken out one by one, not iterated: each record moves into its delivery uncopied.
-            while let record = polled.popFirst() {
-                guard state.stop == .none, let attempt = state.partitions[record.partition]?.received(record.offset)
-                else { continue }
-                let delivery = Delivery(
-                    message: record.message,
+            polled.append(
+                Delivery(
+                    message: consume converted,
                     topic: options.topic,
                     group: options.group,
                     partition: Int(record.partition),
                     offset: record.offset,
-                    attempt: attempt,
+                    attempt: 1,
                     settler: self
                 )
+            )
+        }
+        rd_kafka_message_destroy(message)
+    }
+
+    /// Hands the polled deliveries out under one lock: the first to a waiting `next()`, the
+    /// rest to the buffer. A record of a partition no longer assigned is dropped; its next owner
+    /// reads it. A record an earlier owner had handed out gets its delivery remade with its
+    /// attempt.
+    private func handOver() -> Status {
+        let (status, handOff) = state.withLock {
+            state -> (Status, (CheckedContinuation<Delivery?, Never>, Delivery)?) in
+            var handOff: (CheckedContinuation<Delivery?, Never>, Delivery)?
+            // Taken out one by one, not iterated: each delivery moves on uncopied.
+            while var delivery = polled.popFirst() {
+                let partition = Int32(delivery.partition)
+                guard state.stop == .none, let attempt = state.partitions[partition]?.received(delivery.offset)
+                else { continue }
+                if attempt != delivery.attempt {
+                    delivery = Delivery(
+                        message: delivery.message,
+                        topic: delivery.topic,
+                        group: delivery.group,
+                        partition: delivery.partition,
+                        offset: delivery.offset,
+                        attempt: attempt,
+                        settler: self
+                    )
+                }
                 if handOff == nil, let waiter = state.waiter {
                     state.waiter = nil
                     state.handedOut += 1
-                    state.partitions[record.partition]!.handedOut(record.offset)
+                    state.partitions[partition]!.handedOut(delivery.offset)
                     handOff = (waiter, delivery)
                 } else {
                     state.buffer.append(delivery)
