@@ -336,15 +336,7 @@ final class RDKafkaConsumer: DeliverySettler, @unchecked Sendable {
                 guard state.stop == .none, let attempt = state.partitions[partition]?.received(delivery.offset)
                 else { continue }
                 if attempt != delivery.attempt {
-                    delivery = Delivery(
-                        message: delivery.message,
-                        topic: delivery.topic,
-                        group: delivery.group,
-                        partition: delivery.partition,
-                        offset: delivery.offset,
-                        attempt: attempt,
-                        settler: self
-                    )
+                    delivery = self.delivery(delivery, asAttempt: attempt)
                 }
                 if handOff == nil, let waiter = state.waiter {
                     state.waiter = nil
@@ -361,6 +353,19 @@ final class RDKafkaConsumer: DeliverySettler, @unchecked Sendable {
             waiter.resume(returning: delivery)
         }
         return status
+    }
+
+    /// `delivery` again, as attempt `attempt`.
+    private func delivery(_ delivery: Delivery, asAttempt attempt: Int) -> Delivery {
+        Delivery(
+            message: delivery.message,
+            topic: delivery.topic,
+            group: delivery.group,
+            partition: delivery.partition,
+            offset: delivery.offset,
+            attempt: attempt,
+            settler: self
+        )
     }
 
     private static func record(of message: UnsafeMutablePointer<rd_kafka_message_t>) -> CloudEventsKafkaBinding.Record {
@@ -597,45 +602,30 @@ final class RDKafkaConsumer: DeliverySettler, @unchecked Sendable {
 
     private func settle(_ delivery: Delivery, requeue: Bool) throws(MessagingError) {
         let partition = Int32(delivery.partition)
-        let signal: Bool?
         var handOff: (CheckedContinuation<Delivery?, Never>, Delivery)?
-        if requeue {
-            signal = state.withLock { state -> Bool? in
-                guard state.partitions[partition]?.isPending(delivery.offset, attempt: delivery.attempt) == true else {
-                    return nil
-                }
-                state.handedOut -= 1
-                let again = Delivery(
-                    message: delivery.message,
-                    topic: delivery.topic,
-                    group: delivery.group,
-                    partition: delivery.partition,
-                    offset: delivery.offset,
-                    attempt: delivery.attempt + 1,
-                    settler: self
-                )
-                state.partitions[partition]!.requeue(delivery.offset, attempt: again.attempt)
-                if state.stop == .none, let waiter = state.waiter {
-                    state.waiter = nil
-                    state.handedOut += 1
-                    state.partitions[partition]!.handedOut(delivery.offset)
-                    handOff = (waiter, again)
-                    return false
-                }
-                state.buffer.prepend(again)
-                return state.isRevoking
+        // Returns only whether to signal the polling thread: an acknowledgement, the common
+        // case, copies nothing out of the lock.
+        let signal = state.withLock { state -> Bool? in
+            guard state.partitions[partition]?.isPending(delivery.offset, attempt: delivery.attempt) == true else {
+                return nil
             }
-        } else {
-            // The common case returns no delivery from the lock: nothing to copy out of it.
-            signal = state.withLock { state -> Bool? in
-                guard state.partitions[partition]?.isPending(delivery.offset, attempt: delivery.attempt) == true else {
-                    return nil
-                }
-                state.handedOut -= 1
+            state.handedOut -= 1
+            guard requeue else {
                 state.partitions[partition]!.settle(delivery.offset)
                 let roomMade = state.isWaitingForRoom && hasRoom(state)
                 return state.isRevoking || state.stop == .graceful || roomMade
             }
+            let again = self.delivery(delivery, asAttempt: delivery.attempt + 1)
+            state.partitions[partition]!.requeue(delivery.offset, attempt: again.attempt)
+            if state.stop == .none, let waiter = state.waiter {
+                state.waiter = nil
+                state.handedOut += 1
+                state.partitions[partition]!.handedOut(delivery.offset)
+                handOff = (waiter, again)
+                return false
+            }
+            state.buffer.prepend(again)
+            return state.isRevoking
         }
         guard let signal else {
             throw MessagingError(
