@@ -22,6 +22,9 @@ final class RDKafkaConsumer: DeliverySettler, @unchecked Sendable {
         /// How long the polling thread waits for room before pausing fetching; see
         /// ``RDKafkaConsumer/waitForRoom()``.
         var roomWait: Duration = .seconds(1)
+        /// Called on the polling thread after each record is converted; tests slow the thread
+        /// down with it, to hold it inside a batch.
+        var afterCollect: (@Sendable () -> Void)?
     }
 
     /// How stopping proceeds.
@@ -320,6 +323,7 @@ final class RDKafkaConsumer: DeliverySettler, @unchecked Sendable {
             )
         }
         rd_kafka_message_destroy(message)
+        options.afterCollect?()
     }
 
     /// Hands the polled deliveries out under one lock: the first to a waiting `next()`, the
@@ -415,8 +419,9 @@ final class RDKafkaConsumer: DeliverySettler, @unchecked Sendable {
         _ partitions: UnsafeMutablePointer<rd_kafka_topic_partition_list_t>
     ) {
         // Records polled before the rebalance belong to the assignment before it: hand them
-        // over first, so a revocation settles or drops them with the rest of its partitions and
-        // a new assignment's progress starts from its own first record.
+        // over first, so a revocation drops them with the rest of its partitions' buffer, and
+        // a partition assigned again never counts them in its new progress, whatever order
+        // librdkafka runs its callbacks in.
         if !polled.isEmpty, let pause = handOver().pause {
             setPaused(pause)
         }
