@@ -43,6 +43,16 @@ struct KafkaFlowControlTests {
         return Set(messages.map(\.id))
     }
 
+    /// Makes `members` leave at once and waits until each has left.
+    static func close(_ members: RDKafkaConsumer...) async {
+        for member in members {
+            member.stop(.immediate)
+        }
+        for member in members {
+            await member.waitUntilClosed()
+        }
+    }
+
     /// Waits until `condition` holds, failing the test if it does not within 60 seconds.
     static func waitUntil(
         _ what: String,
@@ -90,8 +100,7 @@ struct KafkaFlowControlTests {
         let flowControl = consumer.flowControl
         #expect(flowControl.roomWaits > 0, "the member never filled its prefetch, so nothing was tested")
         #expect(flowControl.pauses == 0, "fetching paused, discarding what librdkafka had fetched ahead")
-        consumer.stop(.immediate)
-        await consumer.waitUntilClosed()
+        await Self.close(consumer)
     }
 
     @Test("A member that holds its prefetch past the room wait pauses fetching, and loses nothing")
@@ -109,14 +118,12 @@ struct KafkaFlowControlTests {
         for delivery in held {
             try delivery.acknowledge()
         }
-        holder.stop(.immediate)
-        await holder.waitUntilClosed()
+        await Self.close(holder)
         // The group's next member starts after what the first one settled.
         let successor = try await Self.member(of: cluster, topic: "flow.held", prefetch: 256, roomWait: .seconds(1))
         let received = try await Self.receiveAll(published, from: successor, after: Set(held.map(\.message.id)))
         #expect(received == published, "a message was lost")
-        successor.stop(.immediate)
-        await successor.waitUntilClosed()
+        await Self.close(successor)
     }
 
     /// The polling thread hands records over in batches, and librdkafka runs a rebalance inside
@@ -153,10 +160,7 @@ struct KafkaFlowControlTests {
                 }
             }
             try await Self.waitUntil("every message arrived") { received.distinct.count == published.count }
-            first.stop(.immediate)
-            second.stop(.immediate)
-            await first.waitUntilClosed()
-            await second.waitUntilClosed()
+            await Self.close(first, second)
         }
         #expect(received.distinct == published, "a message was lost")
     }
