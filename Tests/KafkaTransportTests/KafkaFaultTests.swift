@@ -205,7 +205,7 @@ struct KafkaFaultTests {
             try await transport.publish(Message(payload: Data("lost?".utf8)), to: "nowhere")
         } throws: { error in
             let error = error as! MessagingError
-            return error.code == .timedOut && error.reason.contains("Delivery to 'nowhere' failed")
+            return error.code == .timedOut && error.reason.contains("for topic 'nowhere'")
         }
         await #expect {
             _ = try await transport.subscribe(to: "nowhere", group: "nobody")

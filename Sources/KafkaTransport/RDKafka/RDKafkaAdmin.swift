@@ -26,12 +26,17 @@ enum RDKafkaAdmin {
     }
 
     /// The cluster's topics and their partition counts, on a thread of its own (the metadata
-    /// request blocks).
-    static func topics(using client: OpaquePointer, timeout: Duration) async throws(MessagingError) -> [String: Int] {
+    /// request blocks). With `topic`, only that topic is asked for, and the answer has it only if
+    /// it exists; the request also teaches the client the topic's partitions.
+    static func topics(
+        using client: OpaquePointer,
+        timeout: Duration,
+        only topic: String? = nil
+    ) async throws(MessagingError) -> [String: Int] {
         let result: Result<[String: Int], MessagingError> = await withCheckedContinuation { continuation in
             let box = UnsafeSendable(client)
             let thread = Thread {
-                continuation.resume(returning: topics(box.value, timeout.milliseconds))
+                continuation.resume(returning: topics(box.value, timeout.milliseconds, only: topic))
             }
             thread.name = "kafka-metadata"
             thread.start()
@@ -39,17 +44,26 @@ enum RDKafkaAdmin {
         return try result.get()
     }
 
-    private static func topics(_ client: OpaquePointer, _ timeoutMilliseconds: Int) -> Result<
+    private static func topics(_ client: OpaquePointer, _ timeoutMilliseconds: Int, only topic: String?) -> Result<
         [String: Int], MessagingError
     > {
+        let handle = topic.flatMap { rd_kafka_topic_new(client, $0, nil) }
+        defer { handle.map { rd_kafka_topic_destroy($0) } }
         var metadata: UnsafePointer<rd_kafka_metadata>?
-        let code = rd_kafka_metadata(client, 1, nil, &metadata, Int32(clamping: timeoutMilliseconds))
+        let code = rd_kafka_metadata(
+            client,
+            topic == nil ? 1 : 0,
+            handle,
+            &metadata,
+            Int32(clamping: timeoutMilliseconds)
+        )
         guard code == RD_KAFKA_RESP_ERR_NO_ERROR, let metadata else {
             if code == RD_KAFKA_RESP_ERR__TIMED_OUT || code == RD_KAFKA_RESP_ERR__TRANSPORT {
+                let subject = topic.map { " for topic '\($0)'" } ?? ""
                 return .failure(
                     MessagingError(
                         .timedOut,
-                        "No Kafka broker answered a metadata request within \(timeoutMilliseconds) ms.",
+                        "No Kafka broker answered a metadata request\(subject) within \(timeoutMilliseconds) ms.",
                         isRetriable: true
                     )
                 )

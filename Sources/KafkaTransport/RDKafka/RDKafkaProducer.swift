@@ -1,23 +1,48 @@
 import CRdKafka
+import DequeModule
 import Foundation
 import Messaging
 import Synchronization
 
-/// One librdkafka producer: the handle, the thread that serves its delivery reports, and the
-/// batches waiting for them.
+/// One librdkafka producer: the handle, the thread that enqueues its batches and serves its
+/// delivery reports, and the batches waiting for them.
 ///
-/// `produce` enqueues a batch without blocking and suspends until every message of it has a
-/// delivery report; the reports arrive on the producer's own thread, which blocks in
-/// `rd_kafka_poll` — it wakes as soon as there is work and never sleeps on a timer.
+/// `produce` hands a batch to the producer's thread and suspends until every message of it has
+/// a delivery report. The thread enqueues batches in the order they came, a run of records at a
+/// time, and serves delivery reports between runs, as a C producer's loop would: librdkafka
+/// allocates each message on the thread that enqueues it and frees it on the thread that serves
+/// its report, and one thread doing both keeps those two from contending for the allocator's
+/// lock. When it has nothing to enqueue, or librdkafka's queue is full, the thread blocks in
+/// `rd_kafka_poll` — it wakes as soon as there is a report or a new batch, and never sleeps on a
+/// timer.
 final class RDKafkaProducer: @unchecked Sendable {
+    /// A batch handed to the producer's thread, with the records it has not enqueued yet.
+    private struct Submission: Sendable {
+        let records: [Message]
+        let topic: String
+        /// The batch, retained until its last report; each record carries it as its opaque.
+        let reference: Unmanaged<DeliveryBatch>
+        var next = 0
+
+        var batch: DeliveryBatch { reference.takeUnretainedValue() }
+    }
+
     private struct State {
         var isClosing = false
         var isClosed = false
-        var spaceWaiters: [CheckedContinuation<Void, Never>] = []
+        var submissions: Deque<Submission> = []
+        /// Topics whose partitions the client has learnt, so records for them are partitioned
+        /// as they are enqueued.
+        var knownTopics: Set<String> = []
         var closeWaiters: [CheckedContinuation<Void, Never>] = []
     }
 
+    /// Records enqueued between two polls of the producer's thread.
+    private static let run = 256
+
     let handle: OpaquePointer
+    /// librdkafka's main queue, whose `rd_kafka_queue_yield` wakes the thread out of a poll.
+    private let mainQueue: OpaquePointer
     private let state = Mutex(State())
     private let flushTimeout: Duration
     private let reports = DeliveryReports()
@@ -28,6 +53,7 @@ final class RDKafkaProducer: @unchecked Sendable {
             rd_kafka_conf_set_opaque(configuration, Unmanaged.passUnretained(reports).toOpaque())
             rd_kafka_conf_set_dr_msg_cb(configuration, deliveryReportCallback)
         }
+        self.mainQueue = rd_kafka_queue_get_main(handle)
         self.flushTimeout = flushTimeout
         let thread = Thread { [self] in serve() }
         thread.name = "kafka-producer"
@@ -35,6 +61,7 @@ final class RDKafkaProducer: @unchecked Sendable {
     }
 
     deinit {
+        rd_kafka_queue_destroy(mainQueue)
         rd_kafka_destroy(handle)
     }
 
@@ -44,35 +71,60 @@ final class RDKafkaProducer: @unchecked Sendable {
     /// acknowledged. The messages must have been validated.
     func produce(_ records: [Message], to topic: String) async throws(MessagingError) {
         guard !records.isEmpty else { return }
+        try await learnPartitions(of: topic)
         let batch = DeliveryBatch(count: records.count)
-        let opaque = Unmanaged.passRetained(batch).toOpaque()
-        var next = 0
-        while next < records.count {
-            if state.withLock({ $0.isClosing }) {
-                batch.abandon(
-                    records.count - next,
-                    because: MessagingError(.shutDown, "The Kafka transport is shutting down.")
-                )
-                break
-            }
-            let (enqueued, error) = topic.withCString { topicName in
-                enqueue(records[next...], topic: topicName, opaque: opaque)
-            }
-            next += enqueued
-            switch error {
-            case nil:
-                continue
-            case RD_KAFKA_RESP_ERR__QUEUE_FULL:
-                await waitForSpace()
-            case let code?:
-                batch.abandon(
-                    records.count - next,
-                    because: RDKafkaClient.error(code, "Producing to '\(topic)' failed")
-                )
-                next = records.count
-            }
+        let submission = Submission(records: records, topic: topic, reference: Unmanaged.passRetained(batch))
+        let accepted = state.withLock { state in
+            guard !state.isClosing else { return false }
+            state.submissions.append(submission)
+            return true
+        }
+        if accepted {
+            rd_kafka_queue_yield(mainQueue)
+        } else {
+            batch.abandon(records.count, because: Self.shuttingDown)
         }
         try await batch.wait()
+    }
+
+    /// Asks the cluster for `topic`'s partitions before the client's first record for it.
+    ///
+    /// librdkafka holds the records of a topic whose partitions it does not know yet in one
+    /// queue, and moves them to their partitions one by one when the partitions arrive. With a
+    /// first batch of 100 000 records that took about 0.7 s on the mock cluster, and the first
+    /// delivery report came after 0.85 s instead of 5 ms.
+    ///
+    /// - Throws: `MessagingError` with code `timedOut` when no broker answers within the delivery
+    ///   timeout; nothing has been enqueued then.
+    private func learnPartitions(of topic: String) async throws(MessagingError) {
+        guard !state.withLock({ $0.knownTopics.contains(topic) }) else { return }
+        _ = try await RDKafkaAdmin.topics(using: handle, timeout: flushTimeout, only: topic)
+        state.withLock { _ = $0.knownTopics.insert(topic) }
+    }
+
+    private static let shuttingDown = MessagingError(.shutDown, "The Kafka transport is shutting down.")
+
+    /// Enqueues the next run of `submission`'s records; returns whether librdkafka's queue was
+    /// full. A record librdkafka refuses for another reason fails the rest of its batch.
+    private func enqueueRun(of submission: inout Submission) -> Bool {
+        let end = min(submission.next + Self.run, submission.records.count)
+        let (enqueued, error) = submission.topic.withCString { topic in
+            enqueue(submission.records[submission.next..<end], topic: topic, opaque: submission.reference.toOpaque())
+        }
+        submission.next += enqueued
+        switch error {
+        case nil:
+            return false
+        case RD_KAFKA_RESP_ERR__QUEUE_FULL:
+            return true
+        case let code?:
+            submission.batch.abandon(
+                submission.records.count - submission.next,
+                because: RDKafkaClient.error(code, "Producing to '\(submission.topic)' failed")
+            )
+            submission.next = submission.records.count
+            return false
+        }
     }
 
     /// Enqueues records until one fails; returns how many were enqueued and the failure.
@@ -147,19 +199,6 @@ final class RDKafkaProducer: @unchecked Sendable {
         return CloudEventsKafkaBinding.withUTF8(of: key) { body($0) }
     }
 
-    private func waitForSpace() async {
-        await withCheckedContinuation { continuation in
-            let closing = state.withLock { state in
-                guard !state.isClosing else { return true }
-                state.spaceWaiters.append(continuation)
-                return false
-            }
-            if closing {
-                continuation.resume()
-            }
-        }
-    }
-
     /// Creates `topic` unless it exists, through the admin API of this producer's client.
     func createTopic(_ topic: String, shape: KafkaConfiguration.TopicCreation, timeout: Duration)
         async throws(MessagingError)
@@ -178,23 +217,32 @@ final class RDKafkaProducer: @unchecked Sendable {
         try await RDKafkaAdmin.topics(using: handle, timeout: timeout)
     }
 
-    // MARK: - Serving delivery reports
+    // MARK: - The producer's thread
 
     private func serve() {
+        var current: Submission?
         while true {
-            let served = rd_kafka_poll(handle, 100)
-            reports.flush()
-            let (waiters, closing) = state.withLock { state in
-                let waiters = served > 0 || state.isClosing ? state.spaceWaiters : []
-                if !waiters.isEmpty {
-                    state.spaceWaiters.removeAll()
+            let closing = state.withLock { state in
+                if current == nil, !state.submissions.isEmpty {
+                    current = state.submissions.removeFirst()
                 }
-                return (waiters, state.isClosing)
-            }
-            for waiter in waiters {
-                waiter.resume()
+                return state.isClosing
             }
             if closing { break }
+            var isFull = false
+            if var submission = current {
+                isFull = enqueueRun(of: &submission)
+                current = submission.next < submission.records.count ? submission : nil
+            }
+            rd_kafka_poll(handle, current == nil || isFull ? 100 : 0)
+            reports.flush()
+        }
+        let abandoned = state.withLock { state in
+            defer { state.submissions.removeAll() }
+            return (current.map { [$0] } ?? []) + state.submissions
+        }
+        for submission in abandoned {
+            submission.batch.abandon(submission.records.count - submission.next, because: Self.shuttingDown)
         }
         if rd_kafka_flush(handle, Int32(clamping: flushTimeout.milliseconds)) != RD_KAFKA_RESP_ERR_NO_ERROR {
             rd_kafka_purge(handle, Int32(RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT))
@@ -204,7 +252,7 @@ final class RDKafkaProducer: @unchecked Sendable {
         let waiters = state.withLock { state in
             state.isClosed = true
             defer { state.closeWaiters.removeAll() }
-            return state.closeWaiters + state.spaceWaiters
+            return state.closeWaiters
         }
         for waiter in waiters {
             waiter.resume()
@@ -214,6 +262,7 @@ final class RDKafkaProducer: @unchecked Sendable {
     /// Asks the producer's thread to flush and finish, without waiting for it.
     func requestClose() {
         state.withLock { $0.isClosing = true }
+        rd_kafka_queue_yield(mainQueue)
     }
 
     /// Stops taking batches, delivers what was accepted (or fails it after the flush timeout),
@@ -226,6 +275,7 @@ final class RDKafkaProducer: @unchecked Sendable {
                 state.closeWaiters.append(continuation)
                 return false
             }
+            rd_kafka_queue_yield(mainQueue)
             if closed {
                 continuation.resume()
             }
@@ -363,9 +413,9 @@ private let deliveryReportCallback:
         message,
         opaque in
         guard let message, let batch = message.pointee._private, let opaque else { return }
-        Unmanaged<DeliveryReports>.fromOpaque(opaque).takeUnretainedValue().record(
-            Unmanaged<DeliveryBatch>.fromOpaque(batch),
-            message.pointee.err,
-            topic: message.pointee.rkt
-        )
+        // The producer holds its reports for as long as librdkafka can call this, so the
+        // reference is used without retaining it for each message.
+        Unmanaged<DeliveryReports>.fromOpaque(opaque)._withUnsafeGuaranteedRef {
+            $0.record(Unmanaged<DeliveryBatch>.fromOpaque(batch), message.pointee.err, topic: message.pointee.rkt)
+        }
     }

@@ -88,6 +88,9 @@ public final class KafkaTransport: MessageTransport {
     /// cannot be delivered (the brokers stay unreachable past
     /// ``KafkaConfiguration/Producer/deliveryTimeout``), `publish` throws after the reports of all
     /// of them, saying how many were not published.
+    ///
+    /// The first `publish` to a topic asks the cluster for the topic's partitions before it
+    /// enqueues anything, and throws `timedOut` if no broker answers within the delivery timeout.
     public func publish(_ messages: [Message], to topic: String) async throws {
         try TopicName.validate(topic)
         func validate(_ message: borrowing Message) throws(MessagingError) {
