@@ -47,9 +47,19 @@ struct KafkaFaultTests {
     @Test("Retriable produce errors are retried: every message arrives exactly once")
     func retriableProduceErrors() async throws {
         let cluster = try KafkaMockCluster(brokers: 3)
+        // Created first, and read from the earliest offset: a member subscribing to a topic that
+        // does not exist yet may get its partitions, at their latest offsets, only after the
+        // first messages were stored.
+        try cluster.createTopic("faults.produce-errors", partitions: 8, replicationFactor: 3)
         let configuration = testConfiguration(cluster.bootstrapServers)
         let transport = try KafkaTransport(configuration: configuration)
-        let members = [try await transport.subscribe(to: "faults.produce-errors", group: "counting")]
+        let members = [
+            try await transport.subscribe(
+                to: "faults.produce-errors",
+                group: "counting",
+                options: .init(startPosition: .earliest)
+            )
+        ]
         cluster.failNextRequests(
             .produce,
             with: [
@@ -71,10 +81,12 @@ struct KafkaFaultTests {
     func memberStopsBeforeAcknowledging() async throws {
         let cluster = try KafkaMockCluster(brokers: 3)
         let configuration = testConfiguration(cluster.bootstrapServers)
+        try cluster.createTopic("faults.handover", partitions: 8, replicationFactor: 3)
         let leaving = try KafkaTransport(configuration: configuration)
         let staying = try KafkaTransport(configuration: configuration)
-        let quitter = try await leaving.subscribe(to: "faults.handover", group: "workers")
-        let worker = try await staying.subscribe(to: "faults.handover", group: "workers")
+        let options = SubscriptionOptions(startPosition: .earliest)
+        let quitter = try await leaving.subscribe(to: "faults.handover", group: "workers", options: options)
+        let worker = try await staying.subscribe(to: "faults.handover", group: "workers", options: options)
         let messages = numberedMessages(400, prefix: "handover")
         try await staying.publish(messages, to: "faults.handover")
 
