@@ -131,6 +131,26 @@ struct IdempotencyTests {
         #expect(store.count == 2)
     }
 
+    @Test func aNearlyFullInMemoryStoreKeepsExactlyItsLatestKeysThroughChurn() async throws {
+        // 95 keys in a table of 128 slots: each new key drops the oldest, so removals keep
+        // reshaping long probe sequences.
+        let store = InMemoryIdempotencyStore(capacity: 95, clock: TestClock())
+        let count = 3_000
+        for index in 0..<count {
+            try await store.insert("key-\(index)", retention: .seconds(100 + index))
+            if index % 101 == 0 {
+                for earlier in max(0, index - 200)...index {
+                    let kept = earlier > index - 95
+                    #expect(try await store.contains("key-\(earlier)") == kept, "key-\(earlier) after key-\(index)")
+                }
+            }
+        }
+        for index in 0..<count {
+            #expect(try await store.contains("key-\(index)") == (index >= count - 95), "key-\(index)")
+        }
+        #expect(store.count == 95)
+    }
+
     @Test func inMemoryKeysAreTheKeysStringsEqual() async throws {
         let store = InMemoryIdempotencyStore()
         let kept = (0..<10_000).map { "billing/charge/order-\($0)" }

@@ -15,15 +15,23 @@ import Synchronization
 /// processed one only if all 128 bits collide: with a billion keys kept, the chance is below
 /// 10⁻²⁰.
 public final class InMemoryIdempotencyStore: IdempotencyStore {
-    /// A key's 128-bit digest.
-    struct Digest: Hashable {
+    /// A key's 128-bit digest. No key's digest is ``empty``, which marks a free slot.
+    struct Digest: Equatable {
         let high: UInt64
         let low: UInt64
 
         init(_ key: String) {
             high = Self.half(of: key, domain: 0)
-            low = Self.half(of: key, domain: 1)
+            // The one value of 2¹²⁸ that would read as a free slot is taken as its neighbour.
+            low = Self.half(of: key, domain: 1) | (high == 0 ? 1 : 0)
         }
+
+        private init(high: UInt64, low: UInt64) {
+            self.high = high
+            self.low = low
+        }
+
+        static let empty = Digest(high: 0, low: 0)
 
         private static func half(of key: String, domain: UInt8) -> UInt64 {
             var hasher = Hasher()
@@ -74,14 +82,14 @@ public final class InMemoryIdempotencyStore: IdempotencyStore {
     }
 
     private struct State {
-        var expiries: [Digest: Duration] = [:]
+        var expiries: DigestTable
         var queue = ExpiryQueue()
     }
 
     /// The most keys kept at once; `nil` for no limit.
     public let capacity: Int?
     private let timekeeper: Timekeeper
-    private let state = Mutex(State())
+    private let state: Mutex<State>
 
     /// Creates a store.
     ///
@@ -91,9 +99,8 @@ public final class InMemoryIdempotencyStore: IdempotencyStore {
     public init(capacity: Int? = nil, clock: some Clock<Duration> = ContinuousClock()) {
         self.capacity = capacity.map { max(1, $0) }
         self.timekeeper = Timekeeper(clock)
-        if let capacity = self.capacity {
-            state.withLock { $0.expiries.reserveCapacity(min(capacity, Self.largestReservation)) }
-        }
+        let reservation = self.capacity.map { min($0, Self.largestReservation) } ?? 0
+        self.state = Mutex(State(expiries: DigestTable(capacity: reservation)))
     }
 
     /// The most keys a store with a ``capacity`` makes room for up front; beyond it, the store
@@ -127,7 +134,7 @@ public final class InMemoryIdempotencyStore: IdempotencyStore {
         let now = timekeeper.now()
         state.withLock { state in
             let expiry = now + retention
-            state.expiries[digest] = expiry
+            state.expiries.set(expiry, for: digest)
             state.queue.insert(Entry(expiry: expiry, digest: digest))
             while let first = state.queue.first,
                 first.expiry <= now || (capacity.map { state.expiries.count > $0 } ?? false)
@@ -135,7 +142,7 @@ public final class InMemoryIdempotencyStore: IdempotencyStore {
                 state.queue.removeFirst()
                 // A key inserted again has a later entry; only its latest expiry removes it.
                 if state.expiries[first.digest] == first.expiry {
-                    state.expiries.removeValue(forKey: first.digest)
+                    state.expiries.remove(first.digest)
                 }
             }
         }
