@@ -14,7 +14,7 @@ struct CloudEventsKafkaBindingTests {
         return headers
     }
 
-    func record(of message: Message) -> CloudEventsKafkaBinding.Record {
+    func record(of message: Message) -> CloudEventsKafkaBinding.Record<[(name: String, value: String)]> {
         CloudEventsKafkaBinding.Record(
             key: message.key,
             value: message.payload,
@@ -64,6 +64,22 @@ struct CloudEventsKafkaBindingTests {
         #expect(message.time == Date(timeIntervalSince1970: 1_700_000_000))
         #expect(message.headers == ["trace": "x"])
         #expect(message.key == nil)
+    }
+
+    @Test func headersAreReadByTheirExactNames() {
+        let headers: [(name: String, value: String)] = [
+            ("ce_id", "7"), ("ce_source", "/s"), ("ce_type", "t"), ("ce_specversion", "1.0"),
+            ("CONTENT-Type", "text/plain"), ("content\rtype", "kept"), ("ce_", "empty name"),
+            ("ce_time", "2025-02-22T17:43:50.25Z"), ("ce_ids", "an extension"), ("ce_data", "a context name"),
+            ("c", "short"), ("ce", "short too"),
+        ]
+        let record = CloudEventsKafkaBinding.Record(key: nil, value: Data(), headers: headers, timestampMilliseconds: 1)
+        let message = CloudEventsKafkaBinding.message(from: record, topic: "t", partition: 0, offset: 0)
+        #expect(message.id == "7" && message.source == "/s" && message.type == "t")
+        #expect(message.dataContentType == "text/plain")
+        #expect(message.time == Date(timeIntervalSince1970: 1_740_246_230.25))
+        #expect(message.extensions == ["ids": "an extension", "": "empty name"])
+        #expect(message.headers == ["content\rtype": "kept", "c": "short", "ce": "short too"])
     }
 
     @Test(arguments: ["ce_id", "ce_custom", "content-type", "Content-Type"])

@@ -16,12 +16,12 @@ enum CloudEventsKafkaBinding {
     static let contentType = "content-type"
 
     /// A Kafka record's parts as the consumer reads them.
-    struct Record {
+    struct Record<Headers: RecordHeaders> {
         /// The record key read as UTF-8, with invalid bytes replaced.
         var key: String?
         var value: Data
         /// Header values are read as UTF-8, with invalid bytes replaced.
-        var headers: [(name: String, value: String)]
+        var headers: Headers
         var timestampMilliseconds: Int64?
     }
 
@@ -92,8 +92,11 @@ enum CloudEventsKafkaBinding {
 
     // MARK: - Reading
 
-    /// Rebuilds the message a record carries.
-    static func message(from record: Record, topic: String, partition: Int32, offset: Int64) -> Message {
+    /// Rebuilds the message a record carries, reading each header in place: only the values
+    /// a message keeps become strings, and `ce_time` is parsed from its bytes.
+    static func message(from record: Record<some RecordHeaders>, topic: String, partition: Int32, offset: Int64)
+        -> Message
+    {
         var id: String?
         var source: String?
         var type: String?
@@ -103,24 +106,34 @@ enum CloudEventsKafkaBinding {
         var dataContentType: String?
         var extensions: [String: String] = [:]
         var headers: [String: String] = [:]
-        for (name, value) in record.headers {
-            switch name {
-            case "ce_id": id = value
-            case "ce_source": source = value
-            case "ce_type": type = value
-            case "ce_time": time = RFC3339.parse(value)
-            case "ce_subject": subject = value
-            case "ce_dataschema": dataSchema = value
-            case "ce_specversion": continue
-            case _ where name.hasPrefix(prefix):
-                let attribute = String(name.dropFirst(prefix.count))
-                if !Message.contextAttributeNames.contains(attribute) {
-                    extensions[attribute] = value
+        record.headers.forEach { name, value in
+            func text() -> String { String(decoding: value, as: UTF8.self) }
+            guard name.starts(with: "ce_") else {
+                if name.equalsIgnoringASCIICase("content-type") {
+                    dataContentType = text()
+                } else {
+                    headers[String(decoding: name, as: UTF8.self)] = text()
                 }
-            case _ where name.lowercased() == contentType:
-                dataContentType = value
-            default:
-                headers[name] = value
+                return
+            }
+            let attribute = UnsafeRawBufferPointer(rebasing: name.dropFirst(3))
+            if attribute.equals("id") {
+                id = text()
+            } else if attribute.equals("source") {
+                source = text()
+            } else if attribute.equals("type") {
+                type = text()
+            } else if attribute.equals("time") {
+                time = RFC3339.parse(value)
+            } else if attribute.equals("subject") {
+                subject = text()
+            } else if attribute.equals("dataschema") {
+                dataSchema = text()
+            } else if !attribute.equals("specversion") {
+                let attribute = String(decoding: attribute, as: UTF8.self)
+                if !Message.contextAttributeNames.contains(attribute) {
+                    extensions[attribute] = text()
+                }
             }
         }
         return Message(
@@ -136,5 +149,46 @@ enum CloudEventsKafkaBinding {
             headers: headers,
             payload: record.value
         )
+    }
+}
+
+/// The headers of a record, each name and value handed over as UTF-8 bytes that are valid only
+/// during the call.
+protocol RecordHeaders {
+    func forEach(_ body: (_ name: UnsafeRawBufferPointer, _ value: UnsafeRawBufferPointer) -> Void)
+}
+
+extension Array: RecordHeaders where Element == (name: String, value: String) {
+    func forEach(_ body: (_ name: UnsafeRawBufferPointer, _ value: UnsafeRawBufferPointer) -> Void) {
+        for (name, value) in self {
+            CloudEventsKafkaBinding.withUTF8(of: name) { name in
+                CloudEventsKafkaBinding.withUTF8(of: value) { body(name, $0) }
+            }
+        }
+    }
+}
+
+extension UnsafeRawBufferPointer {
+    /// Whether these bytes are `literal`'s UTF-8.
+    fileprivate func equals(_ literal: StaticString) -> Bool {
+        count == literal.utf8CodeUnitCount && (count == 0 || memcmp(baseAddress!, literal.utf8Start, count) == 0)
+    }
+
+    /// Whether these bytes begin with `literal`'s UTF-8.
+    fileprivate func starts(with literal: StaticString) -> Bool {
+        count >= literal.utf8CodeUnitCount
+            && (literal.utf8CodeUnitCount == 0
+                || memcmp(baseAddress!, literal.utf8Start, literal.utf8CodeUnitCount) == 0)
+    }
+
+    /// Whether these bytes are `literal`'s UTF-8, ASCII letters in either case.
+    fileprivate func equalsIgnoringASCIICase(_ literal: StaticString) -> Bool {
+        guard count == literal.utf8CodeUnitCount else { return false }
+        for index in 0..<count {
+            let byte = self[index]
+            let lowered = (0x41...0x5A).contains(byte) ? byte | 0x20 : byte
+            if lowered != literal.utf8Start[index] { return false }
+        }
+        return true
     }
 }

@@ -372,22 +372,12 @@ final class RDKafkaConsumer: DeliverySettler, @unchecked Sendable {
         )
     }
 
-    private static func record(of message: UnsafeMutablePointer<rd_kafka_message_t>) -> CloudEventsKafkaBinding.Record {
+    private static func record(
+        of message: UnsafeMutablePointer<rd_kafka_message_t>
+    ) -> CloudEventsKafkaBinding.Record<RDKafkaHeaders> {
         let record = message.pointee
-        var headers: [(name: String, value: String)] = []
         var list: OpaquePointer?
-        if rd_kafka_message_headers(message, &list) == RD_KAFKA_RESP_ERR_NO_ERROR, let list {
-            headers.reserveCapacity(rd_kafka_header_cnt(list))
-            var index = 0
-            var name: UnsafePointer<CChar>?
-            var value: UnsafeRawPointer?
-            var size = 0
-            while rd_kafka_header_get_all(list, index, &name, &value, &size) == RD_KAFKA_RESP_ERR_NO_ERROR {
-                let text = value.map { String(decoding: UnsafeRawBufferPointer(start: $0, count: size), as: UTF8.self) }
-                headers.append((String(cString: name!), text ?? ""))
-                index += 1
-            }
-        }
+        let headers = rd_kafka_message_headers(message, &list) == RD_KAFKA_RESP_ERR_NO_ERROR ? list : nil
         var timestampType = RD_KAFKA_TIMESTAMP_NOT_AVAILABLE
         let timestamp = rd_kafka_message_timestamp(message, &timestampType)
         return CloudEventsKafkaBinding.Record(
@@ -395,7 +385,7 @@ final class RDKafkaConsumer: DeliverySettler, @unchecked Sendable {
                 String(decoding: UnsafeRawBufferPointer(start: $0, count: record.key_len), as: UTF8.self)
             },
             value: record.payload.map { Data(bytes: $0, count: record.len) } ?? Data(),
-            headers: headers,
+            headers: RDKafkaHeaders(list: headers),
             timestampMilliseconds: timestampType == RD_KAFKA_TIMESTAMP_NOT_AVAILABLE ? nil : timestamp
         )
     }
@@ -710,3 +700,23 @@ private let rebalanceCallback:
         }
         consumer.rebalance(event, partitions)
     }
+
+/// A consumed record's header list, read in place; valid while its message is.
+struct RDKafkaHeaders: RecordHeaders {
+    let list: OpaquePointer?
+
+    func forEach(_ body: (_ name: UnsafeRawBufferPointer, _ value: UnsafeRawBufferPointer) -> Void) {
+        guard let list else { return }
+        var index = 0
+        var name: UnsafePointer<CChar>?
+        var value: UnsafeRawPointer?
+        var size = 0
+        while rd_kafka_header_get_all(list, index, &name, &value, &size) == RD_KAFKA_RESP_ERR_NO_ERROR, let name {
+            body(
+                UnsafeRawBufferPointer(start: name, count: strlen(name)),
+                UnsafeRawBufferPointer(start: value, count: size)
+            )
+            index += 1
+        }
+    }
+}
