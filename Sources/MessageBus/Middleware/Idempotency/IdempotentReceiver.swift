@@ -14,6 +14,9 @@ public struct IdempotentReceiver: MessageMiddleware {
     /// How long a processed key is remembered.
     public let retention: Duration
     private let store: any IdempotencyStore
+    /// The store when it is the in-memory one, which is asked directly: found once here rather
+    /// than with a cast for each message.
+    private let memory: InMemoryIdempotencyStore?
     private let key: @Sendable (Message, HandlerContext) -> String
 
     /// Creates an idempotent receiver.
@@ -32,6 +35,7 @@ public struct IdempotentReceiver: MessageMiddleware {
         }
     ) {
         self.store = store
+        self.memory = store as? InMemoryIdempotencyStore
         self.retention = retention
         self.key = key
     }
@@ -43,7 +47,7 @@ public struct IdempotentReceiver: MessageMiddleware {
         let key = key(message, context)
         let seen: Bool
         let record: CompletionActions.Action
-        if let memory = store as? InMemoryIdempotencyStore {
+        if let memory {
             // Asked directly, with the key's digest made once rather than in each call.
             let digest = InMemoryIdempotencyStore.Digest(key)
             seen = memory.contains(digest)
