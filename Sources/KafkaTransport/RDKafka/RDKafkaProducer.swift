@@ -37,8 +37,11 @@ final class RDKafkaProducer: @unchecked Sendable {
         var closeWaiters: [CheckedContinuation<Void, Never>] = []
     }
 
-    /// Records enqueued between two polls of the producer's thread.
-    private static let run = 256
+    /// Records enqueued between two polls of the producer's thread. Chosen by measurement: in
+    /// alternating runs of `kafka-produce`, runs of 64 gave a median ratio of 0.83 to the C
+    /// producer (which polls after every record), runs of 16 0.74, runs of 256 0.65 — noisy,
+    /// as the C producer itself moved between 430 000 and 730 000 messages/s.
+    private static let run = 64
 
     let handle: OpaquePointer
     /// librdkafka's main queue, whose `rd_kafka_queue_yield` wakes the thread out of a poll.
