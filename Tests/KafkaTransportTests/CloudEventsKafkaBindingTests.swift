@@ -137,3 +137,14 @@ struct CloudEventsKafkaBindingTests {
         #expect(RFC3339.parse(text) == nil)
     }
 }
+
+/// Headers as Swift strings, as a test writes them.
+extension Array: RecordHeaders where Element == (name: String, value: String) {
+    public func forEach(_ body: (_ name: UnsafeRawBufferPointer, _ value: UnsafeRawBufferPointer) -> Void) {
+        for (name, value) in self {
+            CloudEventsKafkaBinding.withUTF8(of: name) { name in
+                CloudEventsKafkaBinding.withUTF8(of: value) { body(name, $0) }
+            }
+        }
+    }
+}

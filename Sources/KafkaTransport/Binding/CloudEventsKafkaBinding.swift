@@ -12,8 +12,8 @@ enum CloudEventsKafkaBinding {
     /// The type given to records that carry no CloudEvents attributes.
     static let foreignRecordType = "kafka.record"
 
-    static let prefix = "ce_"
-    static let contentType = "content-type"
+    static let prefix: StaticString = "ce_"
+    static let contentType: StaticString = "content-type"
 
     /// A Kafka record's parts as the consumer reads them.
     struct Record<Headers: RecordHeaders> {
@@ -30,7 +30,8 @@ enum CloudEventsKafkaBinding {
     /// Checks that `message` fits the binding: its headers may not use the names the binding
     /// reserves for attributes.
     static func validate(_ message: Message) throws(MessagingError) {
-        for name in message.headers.keys where name.hasPrefix(prefix) || name.lowercased() == contentType {
+        for name in message.headers.keys
+        where name.hasPrefix(prefix.description) || name.lowercased() == contentType.description {
             throw MessagingError(
                 .invalidMessage,
                 "Message \(message.id) has header '\(name)'; on Kafka, 'ce_' headers and 'content-type' carry CloudEvents attributes."
@@ -73,7 +74,7 @@ enum CloudEventsKafkaBinding {
             add(contentType, dataContentType)
         }
         for (name, value) in message.extensions {
-            add(prefix + name, value)
+            add("\(prefix)\(name)", value)
         }
         for (name, value) in message.headers {
             add(name, value)
@@ -108,15 +109,15 @@ enum CloudEventsKafkaBinding {
         var headers: [String: String] = [:]
         record.headers.forEach { name, value in
             func text() -> String { String(decoding: value, as: UTF8.self) }
-            guard name.starts(with: "ce_") else {
-                if name.equalsIgnoringASCIICase("content-type") {
+            guard name.starts(with: prefix) else {
+                if name.equalsIgnoringASCIICase(contentType) {
                     dataContentType = text()
                 } else {
                     headers[String(decoding: name, as: UTF8.self)] = text()
                 }
                 return
             }
-            let attribute = UnsafeRawBufferPointer(rebasing: name.dropFirst(3))
+            let attribute = UnsafeRawBufferPointer(rebasing: name.dropFirst(prefix.utf8CodeUnitCount))
             if attribute.equals("id") {
                 id = text()
             } else if attribute.equals("source") {
@@ -156,16 +157,6 @@ enum CloudEventsKafkaBinding {
 /// during the call.
 protocol RecordHeaders {
     func forEach(_ body: (_ name: UnsafeRawBufferPointer, _ value: UnsafeRawBufferPointer) -> Void)
-}
-
-extension Array: RecordHeaders where Element == (name: String, value: String) {
-    func forEach(_ body: (_ name: UnsafeRawBufferPointer, _ value: UnsafeRawBufferPointer) -> Void) {
-        for (name, value) in self {
-            CloudEventsKafkaBinding.withUTF8(of: name) { name in
-                CloudEventsKafkaBinding.withUTF8(of: value) { body(name, $0) }
-            }
-        }
-    }
 }
 
 extension UnsafeRawBufferPointer {
