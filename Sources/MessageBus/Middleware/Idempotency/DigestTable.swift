@@ -3,7 +3,7 @@
 ///
 /// A digest is already a uniformly distributed keyed hash, so its low bits index the table
 /// directly. `Dictionary` would hash it again with SipHash, and keeps keys and values in arrays
-/// of their own: in a table of hundreds of thousands of keys, a lookup then missed the cache
+/// of their own: in a table of hundreds of thousands of keys, a lookup can then miss the cache
 /// once for the key and once more for its expiry, where a slot here holds both.
 struct DigestTable {
     private struct Slot {

@@ -22,7 +22,7 @@ public final class InMemoryIdempotencyStore: IdempotencyStore {
 
         init(_ key: String) {
             high = Self.half(of: key, domain: 0)
-            // The one value of 2¹²⁸ that would read as a free slot is taken as its neighbour.
+            // A digest whose high half is zero gets its lowest bit set, so none is all zeros.
             low = Self.half(of: key, domain: 1) | (high == 0 ? 1 : 0)
         }
 
