@@ -28,6 +28,8 @@ public struct Retry: MessageMiddleware {
     /// Which errors are worth retrying. Default: ``MessageBusError/isRetriable(_:)``.
     public var isRetriable: @Sendable (any Error) -> Bool
 
+    private static let firstAttemptHeaders = [MessageHeader.attempt: "1"]
+
     private let timekeeper: Timekeeper
     private let random: @Sendable () -> Double
 
@@ -83,7 +85,13 @@ public struct Retry: MessageMiddleware {
         var attempt = 1
         while true {
             var current = message
-            current.headers[MessageHeader.attempt] = String(attempt)
+            if attempt == 1, current.headers.isEmpty {
+                // Most messages carry no headers: they share one dictionary for their first try
+                // rather than each allocating and hashing its own.
+                current.headers = Self.firstAttemptHeaders
+            } else {
+                current.headers[MessageHeader.attempt] = String(attempt)
+            }
             do {
                 return try await next(current, context)
             } catch {
