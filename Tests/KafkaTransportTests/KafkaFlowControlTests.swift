@@ -53,22 +53,6 @@ struct KafkaFlowControlTests {
         }
     }
 
-    /// Waits until `condition` holds, failing the test if it does not within 60 seconds.
-    static func waitUntil(
-        _ what: String,
-        sourceLocation: SourceLocation = #_sourceLocation,
-        _ condition: () -> Bool
-    ) async throws {
-        let deadline = ContinuousClock.now.advanced(by: .seconds(60))
-        while !condition() {
-            guard ContinuousClock.now < deadline else {
-                Issue.record("timed out waiting until \(what)", sourceLocation: sourceLocation)
-                throw CancellationError()
-            }
-            await Task.yield()
-        }
-    }
-
     /// Takes and acknowledges deliveries until each published id has arrived, failing on any
     /// that arrives twice; `each` runs before each acknowledgement.
     static func receiveAll(
@@ -112,7 +96,7 @@ struct KafkaFlowControlTests {
         for _ in 0..<8 {
             held.append(try #require(await holder.next()))
         }
-        try await Self.waitUntil("fetching paused") { holder.flowControl.isPaused }
+        try await waitUntil("fetching paused") { holder.flowControl.isPaused }
         #expect(holder.flowControl.unsettled == 8, "the member held more than its prefetch")
         #expect(holder.flowControl.pauses == 1)
         for delivery in held {
@@ -151,7 +135,7 @@ struct KafkaFlowControlTests {
                     _ = received.record(delivery.message.id)
                 }
             }
-            try await Self.waitUntil("the first member handled 100 messages") { received.distinct.count >= 100 }
+            try await waitUntil("the first member handled 100 messages") { received.distinct.count >= 100 }
             let second = try await Self.member(of: cluster, topic: "flow.batch", prefetch: 256, roomWait: .seconds(1))
             group.addTask {
                 while let delivery = await second.next() {
@@ -159,7 +143,7 @@ struct KafkaFlowControlTests {
                     _ = received.record(delivery.message.id)
                 }
             }
-            try await Self.waitUntil("every message arrived") { received.distinct.count == published.count }
+            try await waitUntil("every message arrived") { received.distinct.count == published.count }
             await Self.close(first, second)
         }
         #expect(received.distinct == published, "a message was lost")

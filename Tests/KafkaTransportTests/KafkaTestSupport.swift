@@ -2,6 +2,7 @@ import Foundation
 import KafkaTransport
 import Messaging
 import Synchronization
+import Testing
 
 /// Configuration for tests: group timeouts long enough for a loaded machine, commits every 200 ms.
 func testConfiguration(_ bootstrapServers: String) -> KafkaConfiguration {
@@ -79,5 +80,21 @@ func numberedMessages(_ count: Int, prefix: String, keys: Int = 64) -> [Message]
             key: "key-\(index % keys)",
             payload: Data("\(index)".utf8)
         )
+    }
+}
+
+/// Waits until `condition` holds, failing the test if it does not within 60 seconds.
+func waitUntil(
+    _ what: String,
+    sourceLocation: SourceLocation = #_sourceLocation,
+    _ condition: () -> Bool
+) async throws {
+    let deadline = ContinuousClock.now.advanced(by: .seconds(60))
+    while !condition() {
+        guard ContinuousClock.now < deadline else {
+            Issue.record("timed out waiting until \(what)", sourceLocation: sourceLocation)
+            throw CancellationError()
+        }
+        await Task.yield()
     }
 }
