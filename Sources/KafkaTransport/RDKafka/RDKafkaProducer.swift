@@ -107,13 +107,16 @@ final class RDKafkaProducer: @unchecked Sendable {
 
     private static let shuttingDown = MessagingError(.shutDown, "The Kafka transport is shutting down.")
 
-    /// Enqueues the next run of `submission`'s records; returns whether librdkafka's queue was
-    /// full. A record librdkafka refuses for another reason fails the rest of its batch.
-    private func enqueueRun(of submission: inout Submission) -> Bool {
+    /// Enqueues the next run of `submission`'s records to `topic`, its topic's handle; returns
+    /// whether librdkafka's queue was full. A record librdkafka refuses for another reason fails
+    /// the rest of its batch.
+    private func enqueueRun(of submission: inout Submission, to topic: OpaquePointer) -> Bool {
         let end = min(submission.next + Self.run, submission.records.count)
-        let (enqueued, error) = submission.topic.withCString { topic in
-            enqueue(submission.records[submission.next..<end], topic: topic, opaque: submission.reference.toOpaque())
-        }
+        let (enqueued, error) = enqueue(
+            submission.records[submission.next..<end],
+            topic: topic,
+            opaque: submission.reference.toOpaque()
+        )
         submission.next += enqueued
         switch error {
         case nil:
@@ -121,13 +124,15 @@ final class RDKafkaProducer: @unchecked Sendable {
         case RD_KAFKA_RESP_ERR__QUEUE_FULL:
             return true
         case let code?:
-            submission.batch.abandon(
-                submission.records.count - submission.next,
-                because: RDKafkaClient.error(code, "Producing to '\(submission.topic)' failed")
-            )
-            submission.next = submission.records.count
+            fail(&submission, RDKafkaClient.error(code, "Producing to '\(submission.topic)' failed"))
             return false
         }
+    }
+
+    /// Fails the records of `submission` not enqueued yet.
+    private func fail(_ submission: inout Submission, _ error: MessagingError) {
+        submission.batch.abandon(submission.records.count - submission.next, because: error)
+        submission.next = submission.records.count
     }
 
     /// Enqueues records until one fails; returns how many were enqueued and the failure.
@@ -135,7 +140,7 @@ final class RDKafkaProducer: @unchecked Sendable {
     /// librdkafka copies the key, value and headers, so everything here is borrowed for the call.
     private func enqueue(
         _ records: ArraySlice<Message>,
-        topic: UnsafePointer<CChar>,
+        topic: OpaquePointer,
         opaque: UnsafeMutableRawPointer
     ) -> (Int, rd_kafka_resp_err_t?) {
         withUnsafeTemporaryAllocation(of: rd_kafka_vu_t.self, capacity: 7) { values in
@@ -153,7 +158,7 @@ final class RDKafkaProducer: @unchecked Sendable {
     /// Enqueues one record; returns the error code if librdkafka refused it.
     private func enqueue(
         _ record: borrowing Message,
-        topic: UnsafePointer<CChar>,
+        topic: OpaquePointer,
         opaque: UnsafeMutableRawPointer,
         using values: UnsafeMutableBufferPointer<rd_kafka_vu_t>
     ) -> rd_kafka_resp_err_t? {
@@ -171,8 +176,8 @@ final class RDKafkaProducer: @unchecked Sendable {
         let failure: OpaquePointer? = record.payload.withUnsafeBytes { value in
             withKey(of: record) { key in
                 values.initialize(repeating: rd_kafka_vu_t())
-                values[0].vtype = RD_KAFKA_VTYPE_TOPIC
-                values[0].u.cstr = topic
+                values[0].vtype = RD_KAFKA_VTYPE_RKT
+                values[0].u.rkt = topic
                 values[1].vtype = RD_KAFKA_VTYPE_VALUE
                 values[1].u.mem.ptr = UnsafeMutableRawPointer(mutating: value.baseAddress)
                 values[1].u.mem.size = value.count
@@ -224,6 +229,10 @@ final class RDKafkaProducer: @unchecked Sendable {
 
     private func serve() {
         var current: Submission?
+        // librdkafka looks a topic given by name up for every record, under the client's write
+        // lock, which its broker threads take too; a handle per topic, made on the topic's first
+        // record, spares that.
+        var topics: [String: OpaquePointer] = [:]
         while true {
             let closing = state.withLock { state in
                 if current == nil, !state.submissions.isEmpty {
@@ -234,7 +243,15 @@ final class RDKafkaProducer: @unchecked Sendable {
             if closing { break }
             var isFull = false
             if var submission = current {
-                isFull = enqueueRun(of: &submission)
+                if let topic = topics[submission.topic] ?? rd_kafka_topic_new(handle, submission.topic, nil) {
+                    topics[submission.topic] = topic
+                    isFull = enqueueRun(of: &submission, to: topic)
+                } else {
+                    fail(
+                        &submission,
+                        RDKafkaClient.error(rd_kafka_last_error(), "Producing to '\(submission.topic)' failed")
+                    )
+                }
                 current = submission.next < submission.records.count ? submission : nil
             }
             rd_kafka_poll(handle, current == nil || isFull ? 100 : 0)
@@ -252,6 +269,9 @@ final class RDKafkaProducer: @unchecked Sendable {
             rd_kafka_poll(handle, 0)
         }
         reports.flush()
+        for topic in topics.values {
+            rd_kafka_topic_destroy(topic)
+        }
         let waiters = state.withLock { state in
             state.isClosed = true
             defer { state.closeWaiters.removeAll() }
