@@ -23,6 +23,17 @@ struct CloudEventsKafkaBindingTests {
         )
     }
 
+    /// The message a new reader reads from `record`.
+    func readAlone(
+        from record: CloudEventsKafkaBinding.Record<some RecordHeaders>,
+        topic: String,
+        partition: Int32,
+        offset: Int64
+    ) -> Message {
+        var reader = CloudEventsKafkaBinding.Reader()
+        return reader.message(from: record, topic: topic, partition: partition, offset: offset)
+    }
+
     @Test func everyAttributeRoundTrips() {
         let message = Message(
             id: "1",
@@ -37,7 +48,12 @@ struct CloudEventsKafkaBindingTests {
             headers: ["reply-to": "replies"],
             payload: Data("hi".utf8)
         )
-        let back = CloudEventsKafkaBinding.message(from: record(of: message), topic: "t", partition: 0, offset: 9)
+        let back = readAlone(
+            from: record(of: message),
+            topic: "t",
+            partition: 0,
+            offset: 9
+        )
         #expect(back == message)
     }
 
@@ -45,7 +61,12 @@ struct CloudEventsKafkaBindingTests {
         let message = Message(id: "2", source: "/s", type: "t", time: nil)
         let names = headers(of: message).map(\.name)
         #expect(names == ["ce_specversion", "ce_id", "ce_source", "ce_type"])
-        let back = CloudEventsKafkaBinding.message(from: record(of: message), topic: "t", partition: 0, offset: 0)
+        let back = readAlone(
+            from: record(of: message),
+            topic: "t",
+            partition: 0,
+            offset: 0
+        )
         #expect(back.time == Date(timeIntervalSince1970: 0.001))
         #expect(back.subject == nil && back.dataContentType == nil)
     }
@@ -57,7 +78,7 @@ struct CloudEventsKafkaBindingTests {
             headers: [("trace", "x")],
             timestampMilliseconds: 1_700_000_000_000
         )
-        let message = CloudEventsKafkaBinding.message(from: record, topic: "orders", partition: 3, offset: 42)
+        let message = readAlone(from: record, topic: "orders", partition: 3, offset: 42)
         #expect(message.id == "orders-3-42")
         #expect(message.source == "kafka:orders")
         #expect(message.type == CloudEventsKafkaBinding.foreignRecordType)
@@ -74,12 +95,39 @@ struct CloudEventsKafkaBindingTests {
             ("c", "short"), ("ce", "short too"),
         ]
         let record = CloudEventsKafkaBinding.Record(key: nil, value: Data(), headers: headers, timestampMilliseconds: 1)
-        let message = CloudEventsKafkaBinding.message(from: record, topic: "t", partition: 0, offset: 0)
+        let message = readAlone(from: record, topic: "t", partition: 0, offset: 0)
         #expect(message.id == "7" && message.source == "/s" && message.type == "t")
         #expect(message.dataContentType == "text/plain")
         #expect(message.time == Date(timeIntervalSince1970: 1_740_246_230.25))
         #expect(message.extensions == ["ids": "an extension", "": "empty name"])
         #expect(message.headers == ["content\rtype": "kept", "c": "short", "ce": "short too"])
+    }
+
+    @Test("A reader reuses the last record's source, type and content type only while their bytes are the same")
+    func readerReusesRepeatedAttributes() {
+        func storage(_ text: String) -> UnsafeRawPointer? {
+            text.utf8.withContiguousStorageIfAvailable { UnsafeRawPointer($0.baseAddress) } ?? nil
+        }
+        let first = Message(source: "/orders-service/eu-west", type: "com.example.order.created.v1")
+        let changed = Message(source: "/orders-service/eu-east", type: "com.example.order.created.v2")
+        var reader = CloudEventsKafkaBinding.Reader()
+        let read = [first, first, changed, Message(source: "", type: ""), first].enumerated().map { offset, message in
+            var message = message
+            message.dataContentType = offset == 2 ? "application/cloudevents+json" : "application/json; charset=utf-8"
+            return reader.message(from: record(of: message), topic: "t", partition: 0, offset: Int64(offset))
+        }
+        #expect(read.map(\.source) == [first, first, changed, Message(source: ""), first].map(\.source))
+        #expect(read.map(\.type) == [first.type, first.type, changed.type, "", first.type])
+        #expect(
+            read.map(\.dataContentType)
+                == [0, 1, 2, 3, 4].map {
+                    $0 == 2 ? "application/cloudevents+json" : "application/json; charset=utf-8"
+                }
+        )
+        #expect(storage(read[0].source) == storage(read[1].source))
+        #expect(storage(read[0].type) == storage(read[1].type))
+        #expect(storage(read[0].dataContentType!) == storage(read[1].dataContentType!))
+        #expect(storage(read[0].source) != storage(read[4].source))
     }
 
     @Test(arguments: ["ce_id", "ce_custom", "content-type", "Content-Type"])

@@ -93,74 +93,98 @@ enum CloudEventsKafkaBinding {
 
     // MARK: - Reading
 
-    /// Rebuilds the message a record carries, reading each header in place: only the values
-    /// a message keeps become strings, and `ce_time` is parsed from its bytes.
-    static func message(from record: Record<some RecordHeaders>, topic: String, partition: Int32, offset: Int64)
-        -> Message
-    {
-        var id: String?
-        var source: String?
-        var type: String?
-        var time: Date?
-        var subject: String?
-        var dataSchema: String?
-        var dataContentType: String?
-        var extensions: [String: String] = [:]
-        var headers: [String: String] = [:]
-        record.headers.forEach { name, value in
-            func text() -> String { String(decoding: value, as: UTF8.self) }
-            guard name.starts(with: prefix) else {
-                if name.equalsIgnoringASCIICase(contentType) {
-                    dataContentType = text()
-                } else {
-                    headers[String(decoding: name, as: UTF8.self)] = text()
+    /// Reads the records of one consumer into messages. The records of one producer usually
+    /// share their source, type and content type: a reader reuses the last record's strings for
+    /// values with the same bytes, rather than decoding and allocating them again per record.
+    struct Reader {
+        private var source: String?
+        private var type: String?
+        private var dataContentType: String?
+
+        /// Rebuilds the message a record carries, reading each header in place: only the values
+        /// a message keeps become strings, and `ce_time` is parsed from its bytes.
+        mutating func message(
+            from record: Record<some RecordHeaders>,
+            topic: String,
+            partition: Int32,
+            offset: Int64
+        ) -> Message {
+            var id: String?
+            var source: String?
+            var type: String?
+            var time: Date?
+            var subject: String?
+            var dataSchema: String?
+            var dataContentType: String?
+            var extensions: [String: String] = [:]
+            var headers: [String: String] = [:]
+            record.headers.forEach { name, value in
+                func text() -> String { String(decoding: value, as: UTF8.self) }
+                guard name.starts(with: prefix) else {
+                    if name.equalsIgnoringASCIICase(contentType) {
+                        dataContentType = Self.reusing(&self.dataContentType, for: value)
+                    } else {
+                        headers[String(decoding: name, as: UTF8.self)] = text()
+                    }
+                    return
                 }
-                return
-            }
-            let attribute = UnsafeRawBufferPointer(rebasing: name.dropFirst(prefix.utf8CodeUnitCount))
-            if attribute.equals("id") {
-                id = text()
-            } else if attribute.equals("source") {
-                source = text()
-            } else if attribute.equals("type") {
-                type = text()
-            } else if attribute.equals("time") {
-                time = RFC3339.parse(value)
-            } else if attribute.equals("subject") {
-                subject = text()
-            } else if attribute.equals("dataschema") {
-                dataSchema = text()
-            } else if !attribute.equals("specversion") {
-                let attribute = String(decoding: attribute, as: UTF8.self)
-                if !Message.contextAttributeNames.contains(attribute) {
-                    extensions[attribute] = text()
+                let attribute = UnsafeRawBufferPointer(rebasing: name.dropFirst(prefix.utf8CodeUnitCount))
+                if attribute.equals("id") {
+                    id = text()
+                } else if attribute.equals("source") {
+                    source = Self.reusing(&self.source, for: value)
+                } else if attribute.equals("type") {
+                    type = Self.reusing(&self.type, for: value)
+                } else if attribute.equals("time") {
+                    time = RFC3339.parse(value)
+                } else if attribute.equals("subject") {
+                    subject = text()
+                } else if attribute.equals("dataschema") {
+                    dataSchema = text()
+                } else if !attribute.equals("specversion") {
+                    let attribute = String(decoding: attribute, as: UTF8.self)
+                    if !Message.contextAttributeNames.contains(attribute) {
+                        extensions[attribute] = text()
+                    }
                 }
             }
+            return Message(
+                id: id ?? "\(topic)-\(partition)-\(offset)",
+                source: source ?? "kafka:\(topic)",
+                type: type ?? foreignRecordType,
+                time: time ?? record.timestampMilliseconds.map { Date(timeIntervalSince1970: Double($0) / 1000) },
+                subject: subject,
+                dataContentType: dataContentType,
+                dataSchema: dataSchema,
+                extensions: extensions,
+                key: record.key,
+                headers: headers,
+                payload: record.value
+            )
         }
-        return Message(
-            id: id ?? "\(topic)-\(partition)-\(offset)",
-            source: source ?? "kafka:\(topic)",
-            type: type ?? foreignRecordType,
-            time: time ?? record.timestampMilliseconds.map { Date(timeIntervalSince1970: Double($0) / 1000) },
-            subject: subject,
-            dataContentType: dataContentType,
-            dataSchema: dataSchema,
-            extensions: extensions,
-            key: record.key,
-            headers: headers,
-            payload: record.value
-        )
+
+        /// `recent` if its bytes are `value`'s, else `value` decoded, kept as the new `recent`.
+        private static func reusing(_ recent: inout String?, for value: UnsafeRawBufferPointer) -> String {
+            if let recent, withUTF8(of: recent, { UnsafeRawBufferPointer($0).equals(value) }) {
+                return recent
+            }
+            let decoded = String(decoding: value, as: UTF8.self)
+            recent = decoded
+            return decoded
+        }
     }
 }
 
-/// The headers of a record, each name and value handed over as UTF-8 bytes that are valid only
-/// during the call.
 protocol RecordHeaders {
     func forEach(_ body: (_ name: UnsafeRawBufferPointer, _ value: UnsafeRawBufferPointer) -> Void)
 }
 
 extension UnsafeRawBufferPointer {
     /// Whether these bytes are `literal`'s UTF-8.
+    fileprivate func equals(_ other: UnsafeRawBufferPointer) -> Bool {
+        count == other.count && (count == 0 || memcmp(baseAddress!, other.baseAddress!, count) == 0)
+    }
+
     fileprivate func equals(_ literal: StaticString) -> Bool {
         count == literal.utf8CodeUnitCount && (count == 0 || memcmp(baseAddress!, literal.utf8Start, count) == 0)
     }

@@ -80,6 +80,8 @@ final class RDKafkaConsumer: DeliverySettler, @unchecked Sendable {
     /// first attempts. Touched only by the polling thread: in its loop and in the rebalance
     /// callback, which librdkafka runs inside a poll.
     private var polled: Deque<Delivery> = []
+    /// Reads the polled records; touched only by the polling thread.
+    private var reader = CloudEventsKafkaBinding.Reader()
     private let state = Mutex(State())
     /// Signalled on a settlement the polling thread waits for: during a revocation, a graceful
     /// stop, or a wait for room.
@@ -304,7 +306,7 @@ final class RDKafkaConsumer: DeliverySettler, @unchecked Sendable {
     private func collect(_ message: UnsafeMutablePointer<rd_kafka_message_t>) {
         let record = message.pointee
         if record.err == RD_KAFKA_RESP_ERR_NO_ERROR {
-            let converted = CloudEventsKafkaBinding.message(
+            let converted = reader.message(
                 from: Self.record(of: message),
                 topic: options.topic,
                 partition: record.partition,
