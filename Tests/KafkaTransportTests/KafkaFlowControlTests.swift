@@ -149,3 +149,11 @@ struct KafkaFlowControlTests {
         #expect(received.distinct == published, "a message was lost")
     }
 }
+
+extension RDKafkaConsumer {
+    /// The next delivery, its record read by a reader of its own.
+    func next() async -> Delivery? {
+        var reader = CloudEventsKafkaBinding.Reader()
+        return await next(reading: &reader)
+    }
+}

@@ -22,7 +22,7 @@ final class RDKafkaConsumer: DeliverySettler, @unchecked Sendable {
         /// How long the polling thread waits for room before pausing fetching; see
         /// ``RDKafkaConsumer/waitForRoom()``.
         var roomWait: Duration = .seconds(1)
-        /// Called on the polling thread after each record is converted; tests slow the thread
+        /// Called on the polling thread after each record is collected; tests slow the thread
         /// down with it, to hold it inside a batch.
         var afterCollect: (@Sendable () -> Void)?
     }
@@ -44,8 +44,8 @@ final class RDKafkaConsumer: DeliverySettler, @unchecked Sendable {
         var joinError: MessagingError?
         var joinWaiter: CheckedContinuation<Void, any Error>?
         var closeWaiters: [CheckedContinuation<Void, Never>] = []
-        var buffer: Deque<Delivery> = []
-        var waiter: CheckedContinuation<Delivery?, Never>?
+        var buffer: Deque<Pending> = []
+        var waiter: CheckedContinuation<Pending?, Never>?
         var partitions: [Int32: PartitionProgress] = [:]
         var handedOut = 0
         var isPaused = false
@@ -59,6 +59,54 @@ final class RDKafkaConsumer: DeliverySettler, @unchecked Sendable {
         var refusedPositions: [Int32: Int64] = [:]
 
         var unsettledCount: Int { buffer.count + handedOut }
+
+        /// Drops the buffered deliveries `isDropped` selects, destroying their records.
+        mutating func dropBuffered(where isDropped: (Pending) -> Bool = { _ in true }) {
+            buffer.removeAll { pending in
+                guard isDropped(pending) else { return false }
+                pending.discard()
+                return true
+            }
+        }
+    }
+
+    /// A record polled from librdkafka, kept as it came until a task takes it: the iterating
+    /// task builds its `Message` and `Delivery`, so their strings and buffers are allocated on
+    /// the thread that frees them. Allocated by the polling thread and freed by the task, they
+    /// made the two contend for the polling thread's malloc arena on every allocation.
+    struct PolledRecord {
+        let message: UnsafeMutablePointer<rd_kafka_message_t>
+        let partition: Int32
+        let offset: Int64
+        var attempt = 1
+    }
+
+    /// A delivery waiting to be handed out: a polled record, or a delivery made again to be
+    /// retried.
+    enum Pending {
+        case record(PolledRecord)
+        case delivery(Delivery)
+
+        var partition: Int32 {
+            switch self {
+            case .record(let record): record.partition
+            case .delivery(let delivery): Int32(delivery.partition)
+            }
+        }
+
+        var offset: Int64 {
+            switch self {
+            case .record(let record): record.offset
+            case .delivery(let delivery): delivery.offset
+            }
+        }
+
+        /// Destroys the record of a pending delivery that will not be handed out.
+        func discard() {
+            if case .record(let record) = self {
+                rd_kafka_message_destroy(record.message)
+            }
+        }
     }
 
     /// Where the member's flow control stands, and how often the polling thread waited for room
@@ -76,12 +124,9 @@ final class RDKafkaConsumer: DeliverySettler, @unchecked Sendable {
 
     let options: Options
     private var handle: OpaquePointer!
-    /// Deliveries of the records polled since the last hand-over, made outside the lock as
-    /// first attempts. Touched only by the polling thread: in its loop and in the rebalance
-    /// callback, which librdkafka runs inside a poll.
-    private var polled: Deque<Delivery> = []
-    /// Reads the polled records; touched only by the polling thread.
-    private var reader = CloudEventsKafkaBinding.Reader()
+    /// The records polled since the last hand-over. Touched only by the polling thread: in its
+    /// loop and in the rebalance callback, which librdkafka runs inside a poll.
+    private var polled: Deque<PolledRecord> = []
     private let state = Mutex(State())
     /// Signalled on a settlement the polling thread waits for: during a revocation, a graceful
     /// stop, or a wait for room.
@@ -218,7 +263,7 @@ final class RDKafkaConsumer: DeliverySettler, @unchecked Sendable {
         rd_kafka_consumer_close(handle)
         let (waiter, closeWaiters) = state.withLock { state in
             state.isClosed = true
-            state.buffer.removeAll()
+            state.dropBuffered()
             state.partitions.removeAll()
             defer {
                 state.waiter = nil
@@ -301,62 +346,45 @@ final class RDKafkaConsumer: DeliverySettler, @unchecked Sendable {
         }
     }
 
-    /// Converts a polled record into a delivery for the next hand-over; a record that carries
-    /// an error (a consumer event, not a message) is dropped.
+    /// Keeps a polled record for the next hand-over; a record that carries an error (a
+    /// consumer event, not a message) is dropped.
     private func collect(_ message: UnsafeMutablePointer<rd_kafka_message_t>) {
         let record = message.pointee
         if record.err == RD_KAFKA_RESP_ERR_NO_ERROR {
-            let converted = reader.message(
-                from: Self.record(of: message),
-                topic: options.topic,
-                partition: record.partition,
-                offset: record.offset
-            )
-            polled.append(
-                Delivery(
-                    message: consume converted,
-                    topic: options.topic,
-                    group: options.group,
-                    partition: Int(record.partition),
-                    offset: record.offset,
-                    attempt: 1,
-                    settler: self
-                )
-            )
+            polled.append(PolledRecord(message: message, partition: record.partition, offset: record.offset))
+        } else {
+            rd_kafka_message_destroy(message)
         }
-        rd_kafka_message_destroy(message)
         options.afterCollect?()
     }
 
-    /// Hands the polled deliveries out under one lock: the first to a waiting `next()`, the
-    /// rest to the buffer. A record of a partition no longer assigned is dropped; its next owner
-    /// reads it. A record an earlier owner had handed out gets its delivery remade with its
-    /// attempt.
+    /// Hands the polled records out under one lock: the first to a waiting `next()`, the rest
+    /// to the buffer. A record of a partition no longer assigned is dropped; its next owner
+    /// reads it. A record an earlier owner had handed out gets the attempt it has reached.
     private func handOver() -> Status {
         let (status, handOff) = state.withLock {
-            state -> (Status, (CheckedContinuation<Delivery?, Never>, Delivery)?) in
-            var handOff: (CheckedContinuation<Delivery?, Never>, Delivery)?
-            // Taken out one by one, not iterated: each delivery moves on uncopied.
-            while var delivery = polled.popFirst() {
-                let partition = Int32(delivery.partition)
-                guard state.stop == .none, let attempt = state.partitions[partition]?.received(delivery.offset)
-                else { continue }
-                if attempt != delivery.attempt {
-                    delivery = self.delivery(delivery, asAttempt: attempt)
+            state -> (Status, (CheckedContinuation<Pending?, Never>, Pending)?) in
+            var handOff: (CheckedContinuation<Pending?, Never>, Pending)?
+            while var record = polled.popFirst() {
+                guard state.stop == .none, let attempt = state.partitions[record.partition]?.received(record.offset)
+                else {
+                    rd_kafka_message_destroy(record.message)
+                    continue
                 }
+                record.attempt = attempt
                 if handOff == nil, let waiter = state.waiter {
                     state.waiter = nil
                     state.handedOut += 1
-                    state.partitions[partition]!.handedOut(delivery.offset)
-                    handOff = (waiter, delivery)
+                    state.partitions[record.partition]!.handedOut(record.offset)
+                    handOff = (waiter, .record(record))
                 } else {
-                    state.buffer.append(delivery)
+                    state.buffer.append(.record(record))
                 }
             }
             return (readStatus(&state), handOff)
         }
-        if let (waiter, delivery) = handOff {
-            waiter.resume(returning: delivery)
+        if let (waiter, pending) = handOff {
+            waiter.resume(returning: pending)
         }
         return status
     }
@@ -372,6 +400,32 @@ final class RDKafkaConsumer: DeliverySettler, @unchecked Sendable {
             attempt: attempt,
             settler: self
         )
+    }
+
+    /// The delivery `pending` is: a polled record is read into its message, with `reader`, and
+    /// destroyed.
+    private func delivery(of pending: Pending, reading reader: inout CloudEventsKafkaBinding.Reader) -> Delivery {
+        switch pending {
+        case .delivery(let delivery):
+            return delivery
+        case .record(let record):
+            defer { rd_kafka_message_destroy(record.message) }
+            let message = reader.message(
+                from: Self.record(of: record.message),
+                topic: options.topic,
+                partition: record.partition,
+                offset: record.offset
+            )
+            return Delivery(
+                message: consume message,
+                topic: options.topic,
+                group: options.group,
+                partition: Int(record.partition),
+                offset: record.offset,
+                attempt: record.attempt,
+                settler: self
+            )
+        }
     }
 
     private static func record(
@@ -479,7 +533,7 @@ final class RDKafkaConsumer: DeliverySettler, @unchecked Sendable {
         let revoked = Set((0..<Int(list.pointee.cnt)).map { list.pointee.elems[$0].partition })
         state.withLock { state in
             state.isRevoking = true
-            state.buffer.removeAll { revoked.contains(Int32($0.partition)) }
+            state.dropBuffered { revoked.contains($0.partition) }
         }
         let deadline = Date().addingTimeInterval(Double(options.revocationGracePeriod.milliseconds) / 1000)
         settled.lock()
@@ -491,7 +545,7 @@ final class RDKafkaConsumer: DeliverySettler, @unchecked Sendable {
         commit(partitions: revoked, synchronously: true)
         state.withLock { state in
             state.isRevoking = false
-            state.buffer.removeAll { revoked.contains(Int32($0.partition)) }
+            state.dropBuffered { revoked.contains($0.partition) }
             for partition in revoked {
                 if let progress = state.partitions.removeValue(forKey: partition) {
                     state.handedOut -= progress.handedOutUnsettledCount
@@ -550,41 +604,44 @@ final class RDKafkaConsumer: DeliverySettler, @unchecked Sendable {
 
     // MARK: - Handing out
 
-    /// The next delivery; `nil` once the member stopped.
-    func next() async -> Delivery? {
+    /// The next delivery, its record read with `reader`; `nil` once the member stopped.
+    func next(reading reader: inout CloudEventsKafkaBinding.Reader) async -> Delivery? {
         if Task.isCancelled {
             stop(.immediate)
             return nil
         }
+        let pending: Pending?
         if let ready = state.withLock({ takeNext(&$0) }) {
-            return ready.delivery
-        }
-        return await withTaskCancellationHandler {
-            await withCheckedContinuation { continuation in
-                let ready = state.withLock { state -> Ready? in
-                    if let ready = takeNext(&state) { return ready }
-                    state.waiter = continuation
-                    return nil
+            pending = ready.pending
+        } else {
+            pending = await withTaskCancellationHandler {
+                await withCheckedContinuation { continuation in
+                    let ready = state.withLock { state -> Ready? in
+                        if let ready = takeNext(&state) { return ready }
+                        state.waiter = continuation
+                        return nil
+                    }
+                    if let ready {
+                        continuation.resume(returning: ready.pending)
+                    }
                 }
-                if let ready {
-                    continuation.resume(returning: ready.delivery)
-                }
+            } onCancel: {
+                stop(.immediate)
             }
-        } onCancel: {
-            stop(.immediate)
         }
+        return pending.map { delivery(of: $0, reading: &reader) }
     }
 
     private struct Ready {
-        var delivery: Delivery?
+        var pending: Pending?
     }
 
     private func takeNext(_ state: inout State) -> Ready? {
-        guard state.stop == .none, !state.isClosed else { return Ready(delivery: nil) }
-        guard let delivery = state.buffer.popFirst() else { return nil }
+        guard state.stop == .none, !state.isClosed else { return Ready(pending: nil) }
+        guard let pending = state.buffer.popFirst() else { return nil }
         state.handedOut += 1
-        state.partitions[Int32(delivery.partition)]?.handedOut(delivery.offset)
-        return Ready(delivery: delivery)
+        state.partitions[pending.partition]?.handedOut(pending.offset)
+        return Ready(pending: pending)
     }
 
     // MARK: - Settling
@@ -599,7 +656,7 @@ final class RDKafkaConsumer: DeliverySettler, @unchecked Sendable {
 
     private func settle(_ delivery: Delivery, requeue: Bool) throws(MessagingError) {
         let partition = Int32(delivery.partition)
-        var handOff: (CheckedContinuation<Delivery?, Never>, Delivery)?
+        var handOff: (CheckedContinuation<Pending?, Never>, Delivery)?
         // Returns only whether to signal the polling thread: an acknowledgement, the common
         // case, copies nothing out of the lock.
         let signal = state.withLock { state -> Bool? in
@@ -621,7 +678,7 @@ final class RDKafkaConsumer: DeliverySettler, @unchecked Sendable {
                 handOff = (waiter, again)
                 return false
             }
-            state.buffer.prepend(again)
+            state.buffer.prepend(.delivery(again))
             return state.isRevoking
         }
         guard let signal else {
@@ -631,7 +688,7 @@ final class RDKafkaConsumer: DeliverySettler, @unchecked Sendable {
             )
         }
         if let (waiter, again) = handOff {
-            waiter.resume(returning: again)
+            waiter.resume(returning: .delivery(again))
         }
         if signal {
             settled.lock()
@@ -644,11 +701,11 @@ final class RDKafkaConsumer: DeliverySettler, @unchecked Sendable {
 
     /// Stops the member; returns once it has left the group.
     func stop(_ mode: Stop) {
-        let waiter = state.withLock { state -> CheckedContinuation<Delivery?, Never>? in
+        let waiter = state.withLock { state -> CheckedContinuation<Pending?, Never>? in
             if mode == .immediate || state.stop == .none {
                 state.stop = mode
             }
-            state.buffer.removeAll()
+            state.dropBuffered()
             defer { state.waiter = nil }
             return state.waiter
         }

@@ -24,10 +24,16 @@ public struct KafkaDeliveries: DeliverySequence {
     /// Waits for the member's next delivery.
     public struct Iterator: AsyncIteratorProtocol {
         let membership: KafkaMembership
+        /// Reads the records this iterator takes into messages.
+        var reader = CloudEventsKafkaBinding.Reader()
+
+        init(membership: KafkaMembership) {
+            self.membership = membership
+        }
 
         /// The next delivery, or `nil` once the subscription has ended.
         public mutating func next() async throws -> Delivery? {
-            await membership.consumer.next()
+            await membership.consumer.next(reading: &reader)
         }
     }
 }
