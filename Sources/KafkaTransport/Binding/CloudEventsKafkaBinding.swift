@@ -175,16 +175,19 @@ enum CloudEventsKafkaBinding {
     }
 }
 
+/// The headers of a record, each name and value handed over as UTF-8 bytes that are valid only
+/// during the call.
 protocol RecordHeaders {
     func forEach(_ body: (_ name: UnsafeRawBufferPointer, _ value: UnsafeRawBufferPointer) -> Void)
 }
 
 extension UnsafeRawBufferPointer {
-    /// Whether these bytes are `literal`'s UTF-8.
+    /// Whether these bytes are `other`'s.
     fileprivate func equals(_ other: UnsafeRawBufferPointer) -> Bool {
         count == other.count && (count == 0 || memcmp(baseAddress!, other.baseAddress!, count) == 0)
     }
 
+    /// Whether these bytes are `literal`'s UTF-8.
     fileprivate func equals(_ literal: StaticString) -> Bool {
         count == literal.utf8CodeUnitCount && (count == 0 || memcmp(baseAddress!, literal.utf8Start, count) == 0)
     }

@@ -27,10 +27,6 @@ public struct KafkaDeliveries: DeliverySequence {
         /// Reads the records this iterator takes into messages.
         var reader = CloudEventsKafkaBinding.Reader()
 
-        init(membership: KafkaMembership) {
-            self.membership = membership
-        }
-
         /// The next delivery, or `nil` once the subscription has ended.
         public mutating func next() async throws -> Delivery? {
             await membership.consumer.next(reading: &reader)
