@@ -46,7 +46,7 @@ final class RDKafkaConsumer: DeliverySettler, @unchecked Sendable {
         var closeWaiters: [CheckedContinuation<Void, Never>] = []
         var buffer: Deque<Pending> = []
         var waiter: CheckedContinuation<Pending?, Never>?
-        var partitions: [Int32: PartitionProgress] = [:]
+        var partitions = PartitionTable()
         var handedOut = 0
         var isPaused = false
         /// The polling thread waits for the application to settle half its prefetch.
@@ -483,7 +483,7 @@ final class RDKafkaConsumer: DeliverySettler, @unchecked Sendable {
         if count > 0 {
             _ = rd_kafka_committed(handle, list, 10_000)
         }
-        var progress: [Int32: PartitionProgress] = [:]
+        var progress: [(Int32, PartitionProgress)] = []
         for index in 0..<count {
             let element = list.pointee.elems.advanced(by: index)
             let partition = element.pointee.partition
@@ -509,9 +509,13 @@ final class RDKafkaConsumer: DeliverySettler, @unchecked Sendable {
                 String(decoding: UnsafeRawBufferPointer(start: $0, count: element.pointee.metadata_size), as: UTF8.self)
             }
             let start = element.pointee.offset
-            progress[partition] = PartitionProgress(start: start >= 0 ? start : nil, metadata: metadata)
+            progress.append((partition, PartitionProgress(start: start >= 0 ? start : nil, metadata: metadata)))
         }
-        state.withLock { $0.partitions.merge(progress) { $1 } }
+        state.withLock { state in
+            for (partition, progress) in progress {
+                state.partitions[partition] = progress
+            }
+        }
         if isCooperative {
             if let error = rd_kafka_incremental_assign(handle, list) {
                 rd_kafka_error_destroy(error)
@@ -539,7 +543,7 @@ final class RDKafkaConsumer: DeliverySettler, @unchecked Sendable {
         settled.lock()
         while state.withLock({ state in
             state.stop != .immediate
-                && state.partitions.contains { revoked.contains($0.key) && $0.value.hasHandedOutUnsettled }
+                && state.partitions.contains { revoked.contains($0.partition) && $0.progress.hasHandedOutUnsettled }
         }), settled.wait(until: deadline) {}
         settled.unlock()
         commit(partitions: revoked, synchronously: true)
@@ -547,7 +551,7 @@ final class RDKafkaConsumer: DeliverySettler, @unchecked Sendable {
             state.isRevoking = false
             state.dropBuffered { revoked.contains($0.partition) }
             for partition in revoked {
-                if let progress = state.partitions.removeValue(forKey: partition) {
+                if let progress = state.partitions.remove(partition) {
                     state.handedOut -= progress.handedOutUnsettledCount
                 }
             }
