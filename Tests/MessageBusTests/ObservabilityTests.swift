@@ -126,6 +126,31 @@ struct ObservabilityTests {
         #expect(metadata.allSatisfy { $0["handler"] == .string("audit") && $0["group"] == .string("audit") })
     }
 
+    @Test func aHandlingSetsItsLoggersMetadataOnlyWhenItLogs() async throws {
+        let handler = MetadataCountingLogHandler()
+        let transport = InMemoryTransport()
+        let bus = Bus(transport: transport, name: "logs", logger: Logger(label: "bus") { _ in handler })
+        let handled = Mutex(0)
+        try bus.handle(from: "orders", group: "audit", name: "audit") { message, context in
+            if message.id.hasPrefix("loud") {
+                context.logger.info("handled")
+                context.logger.info("handled again")
+            }
+            handled.withLock { $0 += 1 }
+            return []
+        }
+        try await running([transport, bus]) {
+            try await bus.waitUntilRunning()
+            try await transport.publish((0..<3).map { Message(id: "quiet-\($0)") }, to: "orders")
+            try await eventually("the quiet messages were handled") { handled.withLock { $0 } == 3 }
+            #expect(handler.messageMetadataAssignments == 0)
+            try await transport.publish((0..<2).map { Message(id: "loud-\($0)") }, to: "orders")
+            try await eventually("the loud messages were handled") { handled.withLock { $0 } == 5 }
+        }
+        #expect(handler.messageMetadataAssignments == 2)
+        #expect(handler.loggedMessageIDs == ["loud-0", "loud-0", "loud-1", "loud-1"])
+    }
+
     @Test func metricsCountWhatHappened() async throws {
         let metrics = TestMetrics()
         let transport = InMemoryTransport()
@@ -182,5 +207,36 @@ struct ObservabilityTests {
             [("handler", "billing"), ("topic", "orders"), ("group", "billing")]
         )
         #expect(lag.values.first == 2)
+    }
+}
+
+/// A log handler that counts the assignments of metadata naming a message, the work
+/// `StreamLogHandler` redoes on each: it renders its metadata whenever it changes.
+struct MetadataCountingLogHandler: LogHandler {
+    private final class Counts: Sendable {
+        let assignments = Mutex(0)
+        let loggedMessageIDs = Mutex<[String]>([])
+    }
+
+    private let counts = Counts()
+    var logLevel = Logger.Level.info
+    var metadata: Logger.Metadata = [:] {
+        didSet {
+            if metadata["message-id"] != nil {
+                counts.assignments.withLock { $0 += 1 }
+            }
+        }
+    }
+
+    var messageMetadataAssignments: Int { counts.assignments.withLock { $0 } }
+    var loggedMessageIDs: [String] { counts.loggedMessageIDs.withLock { $0 } }
+
+    subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+        get { metadata[key] }
+        set { metadata[key] = newValue }
+    }
+
+    func log(event: LogEvent) {
+        counts.loggedMessageIDs.withLock { $0.append(metadata["message-id"]?.description ?? "?") }
     }
 }

@@ -170,13 +170,6 @@ final class HandlerRunner: Sendable {
         guard begin() else { return }
         defer { end() }
         let message = delivery.message
-        var logger = self.logger
-        // One assignment of the whole metadata: a handler may render it on every change.
-        var metadata = logger.handler.metadata
-        metadata["message-id"] = .string(message.id)
-        metadata["correlation-id"] = .string(message.correlationID ?? message.id)
-        logger.handler.metadata = metadata
-
         var parent = ServiceContext.topLevel
         bus.tracer.extract(message.headers, into: &parent, using: HeaderExtractor())
         let span = bus.tracer.startSpan(spanName, context: parent, ofKind: .consumer)
@@ -210,7 +203,7 @@ final class HandlerRunner: Sendable {
             do {
                 try delivery.acknowledge()
             } catch {
-                logger.warning(
+                context.logger.warning(
                     "Handled message could not be acknowledged; it may be delivered again",
                     metadata: ["error": "\(error)"]
                 )
@@ -221,12 +214,12 @@ final class HandlerRunner: Sendable {
             metrics.failed.increment()
             span.recordError(failure)
             span.setStatus(SpanStatus(code: .error))
-            logger.error("Handler failed; the message will be delivered again", metadata: ["error": "\(failure)"])
-            await bus.notify(BusNotification(.handlerFailed, error: failure, context: context), logger: logger)
+            context.logger.error("Handler failed; the message will be delivered again", metadata: ["error": "\(failure)"])
+            await bus.notify(BusNotification(.handlerFailed, error: failure, context: context), logger: context.logger)
             do {
                 try delivery.reject(requeue: true)
             } catch {
-                logger.warning("Failed message could not be rejected", metadata: ["error": "\(error)"])
+                context.logger.warning("Failed message could not be rejected", metadata: ["error": "\(error)"])
             }
         }
     }

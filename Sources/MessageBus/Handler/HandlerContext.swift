@@ -14,7 +14,14 @@ public struct HandlerContext: Sendable {
     /// The delivery being handled: the message as it arrived, its partition, offset and attempt.
     public let delivery: Delivery
     /// A logger whose metadata names the message id, correlation id, topic, group and handler.
-    public var logger: Logger
+    ///
+    /// The message's metadata is set on the first use of the logger in a handling, so a handling
+    /// that logs nothing does not pay for it: some log handlers render their metadata whenever
+    /// it changes (`StreamLogHandler` formats it into one string).
+    public var logger: Logger {
+        get { messageLogger.logger }
+        set { messageLogger = MessageLogger(newValue) }
+    }
     /// The tracing context of the handler's span; messages published with it continue the trace.
     public var serviceContext: ServiceContext
     /// Publishes directly to the transport, for middleware that must send before the handler
@@ -29,6 +36,25 @@ public struct HandlerContext: Sendable {
 
     let metrics: HandlerMetrics
     let completion: CompletionActions
+    private var messageLogger: MessageLogger
+
+    init(
+        handler: String,
+        delivery: Delivery,
+        logger: Logger,
+        serviceContext: ServiceContext,
+        publisher: any MessagePublisher,
+        metrics: HandlerMetrics,
+        completion: CompletionActions
+    ) {
+        self.handler = handler
+        self.delivery = delivery
+        self.messageLogger = MessageLogger(handlerLogger: logger, delivery: delivery)
+        self.serviceContext = serviceContext
+        self.publisher = publisher
+        self.metrics = metrics
+        self.completion = completion
+    }
 
     /// A reply to the handled message, addressed to its `reply-to` topic; see ``Requester``.
     ///
@@ -87,6 +113,44 @@ final class CompletionActions: Sendable {
         try await first()
         for action in more {
             try await action()
+        }
+    }
+}
+
+/// A handling's logger: the handler's logger, given the message's id and correlation id on
+/// first use, then kept for every copy of the context.
+final class MessageLogger: Sendable {
+    private enum State {
+        case unmade(handlerLogger: Logger, delivery: Delivery)
+        case made(Logger)
+    }
+
+    private let state: Mutex<State>
+
+    /// The logger `handlerLogger` becomes for the message `delivery` carries, when first used.
+    init(handlerLogger: Logger, delivery: Delivery) {
+        state = Mutex(.unmade(handlerLogger: handlerLogger, delivery: delivery))
+    }
+
+    /// `logger` as it is.
+    init(_ logger: Logger) {
+        state = Mutex(.made(logger))
+    }
+
+    var logger: Logger {
+        state.withLock { state in
+            switch state {
+            case .made(let logger):
+                return logger
+            case .unmade(var logger, let delivery):
+                // One assignment of the whole metadata: a handler may render it on every change.
+                var metadata = logger.handler.metadata
+                metadata["message-id"] = .string(delivery.message.id)
+                metadata["correlation-id"] = .string(delivery.message.correlationID ?? delivery.message.id)
+                logger.handler.metadata = metadata
+                state = .made(logger)
+                return logger
+            }
         }
     }
 }
