@@ -214,7 +214,10 @@ final class HandlerRunner: Sendable {
             metrics.failed.increment()
             span.recordError(failure)
             span.setStatus(SpanStatus(code: .error))
-            context.logger.error("Handler failed; the message will be delivered again", metadata: ["error": "\(failure)"])
+            context.logger.error(
+                "Handler failed; the message will be delivered again",
+                metadata: ["error": "\(failure)"]
+            )
             await bus.notify(BusNotification(.handlerFailed, error: failure, context: context), logger: context.logger)
             do {
                 try delivery.reject(requeue: true)
