@@ -89,6 +89,26 @@ int raw_kafka_produce(
     return 0;
 }
 
+/// Reads a record as a consumer of these records must: its headers, which librdkafka parses
+/// into a list on first request, and its payload. Returns the bytes read.
+static int64_t read_record(rd_kafka_message_t *message) {
+    int64_t bytes = 0;
+    rd_kafka_headers_t *headers;
+    if (rd_kafka_message_headers(message, &headers) == RD_KAFKA_RESP_ERR_NO_ERROR) {
+        const char *name;
+        const void *value;
+        size_t size;
+        for (size_t i = 0; rd_kafka_header_get_all(headers, i, &name, &value, &size) == RD_KAFKA_RESP_ERR_NO_ERROR; i++) {
+            bytes += (int64_t)(strlen(name) + size);
+        }
+    }
+    const unsigned char *payload = message->payload;
+    for (size_t i = 0; i < message->len; i++) {
+        bytes += payload[i] != 0;
+    }
+    return bytes;
+}
+
 int raw_kafka_consume(
     const raw_kafka_property *properties, size_t property_count,
     const char *topic, int64_t count, int timeout_ms,
@@ -111,6 +131,7 @@ int raw_kafka_consume(
         return -1;
     }
     int64_t received = 0;
+    int64_t bytes = 0;
     double start = 0;
     double last = now_seconds();
     while (received < count) {
@@ -127,6 +148,7 @@ int raw_kafka_consume(
         if (!message->err) {
             if (received == 0) start = now_seconds();
             received++;
+            bytes += read_record(message);
             last = now_seconds();
             rd_kafka_offset_store(message->rkt, message->partition, message->offset);
         }
@@ -135,6 +157,7 @@ int raw_kafka_consume(
     result->seconds = now_seconds() - start;
     result->messages = received;
     result->failed = 0;
+    result->bytes = bytes;
     rd_kafka_commit(rk, NULL, 0);
     rd_kafka_consumer_close(rk);
     rd_kafka_destroy(rk);

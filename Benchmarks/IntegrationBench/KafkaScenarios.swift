@@ -153,7 +153,8 @@ enum KafkaScenarios {
         return .throughput("kafka-produce", project: project, baseline: baseline, target: 0.9)
     }
 
-    /// Messages per second from the first to the last message received by a raw C consumer.
+    /// Messages per second from the first to the last message received by a raw C consumer,
+    /// which reads each message's headers and payload.
     static func rawConsumeRate(_ configuration: KafkaConfiguration, topic: String, group: String, count: Int)
         async throws -> Double
     {
@@ -163,6 +164,9 @@ enum KafkaScenarios {
             result,
             error in
             raw_kafka_consume(properties, propertyCount, topic, Int64(count), 30_000, result, error, 512)
+        }
+        guard result.bytes >= count * Scale.payloadBytes else {
+            throw BenchmarkError("the raw consumer read \(result.bytes) bytes of \(count) messages")
         }
         return Double(count) / result.seconds
     }

@@ -18,6 +18,8 @@ typedef struct raw_kafka_result {
     int64_t failed;
     /// Wall-clock seconds from the first message to the last confirmation or receipt.
     double seconds;
+    /// Header and payload bytes the consumer read.
+    int64_t bytes;
 } raw_kafka_result;
 
 /// Produces `count` messages of `payload_bytes` bytes to `topic` with a plain librdkafka
@@ -29,8 +31,9 @@ int raw_kafka_produce(
     raw_kafka_result *result, char *error, size_t error_size);
 
 /// Joins `properties`' group on `topic` with a plain librdkafka consumer and polls until it has
-/// received `count` messages, storing each offset as it goes. Returns 0, or -1 with `error`
-/// filled in (also when `timeout_ms` passes without a message).
+/// received `count` messages, reading each one's headers and payload and storing its offset as
+/// it goes. Returns 0, or -1 with `error` filled in (also when `timeout_ms` passes without a
+/// message).
 int raw_kafka_consume(
     const raw_kafka_property *properties, size_t property_count,
     const char *topic, int64_t count, int timeout_ms,
