@@ -8,7 +8,8 @@ import Testing
 struct CloudEventsKafkaBindingTests {
     func headers(of message: Message) -> [(name: String, value: String)] {
         var headers: [(name: String, value: String)] = []
-        CloudEventsKafkaBinding.forEachHeader(of: message) {
+        var recentTime = RFC3339.Recent()
+        CloudEventsKafkaBinding.forEachHeader(of: message, recentTime: &recentTime) {
             headers.append((String(decoding: $0, as: UTF8.self), String(decoding: $1, as: UTF8.self)))
         }
         return headers
@@ -143,6 +144,20 @@ struct CloudEventsKafkaBindingTests {
         #expect(RFC3339.format(Date(timeIntervalSince1970: -0.001)) == "1969-12-31T23:59:59.999Z")
         #expect(RFC3339.format(Date(timeIntervalSince1970: 951_782_400)) == "2000-02-29T00:00:00.000Z")
         #expect(RFC3339.format(Date(timeIntervalSince1970: 253_402_300_799.5)) == "9999-12-31T23:59:59.500Z")
+    }
+
+    @Test func aWriterOfManyTimesWritesEachOneItsOwn() {
+        var recent = RFC3339.Recent()
+        func write(_ seconds: Double) -> String {
+            recent.withFormatted(Date(timeIntervalSince1970: seconds)) { String(decoding: $0, as: UTF8.self) }
+        }
+        #expect(write(1_740_246_230.305) == "2025-02-22T17:43:50.305Z")
+        #expect(write(1_740_246_230.3059) == "2025-02-22T17:43:50.305Z")
+        #expect(write(1_740_246_230.306) == "2025-02-22T17:43:50.306Z")
+        let farPast = Date(timeIntervalSince1970: -62_198_755_200.5)
+        #expect(write(-62_198_755_200.5) == Date.ISO8601FormatStyle(includingFractionalSeconds: true).format(farPast))
+        #expect(write(1_740_246_230.306) == "2025-02-22T17:43:50.306Z")
+        #expect(write(0) == "1970-01-01T00:00:00.000Z")
     }
 
     @Test func timesFrom1600To9999MatchFoundationAndRoundTrip() {

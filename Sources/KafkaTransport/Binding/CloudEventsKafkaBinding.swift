@@ -40,9 +40,12 @@ enum CloudEventsKafkaBinding {
     }
 
     /// Calls `body` with the UTF-8 name and value of each header that carries `message`'s
-    /// attributes and transport headers; the bytes are valid only during the call.
+    /// attributes and transport headers; the bytes are valid only during the call. `ce_time` is
+    /// written with `recentTime`: a writer of many records keeps one, so a time repeated from the
+    /// last record is not formatted again.
     static func forEachHeader(
         of message: Message,
+        recentTime: inout RFC3339.Recent,
         _ body: (_ name: UnsafeRawBufferPointer, _ value: UnsafeRawBufferPointer) -> Void
     ) {
         func add(_ name: StaticString, _ value: String) {
@@ -61,7 +64,7 @@ enum CloudEventsKafkaBinding {
         if let time = message.time {
             let name: StaticString = "ce_time"
             name.withUTF8Buffer { name in
-                RFC3339.withFormatted(time) { body(UnsafeRawBufferPointer(name), $0) }
+                recentTime.withFormatted(time) { body(UnsafeRawBufferPointer(name), $0) }
             }
         }
         if let subject = message.subject {

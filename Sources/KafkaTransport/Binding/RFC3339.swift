@@ -9,52 +9,74 @@ import Foundation
 enum RFC3339 {
     private static let millisecondsPerDay: Int64 = 86_400_000
 
-    /// Calls `body` with the UTF-8 bytes of `date` in UTC with milliseconds; the bytes are valid
-    /// only during the call.
-    static func withFormatted<Result>(_ date: Date, _ body: (UnsafeRawBufferPointer) -> Result) -> Result {
-        // Truncated to the millisecond, except that a value within binary rounding error (a
-        // microsecond, or a few units in the last place for far dates) of a whole millisecond is
-        // that millisecond: -0.001 s is -1.000…02 ms in binary.
+    /// The last timestamp written, kept to be written again: a batch's messages are usually made
+    /// within one millisecond, and the producer writes their times one after another.
+    struct Recent {
+        private var milliseconds: Int64?
+        private var text = InlineArray<24, UInt8>(repeating: 0)
+
+        /// Calls `body` with the UTF-8 bytes of `date` in UTC with milliseconds, written again
+        /// only when its millisecond is not the last one's; the bytes are valid only during the
+        /// call.
+        mutating func withFormatted<Result>(_ date: Date, _ body: (UnsafeRawBufferPointer) -> Result) -> Result {
+            let milliseconds = RFC3339.milliseconds(of: date)
+            if milliseconds != self.milliseconds {
+                guard RFC3339.write(milliseconds, into: &text) else {
+                    self.milliseconds = nil
+                    var text = Date.ISO8601FormatStyle(includingFractionalSeconds: true).format(date)
+                    return text.withUTF8 { body(UnsafeRawBufferPointer($0)) }
+                }
+                self.milliseconds = milliseconds
+            }
+            return withUnsafeBytes(of: text, body)
+        }
+    }
+
+    /// `date`'s milliseconds since 1970. Truncated to the millisecond, except that a value within
+    /// binary rounding error (a microsecond, or a few units in the last place for far dates) of a
+    /// whole millisecond is that millisecond: -0.001 s is -1.000…02 ms in binary.
+    private static func milliseconds(of date: Date) -> Int64 {
         let scaled = date.timeIntervalSince1970 * 1000
         let nearest = scaled.rounded()
         let tolerance = max(0.001, 4 * scaled.ulp)
-        let milliseconds = Int64(abs(scaled - nearest) < tolerance ? nearest : scaled.rounded(.down))
+        return Int64(abs(scaled - nearest) < tolerance ? nearest : scaled.rounded(.down))
+    }
+
+    /// Writes `milliseconds` since 1970 as `YYYY-MM-DDTHH:MM:SS.mmmZ` into `text`; returns
+    /// `false`, writing nothing, for a year outside 0...9999, which needs more digits or a sign.
+    private static func write(_ milliseconds: Int64, into text: inout InlineArray<24, UInt8>) -> Bool {
         let days = milliseconds >= 0 ? milliseconds / millisecondsPerDay : (milliseconds + 1) / millisecondsPerDay - 1
         let (year, month, day) = civil(fromDays: days)
-        guard (0...9999).contains(year) else {
-            var text = Date.ISO8601FormatStyle(includingFractionalSeconds: true).format(date)
-            return text.withUTF8 { body(UnsafeRawBufferPointer($0)) }
-        }
+        guard (0...9999).contains(year) else { return false }
         let time = milliseconds - days * millisecondsPerDay
-        return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 24) { buffer in
-            func put(_ value: Int64, digits: Int, at start: Int) {
-                var value = value
-                for index in stride(from: start + digits - 1, through: start, by: -1) {
-                    buffer[index] = UInt8(ascii: "0") + UInt8(value % 10)
-                    value /= 10
-                }
+        func put(_ value: Int64, digits: Int, at start: Int) {
+            var value = value
+            for index in stride(from: start + digits - 1, through: start, by: -1) {
+                text[index] = UInt8(ascii: "0") + UInt8(value % 10)
+                value /= 10
             }
-            put(year, digits: 4, at: 0)
-            buffer[4] = UInt8(ascii: "-")
-            put(month, digits: 2, at: 5)
-            buffer[7] = UInt8(ascii: "-")
-            put(day, digits: 2, at: 8)
-            buffer[10] = UInt8(ascii: "T")
-            put(time / 3_600_000, digits: 2, at: 11)
-            buffer[13] = UInt8(ascii: ":")
-            put(time / 60_000 % 60, digits: 2, at: 14)
-            buffer[16] = UInt8(ascii: ":")
-            put(time / 1000 % 60, digits: 2, at: 17)
-            buffer[19] = UInt8(ascii: ".")
-            put(time % 1000, digits: 3, at: 20)
-            buffer[23] = UInt8(ascii: "Z")
-            return body(UnsafeRawBufferPointer(buffer))
         }
+        put(year, digits: 4, at: 0)
+        text[4] = UInt8(ascii: "-")
+        put(month, digits: 2, at: 5)
+        text[7] = UInt8(ascii: "-")
+        put(day, digits: 2, at: 8)
+        text[10] = UInt8(ascii: "T")
+        put(time / 3_600_000, digits: 2, at: 11)
+        text[13] = UInt8(ascii: ":")
+        put(time / 60_000 % 60, digits: 2, at: 14)
+        text[16] = UInt8(ascii: ":")
+        put(time / 1000 % 60, digits: 2, at: 17)
+        text[19] = UInt8(ascii: ".")
+        put(time % 1000, digits: 3, at: 20)
+        text[23] = UInt8(ascii: "Z")
+        return true
     }
 
     /// `date` in UTC with milliseconds.
     static func format(_ date: Date) -> String {
-        withFormatted(date) { String(decoding: $0, as: UTF8.self) }
+        var recent = Recent()
+        return recent.withFormatted(date) { String(decoding: $0, as: UTF8.self) }
     }
 
     /// The instant `text` names, or `nil` when it is not an RFC 3339 date-time.

@@ -107,15 +107,20 @@ final class RDKafkaProducer: @unchecked Sendable {
 
     private static let shuttingDown = MessagingError(.shutDown, "The Kafka transport is shutting down.")
 
-    /// Enqueues the next run of `submission`'s records to `topic`, its topic's handle; returns
-    /// whether librdkafka's queue was full. A record librdkafka refuses for another reason fails
-    /// the rest of its batch.
-    private func enqueueRun(of submission: inout Submission, to topic: OpaquePointer) -> Bool {
+    /// Enqueues the next run of `submission`'s records to `topic`, its topic's handle, writing
+    /// their times with `recentTime`; returns whether librdkafka's queue was full. A record
+    /// librdkafka refuses for another reason fails the rest of its batch.
+    private func enqueueRun(
+        of submission: inout Submission,
+        to topic: OpaquePointer,
+        recentTime: inout RFC3339.Recent
+    ) -> Bool {
         let end = min(submission.next + Self.run, submission.records.count)
         let (enqueued, error) = enqueue(
             submission.records[submission.next..<end],
             topic: topic,
-            opaque: submission.reference.toOpaque()
+            opaque: submission.reference.toOpaque(),
+            recentTime: &recentTime
         )
         submission.next += enqueued
         switch error {
@@ -141,12 +146,14 @@ final class RDKafkaProducer: @unchecked Sendable {
     private func enqueue(
         _ records: ArraySlice<Message>,
         topic: OpaquePointer,
-        opaque: UnsafeMutableRawPointer
+        opaque: UnsafeMutableRawPointer,
+        recentTime: inout RFC3339.Recent
     ) -> (Int, rd_kafka_resp_err_t?) {
         withUnsafeTemporaryAllocation(of: rd_kafka_vu_t.self, capacity: 7) { values in
             var count = 0
             for index in records.indices {
-                if let code = enqueue(records[index], topic: topic, opaque: opaque, using: values) {
+                let code = enqueue(records[index], topic: topic, opaque: opaque, using: values, recentTime: &recentTime)
+                if let code {
                     return (count, code)
                 }
                 count += 1
@@ -160,10 +167,11 @@ final class RDKafkaProducer: @unchecked Sendable {
         _ record: borrowing Message,
         topic: OpaquePointer,
         opaque: UnsafeMutableRawPointer,
-        using values: UnsafeMutableBufferPointer<rd_kafka_vu_t>
+        using values: UnsafeMutableBufferPointer<rd_kafka_vu_t>,
+        recentTime: inout RFC3339.Recent
     ) -> rd_kafka_resp_err_t? {
         let headers = rd_kafka_headers_new(8)!
-        CloudEventsKafkaBinding.forEachHeader(of: record) { name, value in
+        CloudEventsKafkaBinding.forEachHeader(of: record, recentTime: &recentTime) { name, value in
             _ = rd_kafka_header_add(
                 headers,
                 name.baseAddress?.assumingMemoryBound(to: CChar.self),
@@ -233,6 +241,7 @@ final class RDKafkaProducer: @unchecked Sendable {
         // lock, which its broker threads take too; a handle per topic, made on the topic's first
         // record, spares that.
         var topics: [String: OpaquePointer] = [:]
+        var recentTime = RFC3339.Recent()
         while true {
             let closing = state.withLock { state in
                 if current == nil, !state.submissions.isEmpty {
@@ -245,7 +254,7 @@ final class RDKafkaProducer: @unchecked Sendable {
             if var submission = current {
                 if let topic = topics[submission.topic] ?? rd_kafka_topic_new(handle, submission.topic, nil) {
                     topics[submission.topic] = topic
-                    isFull = enqueueRun(of: &submission, to: topic)
+                    isFull = enqueueRun(of: &submission, to: topic, recentTime: &recentTime)
                 } else {
                     fail(
                         &submission,
