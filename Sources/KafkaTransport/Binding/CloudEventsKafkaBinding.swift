@@ -119,8 +119,8 @@ enum CloudEventsKafkaBinding {
             var subject: String?
             var dataSchema: String?
             var dataContentType: String?
-            var extensions: [String: String] = [:]
-            var headers: [String: String] = [:]
+            var extensions = [String: String]()
+            var headers = [String: String]()
             record.headers.forEach { name, value in
                 func text() -> String { String(decoding: value, as: UTF8.self) }
                 guard name.starts(with: prefix) else {
