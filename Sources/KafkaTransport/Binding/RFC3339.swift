@@ -13,7 +13,9 @@ enum RFC3339 {
     /// within one millisecond, and the producer writes their times one after another.
     struct Recent {
         private var milliseconds: Int64?
-        private var text = InlineArray<24, UInt8>(repeating: 0)
+        /// The text, in its first 24 bytes: a vector is stored inline and, unlike `InlineArray`,
+        /// is there on macOS 15.
+        private var text = SIMD32<UInt8>()
 
         /// Calls `body` with the UTF-8 bytes of `date` in UTC with milliseconds, written again
         /// only when its millisecond is not the last one's; the bytes are valid only during the
@@ -28,7 +30,7 @@ enum RFC3339 {
                 }
                 self.milliseconds = milliseconds
             }
-            return withUnsafeBytes(of: text, body)
+            return withUnsafeBytes(of: text) { body(UnsafeRawBufferPointer(rebasing: $0.prefix(24))) }
         }
     }
 
@@ -42,9 +44,10 @@ enum RFC3339 {
         return Int64(abs(scaled - nearest) < tolerance ? nearest : scaled.rounded(.down))
     }
 
-    /// Writes `milliseconds` since 1970 as `YYYY-MM-DDTHH:MM:SS.mmmZ` into `text`; returns
-    /// `false`, writing nothing, for a year outside 0...9999, which needs more digits or a sign.
-    private static func write(_ milliseconds: Int64, into text: inout InlineArray<24, UInt8>) -> Bool {
+    /// Writes `milliseconds` since 1970 as `YYYY-MM-DDTHH:MM:SS.mmmZ` into the first 24 bytes of
+    /// `text`; returns `false`, writing nothing, for a year outside 0...9999, which needs more
+    /// digits or a sign.
+    private static func write(_ milliseconds: Int64, into text: inout SIMD32<UInt8>) -> Bool {
         let days = milliseconds >= 0 ? milliseconds / millisecondsPerDay : (milliseconds + 1) / millisecondsPerDay - 1
         let (year, month, day) = civil(fromDays: days)
         guard (0...9999).contains(year) else { return false }
