@@ -36,8 +36,7 @@ struct PartitionTable: Sequence {
     /// Removes `partition` and returns its progress, if it was assigned.
     mutating func remove(_ partition: Int32) -> PartitionProgress? {
         guard slots.indices.contains(Int(partition)) else { return nil }
-        defer { slots[Int(partition)] = nil }
-        return slots[Int(partition)]
+        return slots[Int(partition)].take()
     }
 
     mutating func removeAll() {

@@ -19,7 +19,7 @@ public struct HandlerContext: Sendable {
     /// that logs nothing does not pay for it: some log handlers render their metadata whenever
     /// it changes (`StreamLogHandler` formats it into one string).
     public var logger: Logger {
-        get { messageLogger.logger }
+        get { messageLogger.logger(for: delivery.message) }
         set { messageLogger = MessageLogger(newValue) }
     }
     /// The tracing context of the handler's span; messages published with it continue the trace.
@@ -49,7 +49,7 @@ public struct HandlerContext: Sendable {
     ) {
         self.handler = handler
         self.delivery = delivery
-        self.messageLogger = MessageLogger(handlerLogger: logger, delivery: delivery)
+        self.messageLogger = MessageLogger(handlerLogger: logger)
         self.serviceContext = serviceContext
         self.publisher = publisher
         self.metrics = metrics
@@ -121,15 +121,15 @@ final class CompletionActions: Sendable {
 /// first use, then kept for every copy of the context.
 final class MessageLogger: Sendable {
     private enum State {
-        case unmade(handlerLogger: Logger, delivery: Delivery)
+        case unmade(handlerLogger: Logger)
         case made(Logger)
     }
 
     private let state: Mutex<State>
 
-    /// The logger `handlerLogger` becomes for the message `delivery` carries, when first used.
-    init(handlerLogger: Logger, delivery: Delivery) {
-        state = Mutex(.unmade(handlerLogger: handlerLogger, delivery: delivery))
+    /// The logger `handlerLogger` becomes for the handled message, when first used.
+    init(handlerLogger: Logger) {
+        state = Mutex(.unmade(handlerLogger: handlerLogger))
     }
 
     /// `logger` as it is.
@@ -137,16 +137,17 @@ final class MessageLogger: Sendable {
         state = Mutex(.made(logger))
     }
 
-    var logger: Logger {
+    /// The logger, made for `message` (the handled one) on first use.
+    func logger(for message: Message) -> Logger {
         state.withLock { state in
             switch state {
             case .made(let logger):
                 return logger
-            case .unmade(var logger, let delivery):
+            case .unmade(var logger):
                 // One assignment of the whole metadata: a handler may render it on every change.
                 var metadata = logger.handler.metadata
-                metadata["message-id"] = .string(delivery.message.id)
-                metadata["correlation-id"] = .string(delivery.message.correlationID ?? delivery.message.id)
+                metadata["message-id"] = .string(message.id)
+                metadata["correlation-id"] = .string(message.correlationID ?? message.id)
                 logger.handler.metadata = metadata
                 state = .made(logger)
                 return logger
