@@ -107,13 +107,17 @@ struct GroupPartition {
 
 /// A consumer group on one topic. A class, like ``TopicState`` and ``MemberState``: the broker
 /// changes them in place under its lock, without copying them out of their dictionaries.
+///
+/// Their properties skip the runtime's exclusivity checks (`@exclusivity(unchecked)`): only the
+/// broker's lock holder touches them, so no two accesses can overlap, and the checks were about a
+/// twelfth of a consuming task's and a publisher's samples.
 final class GroupState {
     /// Unowned without reference counting: a topic, once created, lives as long as the broker.
     unowned(unsafe) let topic: TopicState
     /// Active members in the order they joined.
-    var members: [MemberState] = []
-    var partitions: [GroupPartition]
-    var dispatchStart = 0
+    @exclusivity(unchecked) var members: [MemberState] = []
+    @exclusivity(unchecked) var partitions: [GroupPartition]
+    @exclusivity(unchecked) var dispatchStart = 0
 
     init(topic: TopicState, partitions: [GroupPartition]) {
         self.topic = topic
@@ -129,9 +133,9 @@ final class GroupState {
 }
 
 final class TopicState {
-    var partitions: [PartitionLog]
-    var groups: [String: GroupState] = [:]
-    var nextPartition = 0
+    @exclusivity(unchecked) var partitions: [PartitionLog]
+    @exclusivity(unchecked) var groups: [String: GroupState] = [:]
+    @exclusivity(unchecked) var nextPartition = 0
 
     init(partitionCount: Int) {
         partitions = Array(repeating: PartitionLog(), count: partitionCount)
@@ -154,14 +158,14 @@ final class MemberState {
     let prefetch: Int
     let lane: MemberLane
     /// Every unsettled delivery of this member: in its lane or handed out.
-    var unsettledCount = 0
+    @exclusivity(unchecked) var unsettledCount = 0
     /// Dispatched by the running dispatch, for its lane.
-    var dispatched: [Dispatched] = []
-    var waiter: CheckedContinuation<Dispatched?, Never>?
+    @exclusivity(unchecked) var dispatched: [Dispatched] = []
+    @exclusivity(unchecked) var waiter: CheckedContinuation<Dispatched?, Never>?
     /// Shutting down: receives nothing more, may still settle what it holds.
-    var isDraining = false
+    @exclusivity(unchecked) var isDraining = false
     /// A dispatch passed this member over because it held `prefetch` unsettled deliveries.
-    var isThrottled = false
+    @exclusivity(unchecked) var isThrottled = false
 
     var handedOutCount: Int { unsettledCount - lane.readyCount }
 
