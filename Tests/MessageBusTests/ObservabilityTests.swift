@@ -144,7 +144,8 @@ struct ObservabilityTests {
             try await transport.publish((0..<3).map { Message(id: "quiet-\($0)") }, to: "orders")
             try await eventually("the quiet messages were handled") { handled.withLock { $0 } == 3 }
             #expect(handler.messageMetadataAssignments == 0)
-            try await transport.publish((0..<2).map { Message(id: "loud-\($0)") }, to: "orders")
+            // One key, so one partition: handled in the order published.
+            try await transport.publish((0..<2).map { Message(id: "loud-\($0)", key: "loud") }, to: "orders")
             try await eventually("the loud messages were handled") { handled.withLock { $0 } == 5 }
         }
         #expect(handler.messageMetadataAssignments == 2)

@@ -196,7 +196,7 @@ struct BrokerState {
     var members: [MemberID: MemberState] = [:]
     var clients: [ClientID: ClientState] = [:]
     var retainedBytes = 0
-    var publishWaiters: [UInt64: CheckedContinuation<Bool, any Error>] = [:]
+    private(set) var publishWaiters: [UInt64: CheckedContinuation<Bool, any Error>] = [:]
     private var lastID: UInt64 = 0
 
     init(configuration: InMemoryBroker.Configuration) {
@@ -233,8 +233,7 @@ struct BrokerState {
             )
         }
         topics[topic]!.groups.removeValue(forKey: group)
-        wakeups.publishers.append(contentsOf: publishWaiters.values)
-        publishWaiters.removeAll()
+        wakePublishers(&wakeups)
     }
 
     private mutating func ensureTopic(_ name: String) -> TopicState {
@@ -277,7 +276,7 @@ struct BrokerState {
         }
         let topicState = ensureTopic(topic)
         if retainedBytes + byteCount > configuration.memoryLimit {
-            evict(toFree: retainedBytes + byteCount - configuration.memoryLimit)
+            evict(toFree: retainedBytes + byteCount - configuration.memoryLimit, wakeups: &wakeups)
             if retainedBytes + byteCount > configuration.memoryLimit {
                 if configuration.whenFull == .fail {
                     throw MessagingError(
@@ -302,6 +301,7 @@ struct BrokerState {
         }
         retainedBytes += byteCount
         if let retained = configuration.retainedMessagesPerPartition {
+            recordKept(on: topicState, wakeups: &wakeups)
             for partition in 0..<partitionCount {
                 evict(in: topicState, partition: partition, keeping: retained, toFree: nil)
             }
@@ -325,9 +325,10 @@ struct BrokerState {
 
     /// Evicts settled messages, oldest first in each partition, until `bytes` are freed or
     /// nothing more may go.
-    private mutating func evict(toFree bytes: Int) {
+    private mutating func evict(toFree bytes: Int, wakeups: inout Wakeups) {
         var remaining = bytes
         for topic in topics.values {
+            recordKept(on: topic, wakeups: &wakeups)
             for partition in topic.partitions.indices where remaining > 0 {
                 remaining -= evict(in: topic, partition: partition, keeping: 0, toFree: remaining)
             }
@@ -376,7 +377,7 @@ struct BrokerState {
             topicState.groups[group] = groupState
         }
         let member = MemberState(
-            id: lane.settler.member,
+            id: lane.member,
             client: client,
             group: groupState,
             prefetch: options.prefetch,
@@ -386,6 +387,7 @@ struct BrokerState {
         clients[client]!.members.insert(member.id)
         groupState.members.append(member)
         groupState.rebalance()
+        updateSettling()
         dispatch(groupState, wakeups: &wakeups)
     }
 
@@ -415,7 +417,11 @@ struct BrokerState {
             return .finished
         case .empty:
             if let continuation {
+                // A parked member's settlements go to the broker at once, so that the one that
+                // frees room refills it; the dispatch again records what its lane kept meanwhile.
                 state.waiter = continuation
+                state.lane.settleAtOnce(true)
+                dispatch(state.group, wakeups: &wakeups)
             }
             return .mustWait
         }
@@ -428,7 +434,7 @@ struct BrokerState {
         if let waiter = state.waiter.take() {
             wakeups.deliveries.append((waiter, nil))
         }
-        putBackLane(of: state)
+        putBackLane(of: state, leaving: true, wakeups: &wakeups)
         let group = state.group
         for partition in group.partitions.indices where group.partitions[partition].holder == member {
             for delivery in group.partitions[partition].inFlight {
@@ -440,44 +446,30 @@ struct BrokerState {
         group.members.removeAll { $0 === state }
         clients[state.client]?.members.remove(member)
         group.rebalance()
+        updateSettling()
         dispatch(group, wakeups: &wakeups)
         finishShutdownIfDrained(state.client, wakeups: &wakeups)
     }
 
     // MARK: Settling
 
-    enum Settlement {
-        case acknowledge
-        case skip
-        case requeue
-    }
-
-    mutating func settle(_ delivery: Delivery, by member: MemberID, as settlement: Settlement, wakeups: inout Wakeups)
-        throws(MessagingError)
-    {
-        let partition = delivery.partition
-        // The attempt tells a redelivery of the same offset from the stale delivery before it.
-        guard let state = members[member], state.group.partitions.indices.contains(partition),
-            state.group.partitions[partition].holder == member,
-            state.group.partitions[partition].takeInFlight(offset: delivery.offset, attempt: delivery.attempt)
-        else {
-            throw MessagingError(
-                .deliveryNotPending,
-                "Delivery of message \(delivery.message.id) (\(delivery.topic)/\(delivery.partition)@\(delivery.offset), group '\(delivery.group)') was already settled or its subscription has ended."
-            )
-        }
+    /// Records `settlements` of `member`'s deliveries, checked by its lane and in the order they
+    /// were made: each is acknowledged or skipped, except the last when `requeueingLast`.
+    mutating func record(
+        _ settlements: [HandOut],
+        requeueingLast: Bool,
+        by member: MemberID,
+        wakeups: inout Wakeups
+    ) {
+        guard let state = members[member] else { return }
         let group = state.group
-        state.unsettledCount -= 1
-        let committedBefore = group.partitions[partition].committed
-        switch settlement {
-        case .acknowledge, .skip:
-            group.partitions[partition].markSettled(delivery.offset)
-        case .requeue:
-            group.partitions[partition].putBack(delivery.offset, handOuts: delivery.attempt)
-        }
-        let released = group.partitions[partition].inFlight.isEmpty
-        if released {
-            group.partitions[partition].holder = nil
+        var advanced = false
+        var released = false
+        for (index, settlement) in settlements.enumerated() {
+            let requeue = requeueingLast && index == settlements.count - 1
+            let outcome = Self.record(settlement, requeue: requeue, of: state, in: group)
+            advanced = advanced || outcome.advanced
+            released = released || outcome.released
         }
         // Only a settlement that frees room for a throttled member, releases a partition to
         // another owner, or puts a message back can let the group's dispatch hand out anything
@@ -488,15 +480,99 @@ struct BrokerState {
         if refill {
             state.isThrottled = false
         }
-        if refill || settlement == .requeue || (released && group.partitions[partition].owner != member) {
+        if refill || requeueingLast || released {
             dispatch(group, wakeups: &wakeups)
         }
-        if group.partitions[partition].committed > committedBefore, !publishWaiters.isEmpty {
-            wakeups.publishers.append(contentsOf: publishWaiters.values)
-            publishWaiters.removeAll()
+        if advanced {
+            wakePublishers(&wakeups)
         }
         if state.isDraining, state.handedOutCount == 0 {
             finishShutdownIfDrained(state.client, wakeups: &wakeups)
+        }
+    }
+
+    /// Records one settlement; returns whether the group's position moved and whether the
+    /// partition went free for another owner.
+    private static func record(
+        _ settlement: HandOut,
+        requeue: Bool,
+        of state: MemberState,
+        in group: GroupState
+    ) -> (advanced: Bool, released: Bool) {
+        let partition = settlement.partition
+        let found = group.partitions[partition].takeInFlight(offset: settlement.offset, attempt: settlement.attempt)
+        assert(found, "a lane settled a delivery its broker does not hold in flight")
+        state.unsettledCount -= 1
+        let committedBefore = group.partitions[partition].committed
+        if requeue {
+            group.partitions[partition].putBack(settlement.offset, handOuts: settlement.attempt)
+        } else {
+            group.partitions[partition].markSettled(settlement.offset)
+        }
+        var released = false
+        if group.partitions[partition].inFlight.isEmpty {
+            group.partitions[partition].holder = nil
+            released = group.partitions[partition].owner != state.id
+        }
+        return (group.partitions[partition].committed > committedBefore, released)
+    }
+
+    /// Records the settlements the lanes of `group`'s members kept; returns whether the group's
+    /// position moved.
+    @discardableResult
+    private mutating func recordKept(of group: GroupState) -> Bool {
+        var advanced = false
+        for member in group.members {
+            for settlement in member.lane.takeSettled() {
+                advanced = Self.record(settlement, requeue: false, of: member, in: group).advanced || advanced
+            }
+        }
+        return advanced
+    }
+
+    /// Records the settlements every lane on `topic` kept, so that its committed positions are
+    /// current, and wakes waiting publishers if any moved.
+    mutating func recordKept(on topic: TopicState, wakeups: inout Wakeups) {
+        var advanced = false
+        for group in topic.groups.values {
+            advanced = recordKept(of: group) || advanced
+        }
+        if advanced {
+            wakePublishers(&wakeups)
+        }
+    }
+
+    private mutating func wakePublishers(_ wakeups: inout Wakeups) {
+        guard !publishWaiters.isEmpty else { return }
+        wakeups.publishers.append(contentsOf: publishWaiters.values)
+        publishWaiters.removeAll()
+        updateSettling()
+    }
+
+    /// Parks a publisher until settlements make room; lanes settle at once meanwhile, so that
+    /// the first settlement that frees room wakes it.
+    mutating func park(_ publisher: CheckedContinuation<Bool, any Error>, as ticket: UInt64) {
+        publishWaiters[ticket] = publisher
+        updateSettling()
+    }
+
+    /// Removes a parked publisher.
+    mutating func unpark(_ ticket: UInt64) -> CheckedContinuation<Bool, any Error>? {
+        defer { updateSettling() }
+        return publishWaiters.removeValue(forKey: ticket)
+    }
+
+    /// Whether `member`'s lane sends its settlements to the broker at once rather than keep its
+    /// acknowledgements for the broker's next dispatch: unless the member is its group's only one,
+    /// it is not parked waiting for a delivery, and no publisher waits for room.
+    private func settlesAtOnce(_ member: MemberState) -> Bool {
+        !publishWaiters.isEmpty || member.group.members.count > 1 || member.waiter != nil
+    }
+
+    /// Tells each lane whether to send its settlements to the broker at once.
+    private func updateSettling() {
+        for member in members.values {
+            member.lane.settleAtOnce(settlesAtOnce(member))
         }
     }
 
@@ -505,6 +581,9 @@ struct BrokerState {
     /// Hands each partition's next messages to its owner, up to the owner's prefetch, one
     /// message per partition in turn; then fills each member's lane in one step.
     private mutating func dispatch(_ group: GroupState, wakeups: inout Wakeups) {
+        if recordKept(of: group) {
+            wakePublishers(&wakeups)
+        }
         // Nothing can be handed out while every member holds its prefetch.
         guard group.members.contains(where: { $0.unsettledCount < $0.prefetch }) else {
             for member in group.members {
@@ -535,6 +614,7 @@ struct BrokerState {
                 {
                     progress = true
                     if let waiter = owner.waiter.take() {
+                        owner.lane.handOut(dispatched, settlingAtOnce: settlesAtOnce(owner))
                         wakeups.deliveries.append((waiter, dispatched))
                     } else {
                         owner.dispatched.append(dispatched)
@@ -602,18 +682,27 @@ struct BrokerState {
         if let waiter = state.waiter.take() {
             wakeups.deliveries.append((waiter, nil))
         }
-        putBackLane(of: state)
+        putBackLane(of: state, leaving: false, wakeups: &wakeups)
         let group = state.group
         group.members.removeAll { $0 === state }
         group.rebalance()
+        updateSettling()
         dispatch(group, wakeups: &wakeups)
     }
 
-    /// Closes the member's lane and puts what was waiting in it back to the group, as never
-    /// handed out.
-    private func putBackLane(of state: MemberState) {
+    /// Closes the member's lane, records the settlements it kept, and puts what was waiting in it
+    /// back to the group, as never handed out.
+    private mutating func putBackLane(of state: MemberState, leaving: Bool, wakeups: inout Wakeups) {
         let group = state.group
-        for dispatched in state.lane.close() {
+        let (ready, settled) = state.lane.close(leaving: leaving)
+        var advanced = false
+        for settlement in settled {
+            advanced = Self.record(settlement, requeue: false, of: state, in: group).advanced || advanced
+        }
+        if advanced {
+            wakePublishers(&wakeups)
+        }
+        for dispatched in ready {
             let partition = dispatched.partition
             _ = group.partitions[partition].takeInFlight(offset: dispatched.offset, attempt: dispatched.attempt)
             state.unsettledCount -= 1

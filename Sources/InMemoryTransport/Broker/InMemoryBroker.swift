@@ -74,8 +74,9 @@ public final class InMemoryBroker: Sendable {
 
     /// What the broker holds of `topic`, or `nil` if the topic does not exist.
     public func snapshot(of topic: String) -> TopicSnapshot? {
-        state.withLock { state in
+        withState { state, wakeups in
             guard let topicState = state.topics[topic] else { return nil }
+            state.recordKept(on: topicState, wakeups: &wakeups)
             return TopicSnapshot(
                 partitions: topicState.partitions.indices.map { index in
                     let log = topicState.partitions[index]

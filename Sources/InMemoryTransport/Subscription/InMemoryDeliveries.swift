@@ -43,7 +43,7 @@ final class Subscription: Sendable {
         close()
     }
 
-    var member: MemberID { lane.settler.member }
+    var member: MemberID { lane.member }
 
     private var broker: InMemoryBroker { transport.broker }
 

@@ -112,7 +112,7 @@ public final class InMemoryTransport: MessageTransport {
                                 wakeups: &wakeups
                             )
                             if case .mustWait = outcome {
-                                state.publishWaiters[ticket] = continuation
+                                state.park(continuation, as: ticket)
                             }
                             return outcome
                         }
@@ -126,7 +126,7 @@ public final class InMemoryTransport: MessageTransport {
                     }
                 }
             } onCancel: {
-                let waiter = broker.withState { state, _ in state.publishWaiters.removeValue(forKey: ticket) }
+                let waiter = broker.withState { state, _ in state.unpark(ticket) }
                 waiter?.resume(throwing: CancellationError())
             }
         }
@@ -144,8 +144,7 @@ public final class InMemoryTransport: MessageTransport {
         try GroupName.validate(group)
         let client = client
         let lane = try broker.withState { [broker] state, wakeups throws(MessagingError) in
-            let settler = MemberSettler(broker: broker, member: state.makeID())
-            let lane = MemberLane(topic: topic, group: group, settler: settler)
+            let lane = MemberLane(topic: topic, group: group, member: state.makeID(), broker: broker)
             try state.join(
                 topic: topic,
                 group: group,
