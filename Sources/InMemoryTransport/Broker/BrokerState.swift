@@ -418,10 +418,15 @@ struct BrokerState {
         case .empty:
             if let continuation {
                 // A parked member's settlements go to the broker at once, so that the one that
-                // frees room refills it; the dispatch again records what its lane kept meanwhile.
+                // frees room refills it. Acknowledgements its lane kept since the dispatch above
+                // are recorded now, and may make that room.
                 state.waiter = continuation
                 state.lane.settleAtOnce(true)
-                dispatch(state.group, wakeups: &wakeups)
+                let late = state.lane.takeSettled()
+                if !late.isEmpty {
+                    recordKept(late, of: state, wakeups: &wakeups)
+                    dispatch(state.group, wakeups: &wakeups)
+                }
             }
             return .mustWait
         }
@@ -517,28 +522,30 @@ struct BrokerState {
         return (group.partitions[partition].committed > committedBefore, released)
     }
 
-    /// Records the settlements the lanes of `group`'s members kept; returns whether the group's
-    /// position moved.
-    @discardableResult
-    private mutating func recordKept(of group: GroupState) -> Bool {
+    /// Records acknowledgements or skips `member`'s lane kept, and wakes waiting publishers if
+    /// the group's position moved.
+    private mutating func recordKept(_ settlements: [HandOut], of member: MemberState, wakeups: inout Wakeups) {
         var advanced = false
-        for member in group.members {
-            for settlement in member.lane.takeSettled() {
-                advanced = Self.record(settlement, requeue: false, of: member, in: group).advanced || advanced
-            }
-        }
-        return advanced
-    }
-
-    /// Records the settlements every lane on `topic` kept, so that its committed positions are
-    /// current, and wakes waiting publishers if any moved.
-    mutating func recordKept(on topic: TopicState, wakeups: inout Wakeups) {
-        var advanced = false
-        for group in topic.groups.values {
-            advanced = recordKept(of: group) || advanced
+        for settlement in settlements {
+            advanced = Self.record(settlement, requeue: false, of: member, in: member.group).advanced || advanced
         }
         if advanced {
             wakePublishers(&wakeups)
+        }
+    }
+
+    /// Records the settlements the lanes of `group`'s members kept.
+    private mutating func recordKept(of group: GroupState, wakeups: inout Wakeups) {
+        for member in group.members {
+            recordKept(member.lane.takeSettled(), of: member, wakeups: &wakeups)
+        }
+    }
+
+    /// Records the settlements every lane on `topic` kept, so that its committed positions are
+    /// current.
+    mutating func recordKept(on topic: TopicState, wakeups: inout Wakeups) {
+        for group in topic.groups.values {
+            recordKept(of: group, wakeups: &wakeups)
         }
     }
 
@@ -581,9 +588,7 @@ struct BrokerState {
     /// Hands each partition's next messages to its owner, up to the owner's prefetch, one
     /// message per partition in turn; then fills each member's lane in one step.
     private mutating func dispatch(_ group: GroupState, wakeups: inout Wakeups) {
-        if recordKept(of: group) {
-            wakePublishers(&wakeups)
-        }
+        recordKept(of: group, wakeups: &wakeups)
         // Nothing can be handed out while every member holds its prefetch.
         guard group.members.contains(where: { $0.unsettledCount < $0.prefetch }) else {
             for member in group.members {
@@ -695,13 +700,7 @@ struct BrokerState {
     private mutating func putBackLane(of state: MemberState, leaving: Bool, wakeups: inout Wakeups) {
         let group = state.group
         let (ready, settled) = state.lane.close(leaving: leaving)
-        var advanced = false
-        for settlement in settled {
-            advanced = Self.record(settlement, requeue: false, of: state, in: group).advanced || advanced
-        }
-        if advanced {
-            wakePublishers(&wakeups)
-        }
+        recordKept(settled, of: state, wakeups: &wakeups)
         for dispatched in ready {
             let partition = dispatched.partition
             _ = group.partitions[partition].takeInFlight(offset: dispatched.offset, attempt: dispatched.attempt)

@@ -172,11 +172,13 @@ final class MemberLane: DeliverySettler {
         }
         if kept == true { return }
         // Under the broker's lock, so the member cannot leave between the check and the record.
-        let recorded = kept != nil && broker.withState { [self] broker, wakeups in
-            guard let settlements = takeForBroker(handOut, requeue: requeue) else { return false }
-            broker.record(settlements, requeueingLast: requeue, by: member, wakeups: &wakeups)
-            return true
-        }
+        let recorded =
+            kept != nil
+            && broker.withState { [self] broker, wakeups in
+                guard let settlements = takeForBroker(handOut, requeue: requeue) else { return false }
+                broker.record(settlements, requeueingLast: requeue, by: member, wakeups: &wakeups)
+                return true
+            }
         guard recorded else {
             throw MessagingError(
                 .deliveryNotPending,
