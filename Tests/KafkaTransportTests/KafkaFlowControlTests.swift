@@ -14,6 +14,7 @@ struct KafkaFlowControlTests {
         topic: String,
         prefetch: Int,
         roomWait: Duration,
+        revocationGracePeriod: Duration? = nil,
         afterCollect: (@Sendable () -> Void)? = nil
     ) async throws -> RDKafkaConsumer {
         let configuration = testConfiguration(cluster.bootstrapServers)
@@ -25,7 +26,7 @@ struct KafkaFlowControlTests {
                 subscription: SubscriptionOptions(startPosition: .earliest, prefetch: prefetch),
                 commitInterval: configuration.consumer.commitInterval,
                 joinTimeout: configuration.consumer.joinTimeout,
-                revocationGracePeriod: configuration.consumer.revocationGracePeriod,
+                revocationGracePeriod: revocationGracePeriod ?? configuration.consumer.revocationGracePeriod,
                 roomWait: roomWait,
                 afterCollect: afterCollect
             )
@@ -110,6 +111,58 @@ struct KafkaFlowControlTests {
         await Self.close(successor)
     }
 
+    /// librdkafka keeps a partition's pause flag across unassignment. Here the first member is
+    /// paused when the second joins, gives up the deliveries it holds, and is paused again
+    /// before it can resume; when the second leaves, the first gets back the partitions it had
+    /// paused, and must fetch every one of them.
+    @Test("A member paused through two rebalances fetches every partition it is given")
+    func pausedThroughRebalances() async throws {
+        let cluster = try KafkaMockCluster(brokers: 1)
+        let published = try await Self.publish(400, to: "flow.paused-rebalance", on: cluster)
+        let first = try await Self.member(
+            of: cluster,
+            topic: "flow.paused-rebalance",
+            prefetch: 8,
+            roomWait: .milliseconds(50),
+            revocationGracePeriod: .milliseconds(100)
+        )
+        var held: [Delivery] = []
+        for _ in 0..<8 {
+            held.append(try #require(await first.next()))
+        }
+        try await waitUntil("fetching paused") { first.flowControl.isPaused }
+        let second = try await Self.member(
+            of: cluster,
+            topic: "flow.paused-rebalance",
+            prefetch: 8,
+            roomWait: .seconds(1)
+        )
+        var taken: [Delivery] = []
+        for _ in 0..<8 {
+            taken.append(try #require(await first.next()))
+        }
+        try await waitUntil("fetching paused again") { first.flowControl.pauses >= 2 }
+        let received = Received()
+        for delivery in held + taken {
+            if (try? delivery.acknowledge()) != nil {
+                _ = received.record(delivery)
+            }
+        }
+        await Self.close(second)
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask {
+                while let delivery = await first.next() {
+                    try delivery.acknowledge()
+                    if received.record(delivery) == published.count { return }
+                }
+            }
+            try await waitUntil("every message arrived") { received.distinct.count == published.count }
+            group.cancelAll()
+        }
+        #expect(received.distinct == published, "a message was lost")
+        await Self.close(first)
+    }
+
     /// The polling thread hands records over in batches, and librdkafka runs a rebalance inside
     /// a poll, so possibly in the middle of one. Here the polling thread takes 2 ms per record and
     /// the application 4 ms: when the second member joins, the first member's polling thread is
@@ -132,7 +185,7 @@ struct KafkaFlowControlTests {
                 while let delivery = await first.next() {
                     try await Task.sleep(for: .milliseconds(4))
                     try delivery.acknowledge()
-                    _ = received.record(delivery.message.id)
+                    _ = received.record(delivery)
                 }
             }
             try await waitUntil("the first member handled 100 messages") { received.distinct.count >= 100 }
@@ -140,7 +193,7 @@ struct KafkaFlowControlTests {
             group.addTask {
                 while let delivery = await second.next() {
                     try delivery.acknowledge()
-                    _ = received.record(delivery.message.id)
+                    _ = received.record(delivery)
                 }
             }
             try await waitUntil("every message arrived") { received.distinct.count == published.count }

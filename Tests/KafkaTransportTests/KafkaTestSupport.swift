@@ -10,28 +10,63 @@ func testConfiguration(_ bootstrapServers: String) -> KafkaConfiguration {
     configuration.consumer.sessionTimeout = .seconds(10)
     configuration.consumer.heartbeatInterval = .seconds(1)
     configuration.consumer.commitInterval = .milliseconds(200)
-    configuration.consumer.joinTimeout = .seconds(30)
+    configuration.consumer.joinTimeout = .seconds(60)
     configuration.producer.linger = .milliseconds(1)
     configuration.maximumMessageBytes = 2 * 1024 * 1024
     configuration.additionalProperties["log_level"] = "3"
     return configuration
 }
 
-/// What a group of members received: each id with how many times it arrived.
+/// What a group of members received: each id with how many times it arrived, and how far each
+/// partition got.
 final class Received: Sendable {
-    private let counts = Mutex<[String: Int]>([:])
+    private struct State {
+        var counts: [String: Int] = [:]
+        /// Per partition: how many deliveries arrived and the newest offset among them.
+        var partitions: [Int: (deliveries: Int, newest: Int64)] = [:]
+        /// Why ``consume(_:from:into:timeout:)`` stopped short, if it did.
+        var stopReason: String?
+    }
+
+    private let state = Mutex(State())
 
     /// Records a delivery; returns how many distinct ids have arrived.
-    func record(_ id: String) -> Int {
-        counts.withLock { counts in
-            counts[id, default: 0] += 1
-            return counts.count
+    func record(_ delivery: Delivery) -> Int {
+        state.withLock { state in
+            state.counts[delivery.message.id, default: 0] += 1
+            let partition = state.partitions[delivery.partition] ?? (0, -1)
+            state.partitions[delivery.partition] = (partition.deliveries + 1, max(partition.newest, delivery.offset))
+            return state.counts.count
         }
     }
 
-    var distinct: Set<String> { Set(counts.withLock { $0.keys }) }
-    var duplicates: Int { counts.withLock { $0.values.reduce(0) { $0 + $1 - 1 } } }
-    var duplicatedIDs: Set<String> { Set(counts.withLock { $0.filter { $0.value > 1 }.keys }) }
+    /// Records why consuming stopped before every message arrived.
+    func stoppedShort(_ reason: String) {
+        state.withLock { $0.stopReason = reason }
+    }
+
+    var distinct: Set<String> { Set(state.withLock { $0.counts.keys }) }
+    var duplicates: Int { state.withLock { $0.counts.values.reduce(0) { $0 + $1 - 1 } } }
+    var duplicatedIDs: Set<String> { Set(state.withLock { $0.counts.filter { $0.value > 1 }.keys }) }
+
+    /// What is missing from `messages`: how many never arrived, the first of them and their
+    /// keys, and how far each partition got; `nil` when every one arrived. An expectation that
+    /// it is `nil` prints just that, not two sets of thousands of ids.
+    func missing(from messages: [Message]) -> String? {
+        let state = state.withLock { $0 }
+        let missing = messages.filter { state.counts[$0.id] == nil }
+        guard !missing.isEmpty else { return nil }
+        let keys = Set(missing.compactMap(\.key)).sorted()
+        let partitions = state.partitions.keys.sorted().map { partition in
+            let progress = state.partitions[partition]!
+            return "\(partition): \(progress.deliveries) up to offset \(progress.newest)"
+        }
+        return """
+            \(missing.count) of \(messages.count) messages never arrived, first \(missing.prefix(5).map(\.id)), \
+            with keys \(keys.prefix(16)); deliveries by partition: \(partitions.joined(separator: ", ")); \
+            consuming stopped: \(state.stopReason ?? "on the caller's condition")
+            """
+    }
 }
 
 /// Acknowledges deliveries on every member until `expected` distinct ids arrived; returns early
@@ -52,7 +87,7 @@ func consume(
             group.addTask {
                 for try await delivery in deliveries {
                     try delivery.acknowledge()
-                    if received.record(delivery.message.id) >= expected { return .complete }
+                    if received.record(delivery) >= expected { return .complete }
                 }
                 return .memberEnded
             }
@@ -63,9 +98,16 @@ func consume(
         }
         var ended = 0
         while let outcome = try await group.next() {
-            if outcome == .complete || outcome == .deadline { break }
+            if outcome == .complete { break }
+            if outcome == .deadline {
+                received.stoppedShort("the deadline of \(timeout) passed")
+                break
+            }
             ended += 1
-            if ended == members.count { break }
+            if ended == members.count {
+                received.stoppedShort("every member's sequence ended")
+                break
+            }
         }
         group.cancelAll()
     }

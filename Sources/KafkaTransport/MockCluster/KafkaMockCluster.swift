@@ -65,14 +65,14 @@ public final class KafkaMockCluster: Sendable {
     public let brokerCount: Int
 
     /// Settings for a client of this cluster that suit tests: groups settle in seconds (10 s
-    /// session, 1 s heartbeat, 30 s join timeout), positions are committed every 200 ms, the
+    /// session, 1 s heartbeat, 60 s join timeout), positions are committed every 200 ms, the
     /// producer lingers 1 ms, and librdkafka logs errors only.
     public var clientConfiguration: KafkaConfiguration {
         var configuration = KafkaConfiguration(bootstrapServers: [bootstrapServers])
         configuration.consumer.sessionTimeout = .seconds(10)
         configuration.consumer.heartbeatInterval = .seconds(1)
         configuration.consumer.commitInterval = .milliseconds(200)
-        configuration.consumer.joinTimeout = .seconds(30)
+        configuration.consumer.joinTimeout = .seconds(60)
         configuration.producer.linger = .milliseconds(1)
         configuration.additionalProperties["log_level"] = "3"
         return configuration
