@@ -127,6 +127,14 @@ final class RDKafkaConsumer: DeliverySettler, @unchecked Sendable {
     /// The records polled since the last hand-over. Touched only by the polling thread: in its
     /// loop and in the rebalance callback, which librdkafka runs inside a poll.
     private var polled: Deque<PolledRecord> = []
+    /// The partitions whose fetching this member paused; touched only by the polling thread.
+    ///
+    /// Only these are ever resumed, and each is resumed before it is revoked. librdkafka 2.0
+    /// keeps a partition's pause flag across unassignment, and gives every pause or resume a new
+    /// version of the partition, even a resume of a partition that is not paused: one that
+    /// races an assignment's start of fetching can make librdkafka drop that start as outdated,
+    /// and the partition is then never fetched (librdkafka issues 2190 and 4686).
+    private var pausedPartitions: Set<Int32> = []
     private let state = Mutex(State())
     /// Signalled on a settlement the polling thread waits for: during a revocation, a graceful
     /// stop, or a wait for room.
@@ -446,16 +454,45 @@ final class RDKafkaConsumer: DeliverySettler, @unchecked Sendable {
         )
     }
 
-    /// Pauses or resumes fetching from every assigned partition.
+    /// Pauses fetching from every assigned partition, or resumes the partitions it paused.
     private func setPaused(_ pause: Bool) {
-        var assignment: UnsafeMutablePointer<rd_kafka_topic_partition_list_t>?
-        guard rd_kafka_assignment(handle, &assignment) == RD_KAFKA_RESP_ERR_NO_ERROR, let assignment else { return }
         if pause {
-            rd_kafka_pause_partitions(handle, assignment)
+            var assignment: UnsafeMutablePointer<rd_kafka_topic_partition_list_t>?
+            guard rd_kafka_assignment(handle, &assignment) == RD_KAFKA_RESP_ERR_NO_ERROR, let assignment else { return }
+            let partitions = (0..<Int(assignment.pointee.cnt)).map { assignment.pointee.elems[$0].partition }
+            rd_kafka_topic_partition_list_destroy(assignment)
+            pausePartitions(Set(partitions).subtracting(pausedPartitions))
         } else {
-            rd_kafka_resume_partitions(handle, assignment)
+            resumePartitions(pausedPartitions)
         }
-        rd_kafka_topic_partition_list_destroy(assignment)
+    }
+
+    private func pausePartitions(_ partitions: Set<Int32>) {
+        guard !partitions.isEmpty else { return }
+        let list = partitionList(partitions)
+        rd_kafka_pause_partitions(handle, list)
+        for index in 0..<Int(list.pointee.cnt) where list.pointee.elems[index].err == RD_KAFKA_RESP_ERR_NO_ERROR {
+            pausedPartitions.insert(list.pointee.elems[index].partition)
+        }
+        rd_kafka_topic_partition_list_destroy(list)
+    }
+
+    private func resumePartitions(_ partitions: Set<Int32>) {
+        let partitions = partitions.intersection(pausedPartitions)
+        guard !partitions.isEmpty else { return }
+        let list = partitionList(partitions)
+        rd_kafka_resume_partitions(handle, list)
+        rd_kafka_topic_partition_list_destroy(list)
+        pausedPartitions.subtract(partitions)
+    }
+
+    /// A list of `partitions` of the member's topic; the caller destroys it.
+    private func partitionList(_ partitions: Set<Int32>) -> UnsafeMutablePointer<rd_kafka_topic_partition_list_t> {
+        let list = rd_kafka_topic_partition_list_new(Int32(partitions.count))!
+        for partition in partitions.sorted() {
+            rd_kafka_topic_partition_list_add(list, options.topic, partition)
+        }
+        return list
     }
 
     // MARK: - Rebalancing
@@ -511,10 +548,15 @@ final class RDKafkaConsumer: DeliverySettler, @unchecked Sendable {
             let start = element.pointee.offset
             progress.append((partition, PartitionProgress(start: start >= 0 ? start : nil, metadata: metadata)))
         }
-        state.withLock { state in
+        let isPaused = state.withLock { state in
             for (partition, progress) in progress {
                 state.partitions[partition] = progress
             }
+            return state.isPaused
+        }
+        // Paused before they are assigned, so that no pause follows the start of fetching.
+        if isPaused {
+            pausePartitions(Set(progress.map(\.0)))
         }
         if isCooperative {
             if let error = rd_kafka_incremental_assign(handle, list) {
@@ -522,13 +564,6 @@ final class RDKafkaConsumer: DeliverySettler, @unchecked Sendable {
             }
         } else {
             rd_kafka_assign(handle, list)
-        }
-        // librdkafka keeps a partition's pause flag across unassignment: set it explicitly, or a
-        // partition paused before a rebalance would stay paused after being assigned again.
-        if state.withLock({ $0.isPaused }) {
-            rd_kafka_pause_partitions(handle, list)
-        } else {
-            rd_kafka_resume_partitions(handle, list)
         }
         finishJoin(nil)
     }
@@ -556,6 +591,9 @@ final class RDKafkaConsumer: DeliverySettler, @unchecked Sendable {
                 }
             }
         }
+        // Resumed while still assigned: a pause flag left on a partition would outlive the
+        // revocation and hold the partition paused whenever it is assigned again.
+        resumePartitions(revoked)
         if isCooperative {
             if let error = rd_kafka_incremental_unassign(handle, list) {
                 rd_kafka_error_destroy(error)
