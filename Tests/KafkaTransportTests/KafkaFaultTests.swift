@@ -38,7 +38,7 @@ struct KafkaFaultTests {
             try await group.waitForAll()
         }
         try await consumed
-        #expect(received.missing(from: messages) == nil)
+        #expect(received.mismatch(with: messages) == nil)
         #expect(received.duplicates == 0)
         await consumer.shutdown()
         await publisher.shutdown()
@@ -72,7 +72,7 @@ struct KafkaFaultTests {
         }
         let received = Received()
         try await consume(messages.count, from: members, into: received)
-        #expect(received.missing(from: messages) == nil)
+        #expect(received.mismatch(with: messages) == nil)
         #expect(received.duplicates == 0)
         await transport.shutdown()
     }
@@ -101,7 +101,7 @@ struct KafkaFaultTests {
         try await workerDone
 
         #expect(!held.isEmpty)
-        #expect(received.missing(from: messages) == nil)
+        #expect(received.mismatch(with: messages) == nil)
         #expect(received.duplicates == 0)
         for delivery in held {
             #expect(throws: MessagingError.self) { try delivery.acknowledge() }
@@ -138,7 +138,7 @@ struct KafkaFaultTests {
             try await group.next()
             group.cancelAll()
         }
-        #expect(received.missing(from: messages) == nil)
+        #expect(received.mismatch(with: messages) == nil)
         let inFlightDuringRebalances = Set(messages[0..<4_000].map(\.id))
         #expect(
             received.duplicatedIDs.isSubset(of: inFlightDuringRebalances),
@@ -183,7 +183,7 @@ struct KafkaFaultTests {
             try await group.next()
             group.cancelAll()
         }
-        #expect(received.missing(from: messages) == nil)
+        #expect(received.mismatch(with: messages) == nil)
     }
 
     @Test("A topic-creation request that gets no answer fails clearly within the timeout")

@@ -75,7 +75,7 @@ struct KafkaProducerTests {
             let received = Received()
             let expected = batches[index].count + batches[index + topics.count].count
             try await consume(expected, from: [deliveries], into: received)
-            #expect(received.missing(from: batches[index] + batches[index + topics.count]) == nil)
+            #expect(received.mismatch(with: batches[index] + batches[index + topics.count]) == nil)
             #expect(received.duplicates == 0)
             await deliveries.close()
         }

@@ -49,13 +49,16 @@ final class Received: Sendable {
     var duplicates: Int { state.withLock { $0.counts.values.reduce(0) { $0 + $1 - 1 } } }
     var duplicatedIDs: Set<String> { Set(state.withLock { $0.counts.filter { $0.value > 1 }.keys }) }
 
-    /// What is missing from `messages`: how many never arrived, the first of them and their
-    /// keys, and how far each partition got; `nil` when every one arrived. An expectation that
-    /// it is `nil` prints just that, not two sets of thousands of ids.
-    func missing(from messages: [Message]) -> String? {
+    /// How what arrived differs from `messages`: how many never arrived, the first of them and
+    /// their keys, how far each partition got, and how many ids arrived that are not among
+    /// `messages`; `nil` when exactly their ids arrived. An expectation that it is `nil` prints
+    /// just that, not two sets of thousands of ids.
+    func mismatch(with messages: [Message]) -> String? {
         let state = state.withLock { $0 }
         let missing = messages.filter { state.counts[$0.id] == nil }
-        guard !missing.isEmpty else { return nil }
+        let sent = Set(messages.map(\.id))
+        let unexpected = state.counts.keys.filter { !sent.contains($0) }.sorted()
+        guard !missing.isEmpty || !unexpected.isEmpty else { return nil }
         let keys = Set(missing.compactMap(\.key)).sorted()
         let partitions = state.partitions.keys.sorted().map { partition in
             let progress = state.partitions[partition]!
@@ -63,7 +66,8 @@ final class Received: Sendable {
         }
         return """
             \(missing.count) of \(messages.count) messages never arrived, first \(missing.prefix(5).map(\.id)), \
-            with keys \(keys.prefix(16)); deliveries by partition: \(partitions.joined(separator: ", ")); \
+            with keys \(keys.prefix(16)); \(unexpected.count) ids arrived that were not sent, first \
+            \(unexpected.prefix(5)); deliveries by partition: \(partitions.joined(separator: ", ")); \
             consuming stopped: \(state.stopReason ?? "on the caller's condition")
             """
     }
