@@ -79,6 +79,91 @@ struct IdempotencyTests {
         #expect(try await store.contains("g/g/m"))
     }
 
+    @Test(arguments: ["billing", "facturación"])
+    func theDefaultKeyIsTheGroupTheHandlerAndTheIDJoined(group: String) async throws {
+        let transport = InMemoryTransport()
+        let store = InMemoryIdempotencyStore()
+        let bus = Bus(transport: transport, middleware: [IdempotentReceiver(store: store)])
+        let handled = Collector<String>()
+        try bus.handle(from: "orders", group: group, name: "cobro") { message, _ in
+            handled.append(message.id)
+            return []
+        }
+        // ASCII ids, a long one, and ids whose characters can be composed in two ways.
+        let ids = [
+            "order-1", "7", String(repeating: "x", count: 300), "pedido-\u{F1}", "pedido-n\u{303}-2", "\u{301}e",
+        ]
+        try await running([transport, bus]) {
+            try await bus.waitUntilRunning()
+            try await transport.publish(ids.map { Message(id: $0, key: "k") }, to: "orders")
+            try await eventually("every message was handled") { handled.count == ids.count }
+        }
+        for id in ids {
+            #expect(try await store.contains("\(group)/cobro/\(id)"), "\(id.debugDescription) was not recorded")
+        }
+        #expect(try await store.contains("\(group)/cobro/pedido-n\u{303}"), "keys are not compared as strings")
+        #expect(try await !store.contains("\(group)/cobro/order-2"))
+        #expect(try await !store.contains("cobro/\(group)/order-1"))
+        #expect(store.count == ids.count)
+    }
+
+    @Test func aCustomKeyRecognisesCopiesWithNewIDs() async throws {
+        let transport = InMemoryTransport()
+        let store = InMemoryIdempotencyStore()
+        let receiver = IdempotentReceiver(store: store) { message, context in
+            "\(context.group)/order/\(message.key ?? message.id)"
+        }
+        let bus = Bus(transport: transport, middleware: [receiver])
+        let handled = Collector<String>()
+        try bus.handle(from: "orders", group: "billing") { message, _ in
+            handled.append(message.id)
+            return []
+        }
+        try await running([transport, bus]) {
+            try await bus.waitUntilRunning()
+            try await transport.publish(
+                [Message(id: "a", key: "order-7"), Message(id: "b", key: "order-7")],
+                to: "orders"
+            )
+            try await transport.publish(Message(id: "c", key: "order-8"), to: "orders")
+            try await eventually("order-8 was handled") { handled.all.contains("c") }
+        }
+        #expect(handled.all == ["a", "c"])
+        #expect(try await store.contains("billing/order/order-7"))
+    }
+
+    /// Registers, on a message's first delivery, a success action that fails.
+    struct FailingSuccessAction: MessageMiddleware {
+        func handle(_ message: Message, context: HandlerContext, next: NextHandler) async throws -> [OutgoingMessage] {
+            let outgoing = try await next(message, context)
+            if context.delivery.attempt == 1 {
+                context.onSuccess { throw PlannedFailure() }
+            }
+            return outgoing
+        }
+    }
+
+    @Test(arguments: [true, false])
+    func aKeyIsRecordedOnlyOnceEverySuccessActionSucceeded(inMemory: Bool) async throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("actions-\(UUID()).sqlite").path
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let store: any IdempotencyStore = inMemory ? InMemoryIdempotencyStore() : try SQLiteIdempotencyStore(path: path)
+        let transport = InMemoryTransport()
+        // The failing action is registered outside the receiver, after the receiver's record.
+        let bus = Bus(transport: transport, middleware: [FailingSuccessAction(), IdempotentReceiver(store: store)])
+        let attempts = Collector<Int>()
+        try bus.handle(from: "orders", group: "g") { _, context in
+            attempts.append(context.delivery.attempt)
+            return []
+        }
+        try await running([transport, bus]) {
+            try await bus.waitUntilRunning()
+            try await transport.publish(Message(id: "m"), to: "orders")
+            try await eventually("the redelivery was handled") { attempts.all == [1, 2] }
+        }
+        #expect(try await store.contains("g/g/m"))
+    }
+
     @Test func inMemoryKeysExpireAfterTheirRetention() async throws {
         let clock = TestClock()
         let store = InMemoryIdempotencyStore(clock: clock)

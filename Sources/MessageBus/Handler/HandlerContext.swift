@@ -82,37 +82,78 @@ public struct HandlerContext: Sendable {
     /// Runs `action` once the handler's outgoing messages are published and before the handled
     /// message is acknowledged. If `action` throws, the message is rejected and handled again.
     ///
-    /// ``IdempotentReceiver`` records processed messages this way, so a message whose output was
-    /// never published is not mistaken for a processed one.
+    /// ``IdempotentReceiver`` records processed messages at this point too, after every action
+    /// registered here, so a message whose output was never published, or one of whose actions
+    /// failed, is not mistaken for a processed one.
     public func onSuccess(_ action: @escaping @Sendable () async throws -> Void) {
         completion.append(action)
     }
 }
 
-/// The actions registered with ``HandlerContext/onSuccess(_:)`` for one handling.
+/// The actions registered with ``HandlerContext/onSuccess(_:)`` for one handling, and the keys
+/// its ``IdempotentReceiver``s record.
 final class CompletionActions: Sendable {
     typealias Action = @Sendable () async throws -> Void
 
-    /// A handling registers one action at most, usually: it is kept apart from the rest, so
-    /// registering it allocates no array.
-    private let actions = Mutex<(first: Action?, more: [Action])>((nil, []))
+    /// A processed message's key, to record in an idempotency store.
+    enum Record {
+        /// The key's digest, in an in-memory store, which takes it without waiting.
+        case memory(InMemoryIdempotencyStore.Digest, InMemoryIdempotencyStore, retention: Duration)
+        /// The key, in any other store.
+        case store(String, any IdempotencyStore, retention: Duration)
+    }
+
+    /// Records are kept as values rather than closures: nearly every handling behind an
+    /// ``IdempotentReceiver`` registers one, and a closure would be allocated, and called
+    /// asynchronously, for each. A handling registers one at most, usually, so the first is kept
+    /// apart and registering it allocates no array.
+    private struct Registered {
+        var actions: [Action] = []
+        var firstRecord: Record?
+        var moreRecords: [Record] = []
+    }
+
+    private let registered = Mutex(Registered())
 
     func append(_ action: @escaping Action) {
-        actions.withLock { actions in
-            if actions.first == nil {
-                actions.first = action
+        registered.withLock { $0.actions.append(action) }
+    }
+
+    func append(_ record: Record) {
+        registered.withLock { registered in
+            if registered.firstRecord == nil {
+                registered.firstRecord = record
             } else {
-                actions.more.append(action)
+                registered.moreRecords.append(record)
             }
         }
     }
 
+    /// Runs the actions in the order they were registered, then makes the records, so that a
+    /// key is recorded only once every action has succeeded. Runs once per handling.
     func run() async throws {
-        let (first, more) = actions.withLock { $0 }
-        guard let first else { return }
-        try await first()
-        for action in more {
+        // Taken out rather than copied: a copy would retain every action and record once more.
+        let registered = registered.withLock { registered in
+            var taken = Registered()
+            swap(&taken, &registered)
+            return taken
+        }
+        for action in registered.actions {
             try await action()
+        }
+        guard let first = registered.firstRecord else { return }
+        try await Self.make(first)
+        for record in registered.moreRecords {
+            try await Self.make(record)
+        }
+    }
+
+    private static func make(_ record: Record) async throws {
+        switch record {
+        case .memory(let digest, let store, let retention):
+            store.insert(digest, retention: retention)
+        case .store(let key, let store, let retention):
+            try await store.insert(key, retention: retention)
         }
     }
 }

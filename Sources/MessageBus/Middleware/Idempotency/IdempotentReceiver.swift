@@ -6,10 +6,10 @@ import Messaging
 /// same message can come back. `IdempotentReceiver` remembers the key of each processed message
 /// in an ``IdempotencyStore`` and acknowledges repeats without running the handler.
 ///
-/// A message counts as processed only once its outgoing messages are published (it records the
-/// key through ``HandlerContext/onSuccess(_:)``), so a failure between handling and publishing
-/// means the message is handled again, not lost. Keys are kept for ``retention``; a duplicate
-/// that arrives later is processed again.
+/// A message counts as processed only once its outgoing messages are published and every
+/// ``HandlerContext/onSuccess(_:)`` action has run: the key is recorded after them, so a failure
+/// between handling and publishing means the message is handled again, not lost. Keys are kept
+/// for ``retention``; a duplicate that arrives later is processed again.
 public struct IdempotentReceiver: MessageMiddleware {
     /// How long a processed key is remembered.
     public let retention: Duration
@@ -17,7 +17,9 @@ public struct IdempotentReceiver: MessageMiddleware {
     /// The store when it is the in-memory one, which is asked directly: found once here rather
     /// than with a cast for each message.
     private let memory: InMemoryIdempotencyStore?
-    private let key: @Sendable (Message, HandlerContext) -> String
+    /// The key that identifies a message; `nil` for the default, whose digest an in-memory store
+    /// makes from its parts without joining them.
+    private let key: (@Sendable (Message, HandlerContext) -> String)?
 
     /// Creates an idempotent receiver.
     ///
@@ -25,14 +27,13 @@ public struct IdempotentReceiver: MessageMiddleware {
     ///   - store: Where processed keys are kept: ``InMemoryIdempotencyStore`` for one process,
     ///     `SQLiteIdempotencyStore` (module `MessageBusSQLite`) to survive restarts.
     ///   - retention: How long a key is remembered. Default: 24 hours.
-    ///   - key: The key that identifies a message. Default: the handler, the group and the
-    ///     message id, so each application processes each message once.
+    ///   - key: The key that identifies a message. Default (`nil`): the group, the handler and
+    ///     the message id, joined with `/` (`billing/charge/order-1`), so each application
+    ///     processes each message once.
     public init(
         store: any IdempotencyStore,
         retention: Duration = .seconds(24 * 60 * 60),
-        key: @escaping @Sendable (Message, HandlerContext) -> String = { message, context in
-            "\(context.group)/\(context.handler)/\(message.id)"
-        }
+        key: (@Sendable (Message, HandlerContext) -> String)? = nil
     ) {
         self.store = store
         self.memory = store as? InMemoryIdempotencyStore
@@ -44,26 +45,38 @@ public struct IdempotentReceiver: MessageMiddleware {
     /// once the message's output is published.
     public func handle(_ message: Message, context: HandlerContext, next: NextHandler) async throws -> [OutgoingMessage]
     {
-        let key = key(message, context)
-        let seen: Bool
-        let record: CompletionActions.Action
         if let memory {
             // Asked directly, with the key's digest made once rather than in each call.
-            let digest = InMemoryIdempotencyStore.Digest(key)
-            seen = memory.contains(digest)
-            record = { [retention] in memory.insert(digest, retention: retention) }
-        } else {
-            seen = try await store.contains(key)
-            record = { [store, retention] in try await store.insert(key, retention: retention) }
+            let digest =
+                key.map { InMemoryIdempotencyStore.Digest($0(message, context)) }
+                ?? InMemoryIdempotencyStore.Digest(joining: context.group, context.handler, message.id)
+            if memory.contains(digest) {
+                return skip(message, context: context)
+            }
+            let outgoing = try await next(message, context)
+            context.completion.append(.memory(digest, memory, retention: retention))
+            return outgoing
         }
-        if seen {
-            context.metrics.duplicates.increment()
-            context.logger.debug("Duplicate message skipped", metadata: ["idempotency-key": "\(key)"])
-            return []
+        let key = key(of: message, context: context)
+        if try await store.contains(key) {
+            return skip(message, context: context)
         }
         let outgoing = try await next(message, context)
-        context.onSuccess(record)
+        context.completion.append(.store(key, store, retention: retention))
         return outgoing
+    }
+
+    private func key(of message: Message, context: HandlerContext) -> String {
+        key?(message, context) ?? "\(context.group)/\(context.handler)/\(message.id)"
+    }
+
+    private func skip(_ message: Message, context: HandlerContext) -> [OutgoingMessage] {
+        context.metrics.duplicates.increment()
+        context.logger.debug(
+            "Duplicate message skipped",
+            metadata: ["idempotency-key": "\(key(of: message, context: context))"]
+        )
+        return []
     }
 }
 

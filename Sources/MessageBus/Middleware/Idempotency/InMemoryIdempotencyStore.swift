@@ -21,9 +21,69 @@ public final class InMemoryIdempotencyStore: IdempotencyStore {
         let low: UInt64
 
         init(_ key: String) {
-            high = Self.half(of: key, domain: 0)
-            // A digest whose high half is zero gets its lowest bit set, so none is all zeros.
-            low = Self.half(of: key, domain: 1) | (high == 0 ? 1 : 0)
+            self.init(hashes: Self.half(of: key, domain: 0), Self.half(of: key, domain: 1))
+        }
+
+        /// The digest of `"\(first)/\(second)/\(third)"`, hashed from the bytes of the three
+        /// strings, copied side by side on the stack, where they are ASCII, rather than from a
+        /// string joined for it.
+        ///
+        /// `Digest(_:)` feeds its hasher a domain byte, then the key's UTF-8 bytes, normalized,
+        /// then a terminator byte (as `String.hash(into:)` does); the hasher gives the same
+        /// value however the bytes are split among its calls. An ASCII string is already
+        /// normalized, and so is any join of ASCII strings.
+        init(joining first: String, _ second: String, _ third: String) {
+            var digest: Digest?
+            _ = first.utf8.withContiguousStorageIfAvailable { first in
+                second.utf8.withContiguousStorageIfAvailable { second in
+                    third.utf8.withContiguousStorageIfAvailable { third in
+                        digest = Self.asciiDigest(joining: first, second, third)
+                    }
+                }
+            }
+            self = digest ?? Digest("\(first)/\(second)/\(third)")
+        }
+
+        private static func asciiDigest(
+            joining first: UnsafeBufferPointer<UInt8>,
+            _ second: UnsafeBufferPointer<UInt8>,
+            _ third: UnsafeBufferPointer<UInt8>
+        ) -> Digest? {
+            // The domain byte, the parts with a "/" between each two, and the terminator.
+            let count = 1 + first.count + 1 + second.count + 1 + third.count + 1
+            return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: count) { input -> Digest? in
+                var end = 1
+                func append(_ part: UnsafeBufferPointer<UInt8>) {
+                    _ = UnsafeMutableBufferPointer(rebasing: input[end...]).initialize(fromContentsOf: part)
+                    end += part.count
+                }
+                append(first)
+                input[end] = UInt8(ascii: "/")
+                end += 1
+                append(second)
+                input[end] = UInt8(ascii: "/")
+                end += 1
+                append(third)
+                guard UnsafeBufferPointer(rebasing: input[1..<end]).reduce(0, |) < 0x80 else { return nil }
+                input[end] = 0xFF
+                input[0] = 0
+                let high = hash(UnsafeRawBufferPointer(input))
+                input[0] = 1
+                return Digest(hashes: high, hash(UnsafeRawBufferPointer(input)))
+            }
+        }
+
+        private static func hash(_ input: UnsafeRawBufferPointer) -> UInt64 {
+            var hasher = Hasher()
+            hasher.combine(bytes: input)
+            return UInt64(truncatingIfNeeded: hasher.finalize())
+        }
+
+        /// The digest of two hashes of a key; one whose high half is zero gets its lowest bit
+        /// set, so none is all zeros.
+        private init(hashes high: UInt64, _ low: UInt64) {
+            self.high = high
+            self.low = low | (high == 0 ? 1 : 0)
         }
 
         private init(high: UInt64, low: UInt64) {
