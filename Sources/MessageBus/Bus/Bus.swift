@@ -229,7 +229,7 @@ public final class Bus: Service, Sendable {
         options: HandlerOptions = HandlerOptions(),
         middleware: [any MessageMiddleware] = [],
         codec: some MessageCodec = .json,
-        _ body: @escaping @Sendable (Value, HandlerContext) async throws -> [OutgoingMessage]
+        _ body: nonisolated(nonsending) @escaping @Sendable (Value, HandlerContext) async throws -> [OutgoingMessage]
     ) throws(MessageBusError) {
         let decoding: NextHandler = { message, context in
             let value: Value
@@ -367,7 +367,8 @@ public final class Bus: Service, Sendable {
 
     /// Publishes what a handler produced, grouped into one batch per topic, with the correlation
     /// id, causation id and trace context of the handled message.
-    func publish(_ outgoing: [OutgoingMessage], producedBy context: HandlerContext) async throws {
+    nonisolated(nonsending) func publish(_ outgoing: [OutgoingMessage], producedBy context: HandlerContext) async throws
+    {
         guard !outgoing.isEmpty else { return }
         var topics: [String] = []
         var batches: [String: [Message]] = [:]
@@ -426,7 +427,7 @@ public final class Bus: Service, Sendable {
 
     // MARK: - Notifying
 
-    func notify(_ notification: BusNotification, logger: Logger) async {
+    nonisolated(nonsending) func notify(_ notification: BusNotification, logger: Logger) async {
         guard let notifier else { return }
         do {
             try await notifier.notify(notification)

@@ -132,7 +132,7 @@ final class HandlerRunner: Sendable {
     }
 
     /// Records the consumer lag, at most once per ``lagInterval``, if the transport reports it.
-    private func recordLag() async {
+    nonisolated(nonsending) private func recordLag() async {
         guard let lagReporter else { return }
         let now = ContinuousClock.now
         let due = state.withLock { state in
@@ -166,7 +166,7 @@ final class HandlerRunner: Sendable {
     /// Handles one delivery: the chain, the outgoing messages, the success actions, then the
     /// acknowledgement; any failure rejects it for redelivery. After a stop request, deliveries
     /// are left unsettled for the group's next member.
-    private func process(_ delivery: Delivery) async {
+    nonisolated(nonsending) private func process(_ delivery: Delivery) async {
         guard begin() else { return }
         defer { end() }
         let message = delivery.message

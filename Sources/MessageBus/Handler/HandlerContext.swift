@@ -131,7 +131,7 @@ final class CompletionActions: Sendable {
 
     /// Runs the actions in the order they were registered, then makes the records, so that a
     /// key is recorded only once every action has succeeded. Runs once per handling.
-    func run() async throws {
+    nonisolated(nonsending) func run() async throws {
         // Taken out rather than copied: a copy would retain every action and record once more.
         let registered = registered.withLock { registered in
             var taken = Registered()
@@ -148,7 +148,7 @@ final class CompletionActions: Sendable {
         }
     }
 
-    private static func make(_ record: Record) async throws {
+    nonisolated(nonsending) private static func make(_ record: Record) async throws {
         switch record {
         case .memory(let digest, let store, let retention):
             store.insert(digest, retention: retention)

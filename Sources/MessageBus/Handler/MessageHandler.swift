@@ -7,12 +7,13 @@ import Messaging
 /// such as ``Retry`` and ``DeadLetterChannel`` decide what happens before that.
 public protocol MessageHandler: Sendable {
     /// Handles `message` and returns what it produces, or throws to reject it.
-    func handle(_ message: Message, context: HandlerContext) async throws -> [OutgoingMessage]
+    nonisolated(nonsending) func handle(_ message: Message, context: HandlerContext) async throws -> [OutgoingMessage]
 }
 
 /// The rest of a handler's chain, as a middleware sees it: the next middleware, and at the end
 /// the handler.
-public typealias NextHandler = @Sendable (Message, HandlerContext) async throws -> [OutgoingMessage]
+public typealias NextHandler =
+    nonisolated(nonsending) @Sendable (Message, HandlerContext) async throws -> [OutgoingMessage]
 
 /// Wraps a handler: runs code before and after it, changes the message it sees, replaces what
 /// it returns, or handles what it throws.
@@ -31,16 +32,22 @@ public typealias NextHandler = @Sendable (Message, HandlerContext) async throws 
 ///
 /// Bus-level middleware (``Bus/use(_:)``) wraps every handler, outermost first; handler-level
 /// middleware wraps one handler, inside the bus-level ones.
+///
+/// The bus calls the chain on the task that handles the message, and `handle` is
+/// `nonisolated(nonsending)`: it runs on its caller's executor, so passing a message down the
+/// chain switches no executor. A conforming type may declare its `handle` the same way; one
+/// declared without it conforms too, and is called through a switch to the global executor.
 public protocol MessageMiddleware: Sendable {
     /// Handles `message`, calling `next` to continue the chain.
-    func handle(_ message: Message, context: HandlerContext, next: NextHandler) async throws -> [OutgoingMessage]
+    nonisolated(nonsending) func handle(_ message: Message, context: HandlerContext, next: NextHandler) async throws
+        -> [OutgoingMessage]
 }
 
 /// A handler written as a closure.
 struct ClosureHandler: MessageHandler {
     let body: NextHandler
 
-    func handle(_ message: Message, context: HandlerContext) async throws -> [OutgoingMessage] {
+    nonisolated(nonsending) func handle(_ message: Message, context: HandlerContext) async throws -> [OutgoingMessage] {
         try await body(message, context)
     }
 }

@@ -40,7 +40,8 @@ public struct DeadLetterChannel: MessageMiddleware {
     }
 
     /// Runs `next`; dead-letters the message if it throws.
-    public func handle(_ message: Message, context: HandlerContext, next: NextHandler) async throws -> [OutgoingMessage]
+    nonisolated(nonsending) public func handle(_ message: Message, context: HandlerContext, next: NextHandler)
+        async throws -> [OutgoingMessage]
     {
         do {
             return try await next(message, context)

@@ -79,7 +79,8 @@ public struct Retry: MessageMiddleware {
     }
 
     /// Runs `next`, again after each retriable failure, until it succeeds or the limits are reached.
-    public func handle(_ message: Message, context: HandlerContext, next: NextHandler) async throws -> [OutgoingMessage]
+    nonisolated(nonsending) public func handle(_ message: Message, context: HandlerContext, next: NextHandler)
+        async throws -> [OutgoingMessage]
     {
         let started = timekeeper.now()
         var attempt = 1

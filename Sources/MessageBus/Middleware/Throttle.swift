@@ -23,7 +23,8 @@ public struct Throttle: MessageMiddleware {
     }
 
     /// Waits for the message's turn, then runs `next`.
-    public func handle(_ message: Message, context: HandlerContext, next: NextHandler) async throws -> [OutgoingMessage]
+    nonisolated(nonsending) public func handle(_ message: Message, context: HandlerContext, next: NextHandler)
+        async throws -> [OutgoingMessage]
     {
         let now = timekeeper.now()
         let start = schedule.nextStart.withLock { nextStart in

@@ -17,7 +17,8 @@ public struct Timeout: MessageMiddleware {
     }
 
     /// Runs `next`, cancelling it and throwing ``MessageBusError/Code/timedOut`` after ``limit``.
-    public func handle(_ message: Message, context: HandlerContext, next: NextHandler) async throws -> [OutgoingMessage]
+    nonisolated(nonsending) public func handle(_ message: Message, context: HandlerContext, next: NextHandler)
+        async throws -> [OutgoingMessage]
     {
         let timekeeper = timekeeper
         let limit = limit

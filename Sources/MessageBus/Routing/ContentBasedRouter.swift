@@ -42,7 +42,9 @@ public struct ContentBasedRouter: MessageHandler {
     }
 
     /// Forwards `message` to the first matching route's topic.
-    public func handle(_ message: Message, context: HandlerContext) async throws -> [OutgoingMessage] {
+    nonisolated(nonsending) public func handle(_ message: Message, context: HandlerContext) async throws
+        -> [OutgoingMessage]
+    {
         for route in routes where try route.matches(message) {
             return [OutgoingMessage(message, to: route.topic)]
         }

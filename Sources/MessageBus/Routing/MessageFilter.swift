@@ -11,7 +11,8 @@ public struct MessageFilter: MessageMiddleware {
     }
 
     /// Runs `next` if the message is accepted; otherwise produces nothing.
-    public func handle(_ message: Message, context: HandlerContext, next: NextHandler) async throws -> [OutgoingMessage]
+    nonisolated(nonsending) public func handle(_ message: Message, context: HandlerContext, next: NextHandler)
+        async throws -> [OutgoingMessage]
     {
         guard try accepts(message) else {
             context.metrics.filtered.increment()

@@ -16,7 +16,9 @@ public struct RecipientList: MessageHandler {
     }
 
     /// Forwards `message` to each recipient topic, once per distinct topic.
-    public func handle(_ message: Message, context: HandlerContext) async throws -> [OutgoingMessage] {
+    nonisolated(nonsending) public func handle(_ message: Message, context: HandlerContext) async throws
+        -> [OutgoingMessage]
+    {
         var seen = Set<String>()
         return try recipients(message).filter { seen.insert($0).inserted }.map { OutgoingMessage(message, to: $0) }
     }

@@ -14,7 +14,8 @@ public struct WireTap: MessageMiddleware {
     }
 
     /// Copies `message` to ``topic``, then runs `next`.
-    public func handle(_ message: Message, context: HandlerContext, next: NextHandler) async throws -> [OutgoingMessage]
+    nonisolated(nonsending) public func handle(_ message: Message, context: HandlerContext, next: NextHandler)
+        async throws -> [OutgoingMessage]
     {
         try await context.publisher.publish(context.delivery.message, to: topic)
         return try await next(message, context)

@@ -43,7 +43,8 @@ public struct IdempotentReceiver: MessageMiddleware {
 
     /// Skips a message whose key was processed; otherwise runs `next` and records the key
     /// once the message's output is published.
-    public func handle(_ message: Message, context: HandlerContext, next: NextHandler) async throws -> [OutgoingMessage]
+    nonisolated(nonsending) public func handle(_ message: Message, context: HandlerContext, next: NextHandler)
+        async throws -> [OutgoingMessage]
     {
         if let memory {
             // Asked directly, with the key's digest made once rather than in each call.
