@@ -61,14 +61,15 @@ struct IdempotencyTests {
         #expect(second == ["order-2"])
     }
 
-    @Test func aFailedHandlingIsNotRecordedAsProcessed() async throws {
+    /// Publishes message `m` to a bus with `middleware` whose handler, of group `g`, throws on the
+    /// message's first attempt if `failingFirst`; returns once the second attempt was handled.
+    static func handleUntilDeliveredAgain(middleware: [any MessageMiddleware], failingFirst: Bool) async throws {
         let transport = InMemoryTransport()
-        let store = InMemoryIdempotencyStore()
-        let bus = Bus(transport: transport, middleware: [IdempotentReceiver(store: store)])
+        let bus = Bus(transport: transport, middleware: middleware)
         let attempts = Collector<Int>()
         try bus.handle(from: "orders", group: "g") { _, context in
             attempts.append(context.delivery.attempt)
-            if context.delivery.attempt == 1 { throw PlannedFailure() }
+            if failingFirst, context.delivery.attempt == 1 { throw PlannedFailure() }
             return []
         }
         try await running([transport, bus]) {
@@ -76,6 +77,11 @@ struct IdempotencyTests {
             try await transport.publish(Message(id: "m"), to: "orders")
             try await eventually("the redelivery was handled") { attempts.all == [1, 2] }
         }
+    }
+
+    @Test func aFailedHandlingIsNotRecordedAsProcessed() async throws {
+        let store = InMemoryIdempotencyStore()
+        try await Self.handleUntilDeliveredAgain(middleware: [IdempotentReceiver(store: store)], failingFirst: true)
         #expect(try await store.contains("g/g/m"))
     }
 
@@ -148,19 +154,11 @@ struct IdempotencyTests {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("actions-\(UUID()).sqlite").path
         defer { try? FileManager.default.removeItem(atPath: path) }
         let store: any IdempotencyStore = inMemory ? InMemoryIdempotencyStore() : try SQLiteIdempotencyStore(path: path)
-        let transport = InMemoryTransport()
         // The failing action is registered outside the receiver, after the receiver's record.
-        let bus = Bus(transport: transport, middleware: [FailingSuccessAction(), IdempotentReceiver(store: store)])
-        let attempts = Collector<Int>()
-        try bus.handle(from: "orders", group: "g") { _, context in
-            attempts.append(context.delivery.attempt)
-            return []
-        }
-        try await running([transport, bus]) {
-            try await bus.waitUntilRunning()
-            try await transport.publish(Message(id: "m"), to: "orders")
-            try await eventually("the redelivery was handled") { attempts.all == [1, 2] }
-        }
+        try await Self.handleUntilDeliveredAgain(
+            middleware: [FailingSuccessAction(), IdempotentReceiver(store: store)],
+            failingFirst: false
+        )
         #expect(try await store.contains("g/g/m"))
     }
 
