@@ -107,16 +107,10 @@ enum InMemoryScenarios {
     /// messages sent through an `AsyncStream` at the same rate; the medians over the rounds.
     static let latency = Scenario(name: "inmemory-latency-p99-us") { scale in
         let count = Int(latencyRate * scale.latencySeconds)
-        var project: [Percentiles] = []
-        var baseline: [Percentiles] = []
-        for round in 0..<scale.rounds {
-            if round % 2 == 0 {
-                baseline.append(try await asyncStreamLatency(count: count))
-                project.append(try await transportLatency(count: count))
-            } else {
-                project.append(try await transportLatency(count: count))
-                baseline.append(try await asyncStreamLatency(count: count))
-            }
+        let (project, baseline) = try await Scenario.alternateRuns(rounds: scale.rounds) {
+            try await asyncStreamLatency(count: count)
+        } project: {
+            try await transportLatency(count: count)
         }
         let p99 = median(project.map(\.p99))
         return ScenarioResult(

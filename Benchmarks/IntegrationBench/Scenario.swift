@@ -23,8 +23,19 @@ struct Scenario: Sendable {
         baseline: () async throws -> Double,
         project: () async throws -> Double
     ) async throws -> (project: Double, baseline: Double) {
-        var projects: [Double] = []
-        var baselines: [Double] = []
+        let runs = try await alternateRuns(rounds: rounds, baseline: baseline, project: project)
+        return (median(runs.project), median(runs.baseline))
+    }
+
+    /// Runs `baseline` and `project` `rounds` times each, alternating which goes first, and
+    /// returns every run's result.
+    static func alternateRuns<Result>(
+        rounds: Int,
+        baseline: () async throws -> Result,
+        project: () async throws -> Result
+    ) async throws -> (project: [Result], baseline: [Result]) {
+        var projects: [Result] = []
+        var baselines: [Result] = []
         for round in 0..<rounds {
             if round % 2 == 0 {
                 baselines.append(try await baseline())
@@ -34,7 +45,7 @@ struct Scenario: Sendable {
                 baselines.append(try await baseline())
             }
         }
-        return (median(projects), median(baselines))
+        return (projects, baselines)
     }
 }
 
