@@ -11,12 +11,18 @@ enum KafkaScenarios {
     /// for a consumer to find them all; 128 leave room.
     static let partitions = 128
 
-    /// Producer properties that spread keyless records evenly. librdkafka's sticky partitioner
-    /// sends each 10 ms of keyless records to one partition, so at these rates one partition can
-    /// get several times its share, and one past the mock cluster's 5 MB loses its oldest
-    /// records: a consumer then waits for records that are gone.
-    static func evenlySpreadProducerProperties(_ configuration: KafkaConfiguration) -> [(String, String)] {
-        producerProperties(configuration) + [("sticky.partitioning.linger.ms", "0")]
+    /// Producer properties for filling the consume topic: keyless records spread evenly, in
+    /// batches of hundreds.
+    ///
+    /// librdkafka's sticky partitioner sends each 10 ms of keyless records to one partition, so
+    /// at these rates one partition can get several times its share, and one past the mock
+    /// cluster's 5 MB loses its oldest records: a consumer then waits for records that are gone.
+    /// The mock cluster finds a fetch's offset by walking the partition's batches from the first
+    /// (it keeps no index), so with the transport's 5 ms linger, which spreads each few
+    /// milliseconds of records over all 128 partitions, its thread took about a quarter of the
+    /// consume scenario's CPU time, on the cores the readers need; with 100 ms, about a twentieth.
+    static func fillProducerProperties(_ configuration: KafkaConfiguration) -> [(String, String)] {
+        producerProperties(configuration) + [("sticky.partitioning.linger.ms", "0"), ("linger.ms", "100")]
     }
 
     /// The transport's settings; the C clients get the same librdkafka properties.
@@ -207,7 +213,7 @@ enum KafkaScenarios {
             configuration,
             topic: "consume",
             count: count,
-            properties: evenlySpreadProducerProperties(configuration)
+            properties: fillProducerProperties(configuration)
         )
         var round = 0
         let (project, baseline) = try await Scenario.alternate(rounds: scale.rounds) {
