@@ -25,6 +25,8 @@ public struct Message: Sendable, Hashable {
     /// The event source used when none is given: `/` followed by the process name.
     public static let defaultSource = "/" + ProcessInfo.processInfo.processName
 
+    /// The payload bytes. May be empty.
+    public var payload: Data
     /// Identifies the event; with ``source`` it is unique. Default: a new random UUID, in lower case.
     public var id: String
     /// Identifies the context in which the event happened, as a URI reference.
@@ -46,9 +48,9 @@ public struct Message: Sendable, Hashable {
     public var key: String?
     /// Transport headers that are not CloudEvents attributes (correlation ids, attempt counts…).
     public var headers: [String: String]
-    /// The payload bytes. May be empty.
-    public var payload: Data
+}
 
+extension Message {
     /// Creates a message.
     ///
     /// - Parameters:
@@ -63,7 +65,6 @@ public struct Message: Sendable, Hashable {
     ///   - key: The partition key. Default: `nil`.
     ///   - headers: Transport headers. Default: none.
     ///   - payload: The payload bytes. Default: empty.
-    @inlinable
     public init(
         id: String = MessageID.next(),
         source: String = Message.defaultSource,
@@ -77,17 +78,24 @@ public struct Message: Sendable, Hashable {
         headers: [String: String] = [:],
         payload: Data = Data()
     ) {
-        self.id = id
-        self.source = source
-        self.type = type
-        self.time = time
-        self.subject = subject
-        self.dataContentType = dataContentType
-        self.dataSchema = dataSchema
-        self.extensions = extensions
-        self.key = key
-        self.headers = headers
-        self.payload = payload
+        // Declared in an extension, this initializer leaves Swift's memberwise one in place,
+        // and the stored properties begin with `payload`, so that one has labels of its own. It
+        // builds the message where it is returned; assigning each property here built it in a
+        // temporary, copied it out and destroyed the temporary instead: a retain and a release
+        // for every string, dictionary and buffer of every message made.
+        self.init(
+            payload: payload,
+            id: id,
+            source: source,
+            type: type,
+            time: time,
+            subject: subject,
+            dataContentType: dataContentType,
+            dataSchema: dataSchema,
+            extensions: extensions,
+            key: key,
+            headers: headers
+        )
     }
 }
 
