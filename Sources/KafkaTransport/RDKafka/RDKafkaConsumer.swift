@@ -42,10 +42,10 @@ final class RDKafkaConsumer: DeliverySettler, @unchecked Sendable {
         var isClosed = false
         var hasJoined = false
         var joinError: MessagingError?
-        var joinWaiter: CheckedContinuation<Void, any Error>?
+        var joinWaiter: Parked<Void, any Error>?
         var closeWaiters: [CheckedContinuation<Void, Never>] = []
         var buffer: Deque<Pending> = []
-        var waiter: CheckedContinuation<Pending?, Never>?
+        var waiter: Parked<Pending?, Never>?
         var partitions = PartitionTable()
         var handedOut = 0
         var isPaused = false
@@ -186,7 +186,7 @@ final class RDKafkaConsumer: DeliverySettler, @unchecked Sendable {
                 let outcome: Result<Void, MessagingError>? = state.withLock { state in
                     if let error = state.joinError { return .failure(error) }
                     if state.hasJoined { return .success(()) }
-                    state.joinWaiter = continuation
+                    state.joinWaiter = Parked(continuation)
                     return nil
                 }
                 if let outcome {
@@ -211,9 +211,9 @@ final class RDKafkaConsumer: DeliverySettler, @unchecked Sendable {
             return state.joinWaiter
         }
         if let error {
-            waiter?.resume(throwing: error)
+            waiter?.continuation.resume(throwing: error)
         } else {
-            waiter?.resume()
+            waiter?.continuation.resume()
         }
     }
 
@@ -279,7 +279,7 @@ final class RDKafkaConsumer: DeliverySettler, @unchecked Sendable {
             }
             return (state.waiter, state.closeWaiters)
         }
-        waiter?.resume(returning: nil)
+        waiter?.continuation.resume(returning: nil)
         for waiter in closeWaiters {
             waiter.resume()
         }
@@ -371,8 +371,8 @@ final class RDKafkaConsumer: DeliverySettler, @unchecked Sendable {
     /// reads it. A record an earlier owner had handed out gets the attempt it has reached.
     private func handOver() -> Status {
         let (status, handOff) = state.withLock {
-            state -> (Status, (CheckedContinuation<Pending?, Never>, Pending)?) in
-            var handOff: (CheckedContinuation<Pending?, Never>, Pending)?
+            state -> (Status, (Parked<Pending?, Never>, Pending)?) in
+            var handOff: (Parked<Pending?, Never>, Pending)?
             while var record = polled.popFirst() {
                 guard state.stop == .none, let attempt = state.partitions[record.partition]?.received(record.offset)
                 else {
@@ -392,7 +392,7 @@ final class RDKafkaConsumer: DeliverySettler, @unchecked Sendable {
             return (readStatus(&state), handOff)
         }
         if let (waiter, pending) = handOff {
-            waiter.resume(returning: pending)
+            waiter.continuation.resume(returning: pending)
         }
         return status
     }
@@ -660,7 +660,7 @@ final class RDKafkaConsumer: DeliverySettler, @unchecked Sendable {
                 await withCheckedContinuation { continuation in
                     let ready = state.withLock { state -> Ready? in
                         if let ready = takeNext(&state) { return ready }
-                        state.waiter = continuation
+                        state.waiter = Parked(continuation)
                         return nil
                     }
                     if let ready {
@@ -689,28 +689,48 @@ final class RDKafkaConsumer: DeliverySettler, @unchecked Sendable {
     // MARK: - Settling
 
     func acknowledge(_ delivery: Delivery) throws(MessagingError) {
-        try settle(delivery, requeue: false)
+        try settle(delivery)
     }
 
     func reject(_ delivery: Delivery, requeue: Bool) throws(MessagingError) {
-        try settle(delivery, requeue: requeue)
+        if requeue {
+            try self.requeue(delivery)
+        } else {
+            try settle(delivery)
+        }
     }
 
-    private func settle(_ delivery: Delivery, requeue: Bool) throws(MessagingError) {
+    /// Settles `delivery` for good; kept apart from ``requeue(_:)``, which may hand a waiting
+    /// `next()` its delivery, so that an acknowledgement holds no continuation (see ``Parked``).
+    private func settle(_ delivery: Delivery) throws(MessagingError) {
         let partition = Int32(delivery.partition)
-        var handOff: (CheckedContinuation<Pending?, Never>, Delivery)?
-        // Returns only whether to signal the polling thread: an acknowledgement, the common
-        // case, copies nothing out of the lock.
+        // Returns only whether to signal the polling thread: an acknowledgement copies nothing
+        // out of the lock.
         let signal = state.withLock { state -> Bool? in
             guard state.partitions[partition]?.isPending(delivery.offset, attempt: delivery.attempt) == true else {
                 return nil
             }
             state.handedOut -= 1
-            guard requeue else {
-                state.partitions[partition]!.settle(delivery.offset)
-                let roomMade = state.isWaitingForRoom && hasRoom(state)
-                return state.isRevoking || state.stop == .graceful || roomMade
+            state.partitions[partition]!.settle(delivery.offset)
+            let roomMade = state.isWaitingForRoom && hasRoom(state)
+            return state.isRevoking || state.stop == .graceful || roomMade
+        }
+        guard let signal else { throw notPending(delivery) }
+        if signal {
+            signalSettled()
+        }
+    }
+
+    /// Hands `delivery` out again as its next attempt: to a waiting `next()`, or first in the
+    /// buffer.
+    private func requeue(_ delivery: Delivery) throws(MessagingError) {
+        let partition = Int32(delivery.partition)
+        var handOff: (Parked<Pending?, Never>, Delivery)?
+        let signal = state.withLock { state -> Bool? in
+            guard state.partitions[partition]?.isPending(delivery.offset, attempt: delivery.attempt) == true else {
+                return nil
             }
+            state.handedOut -= 1
             let again = self.delivery(delivery, asAttempt: delivery.attempt + 1)
             state.partitions[partition]!.requeue(delivery.offset, attempt: again.attempt)
             if state.stop == .none, let waiter = state.waiter {
@@ -723,27 +743,34 @@ final class RDKafkaConsumer: DeliverySettler, @unchecked Sendable {
             state.buffer.prepend(.delivery(again))
             return state.isRevoking
         }
-        guard let signal else {
-            throw MessagingError(
-                .deliveryNotPending,
-                "Delivery of message \(delivery.message.id) (\(delivery.topic)/\(delivery.partition)@\(delivery.offset), group '\(delivery.group)') was already settled or its partition was reassigned."
-            )
-        }
+        guard let signal else { throw notPending(delivery) }
         if let (waiter, again) = handOff {
-            waiter.resume(returning: .delivery(again))
+            waiter.continuation.resume(returning: .delivery(again))
         }
         if signal {
-            settled.lock()
-            settled.broadcast()
-            settled.unlock()
+            signalSettled()
         }
+    }
+
+    private func notPending(_ delivery: Delivery) -> MessagingError {
+        MessagingError(
+            .deliveryNotPending,
+            "Delivery of message \(delivery.message.id) (\(delivery.topic)/\(delivery.partition)@\(delivery.offset), group '\(delivery.group)') was already settled or its partition was reassigned."
+        )
+    }
+
+    /// Wakes the polling thread if it waits for a settlement or a stop.
+    private func signalSettled() {
+        settled.lock()
+        settled.broadcast()
+        settled.unlock()
     }
 
     // MARK: - Stopping
 
     /// Stops the member; returns once it has left the group.
     func stop(_ mode: Stop) {
-        let waiter = state.withLock { state -> CheckedContinuation<Pending?, Never>? in
+        let waiter = state.withLock { state -> Parked<Pending?, Never>? in
             if mode == .immediate || state.stop == .none {
                 state.stop = mode
             }
@@ -751,10 +778,8 @@ final class RDKafkaConsumer: DeliverySettler, @unchecked Sendable {
             defer { state.waiter = nil }
             return state.waiter
         }
-        waiter?.resume(returning: nil)
-        settled.lock()
-        settled.broadcast()
-        settled.unlock()
+        waiter?.continuation.resume(returning: nil)
+        signalSettled()
     }
 
     /// Returns once the member has left its group and its thread has finished.
@@ -769,6 +794,21 @@ final class RDKafkaConsumer: DeliverySettler, @unchecked Sendable {
                 continuation.resume()
             }
         }
+    }
+}
+
+/// A continuation the consumer's state keeps, boxed.
+///
+/// `CheckedContinuation`'s layout is known only at run time (the concurrency library may change
+/// it), so a struct that held one directly had a layout known only at run time too: every access
+/// to the consumer's state under its lock looked its fields up through the type's metadata, and
+/// every function holding a continuation looked up its type and sized its stack frame on each
+/// call. A reference has a fixed layout; the box is allocated only when a task waits.
+final class Parked<Value, Failure: Error>: Sendable {
+    let continuation: CheckedContinuation<Value, Failure>
+
+    init(_ continuation: CheckedContinuation<Value, Failure>) {
+        self.continuation = continuation
     }
 }
 
