@@ -109,6 +109,22 @@ final class RDKafkaConsumer: DeliverySettler, @unchecked Sendable {
         }
     }
 
+    /// A continuation the consumer's state keeps, boxed.
+    ///
+    /// `CheckedContinuation`'s layout is known only at run time (the concurrency library may
+    /// change it), so a struct that held one directly had a layout known only at run time too:
+    /// every access to the consumer's state under its lock looked its fields up through the
+    /// type's metadata, and every function holding a continuation looked up its type and sized
+    /// its stack frame on each call. A reference has a fixed layout; the box is allocated only
+    /// when a task waits.
+    private final class Parked<Value, Failure: Error>: Sendable {
+        let continuation: CheckedContinuation<Value, Failure>
+
+        init(_ continuation: CheckedContinuation<Value, Failure>) {
+            self.continuation = continuation
+        }
+    }
+
     /// Where the member's flow control stands, and how often the polling thread waited for room
     /// or paused fetching; read by tests.
     struct FlowControl {
@@ -707,10 +723,7 @@ final class RDKafkaConsumer: DeliverySettler, @unchecked Sendable {
         // Returns only whether to signal the polling thread: an acknowledgement copies nothing
         // out of the lock.
         let signal = state.withLock { state -> Bool? in
-            guard state.partitions[partition]?.isPending(delivery.offset, attempt: delivery.attempt) == true else {
-                return nil
-            }
-            state.handedOut -= 1
+            guard takeBack(delivery, &state) else { return nil }
             state.partitions[partition]!.settle(delivery.offset)
             let roomMade = state.isWaitingForRoom && hasRoom(state)
             return state.isRevoking || state.stop == .graceful || roomMade
@@ -727,10 +740,7 @@ final class RDKafkaConsumer: DeliverySettler, @unchecked Sendable {
         let partition = Int32(delivery.partition)
         var handOff: (Parked<Pending?, Never>, Delivery)?
         let signal = state.withLock { state -> Bool? in
-            guard state.partitions[partition]?.isPending(delivery.offset, attempt: delivery.attempt) == true else {
-                return nil
-            }
-            state.handedOut -= 1
+            guard takeBack(delivery, &state) else { return nil }
             let again = self.delivery(delivery, asAttempt: delivery.attempt + 1)
             state.partitions[partition]!.requeue(delivery.offset, attempt: again.attempt)
             if state.stop == .none, let waiter = state.waiter {
@@ -750,6 +760,15 @@ final class RDKafkaConsumer: DeliverySettler, @unchecked Sendable {
         if signal {
             signalSettled()
         }
+    }
+
+    /// Whether `delivery` is still pending as handed out; if so, the member no longer counts
+    /// it as held.
+    private func takeBack(_ delivery: Delivery, _ state: inout State) -> Bool {
+        guard state.partitions[Int32(delivery.partition)]?.isPending(delivery.offset, attempt: delivery.attempt) == true
+        else { return false }
+        state.handedOut -= 1
+        return true
     }
 
     private func notPending(_ delivery: Delivery) -> MessagingError {
@@ -794,21 +813,6 @@ final class RDKafkaConsumer: DeliverySettler, @unchecked Sendable {
                 continuation.resume()
             }
         }
-    }
-}
-
-/// A continuation the consumer's state keeps, boxed.
-///
-/// `CheckedContinuation`'s layout is known only at run time (the concurrency library may change
-/// it), so a struct that held one directly had a layout known only at run time too: every access
-/// to the consumer's state under its lock looked its fields up through the type's metadata, and
-/// every function holding a continuation looked up its type and sized its stack frame on each
-/// call. A reference has a fixed layout; the box is allocated only when a task waits.
-final class Parked<Value, Failure: Error>: Sendable {
-    let continuation: CheckedContinuation<Value, Failure>
-
-    init(_ continuation: CheckedContinuation<Value, Failure>) {
-        self.continuation = continuation
     }
 }
 
