@@ -1,5 +1,6 @@
 import Foundation
 import Messaging
+import Synchronization
 import Testing
 
 @testable import KafkaTransport
@@ -70,6 +71,55 @@ struct KafkaFlowControlTests {
             try delivery.acknowledge()
         }
         return received
+    }
+
+    /// Takes and acknowledges `member`'s deliveries, waiting `pace` before each acknowledgement,
+    /// until every published id has arrived (`true`) or the member stops (`false`).
+    ///
+    /// An acknowledgement refused because the delivery's partition was revoked while it was held
+    /// is expected whenever a rebalance outlasts the member's grace period: the message comes
+    /// again to the partition's next owner, and only that acknowledgement counts.
+    static func drain(
+        _ member: RDKafkaConsumer,
+        pace: Duration = .zero,
+        until published: Set<String>,
+        into received: Received
+    ) async throws -> Bool {
+        while let delivery = await member.next() {
+            if pace > .zero {
+                try await Task.sleep(for: pace)
+            }
+            do {
+                try delivery.acknowledge()
+            } catch  where error.code == .deliveryNotPending {
+                continue
+            }
+            if received.record(delivery) >= published.count { return true }
+        }
+        return false
+    }
+
+    /// Waits until one of `group`'s drains has seen every published id, failing the test when
+    /// every drain stopped short or 120 seconds passed.
+    static func awaitEveryMessage(
+        _ published: Set<String>,
+        in group: inout ThrowingTaskGroup<Bool, any Error>,
+        drains: Int,
+        received: Received,
+        sourceLocation: SourceLocation = #_sourceLocation
+    ) async throws {
+        group.addTask {
+            try await Task.sleep(for: .seconds(120))
+            throw CancellationError()
+        }
+        var stopped = 0
+        while stopped < drains, let complete = try await group.next() {
+            if complete { break }
+            stopped += 1
+        }
+        group.cancelAll()
+        #expect(stopped < drains, "every member stopped before every message arrived", sourceLocation: sourceLocation)
+        #expect(received.distinct == published, "a message was lost", sourceLocation: sourceLocation)
     }
 
     @Test("A member that settles as it goes waits for room but never pauses fetching")
@@ -149,18 +199,50 @@ struct KafkaFlowControlTests {
             }
         }
         await Self.close(second)
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask {
-                while let delivery = await first.next() {
-                    try delivery.acknowledge()
-                    if received.record(delivery) == published.count { return }
+        try await withThrowingTaskGroup(of: Bool.self) { group in
+            group.addTask { try await Self.drain(first, until: published, into: received) }
+            try await Self.awaitEveryMessage(published, in: &group, drains: 1, received: received)
+        }
+        await Self.close(first)
+    }
+
+    /// What a member whose application is slower than the revocation grace period sees, as the
+    /// paused-member test's member did on a loaded machine: the revocation gives the held
+    /// delivery up, its late acknowledgement is refused, and the partition's next owner gets
+    /// the message again.
+    @Test("A delivery held past the revocation grace period is refused late and comes again")
+    func heldPastTheGracePeriod() async throws {
+        let cluster = try KafkaMockCluster(brokers: 1)
+        let published = try await Self.publish(40, to: "flow.grace", on: cluster)
+        let first = try await Self.member(
+            of: cluster,
+            topic: "flow.grace",
+            prefetch: 8,
+            roomWait: .seconds(1),
+            revocationGracePeriod: .milliseconds(100)
+        )
+        let held = try #require(await first.next())
+        let second = try await Self.member(of: cluster, topic: "flow.grace", prefetch: 8, roomWait: .seconds(1))
+        let received = Received()
+        let again = Slot<Delivery>()
+        try await withThrowingTaskGroup(of: Bool.self) { group in
+            for member in [first, second] {
+                group.addTask {
+                    while let delivery = await member.next() {
+                        if delivery.message.id == held.message.id {
+                            again.value = delivery
+                        }
+                        try delivery.acknowledge()
+                        if received.record(delivery) >= published.count { return true }
+                    }
+                    return false
                 }
             }
-            try await waitUntil("every message arrived") { received.distinct.count == published.count }
-            group.cancelAll()
+            try await waitUntil("the held message came again") { again.value != nil }
+            #expect(throws: MessagingError.self, "the late acknowledgement was taken") { try held.acknowledge() }
+            try await Self.awaitEveryMessage(published, in: &group, drains: 2, received: received)
         }
-        #expect(received.distinct == published, "a message was lost")
-        await Self.close(first)
+        await Self.close(first, second)
     }
 
     /// The polling thread hands records over in batches, and librdkafka runs a rebalance inside
@@ -180,26 +262,25 @@ struct KafkaFlowControlTests {
             afterCollect: { Thread.sleep(forTimeInterval: 0.002) }
         )
         let received = Received()
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask {
-                while let delivery = await first.next() {
-                    try await Task.sleep(for: .milliseconds(4))
-                    try delivery.acknowledge()
-                    _ = received.record(delivery)
-                }
-            }
+        let second = try await withThrowingTaskGroup(of: Bool.self) { group in
+            group.addTask { try await Self.drain(first, pace: .milliseconds(4), until: published, into: received) }
             try await waitUntil("the first member handled 100 messages") { received.distinct.count >= 100 }
             let second = try await Self.member(of: cluster, topic: "flow.batch", prefetch: 256, roomWait: .seconds(1))
-            group.addTask {
-                while let delivery = await second.next() {
-                    try delivery.acknowledge()
-                    _ = received.record(delivery)
-                }
-            }
-            try await waitUntil("every message arrived") { received.distinct.count == published.count }
-            await Self.close(first, second)
+            group.addTask { try await Self.drain(second, until: published, into: received) }
+            try await Self.awaitEveryMessage(published, in: &group, drains: 2, received: received)
+            return second
         }
-        #expect(received.distinct == published, "a message was lost")
+        await Self.close(first, second)
+    }
+}
+
+/// One value that tasks set and read.
+final class Slot<Value: Sendable>: Sendable {
+    private let storage = Mutex<Value?>(nil)
+
+    var value: Value? {
+        get { storage.withLock { $0 } }
+        set { storage.withLock { $0 = newValue } }
     }
 }
 
