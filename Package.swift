@@ -177,7 +177,13 @@ let package = Package(
         ),
         .testTarget(
             name: "KafkaTransportTests",
-            dependencies: ["KafkaTransport", "MessagingTesting", "Messaging"],
+            dependencies: [
+                "KafkaTransport",
+                "MessagingTesting",
+                "Messaging",
+                .product(name: "InMemoryLogging", package: "swift-log"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: strictSwiftSettings
         ),
         .testTarget(

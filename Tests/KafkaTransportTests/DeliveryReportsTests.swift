@@ -1,4 +1,5 @@
 import CRdKafka
+import Logging
 import Messaging
 import Testing
 
@@ -13,7 +14,7 @@ struct DeliveryReportsTests {
     }
 
     @Test func runsOfReportsSettleEveryBatchTheyBelongTo() async throws {
-        let reports = DeliveryReports()
+        let reports = DeliveryReports(logger: Logger(label: "reports"))
         let (first, firstReference) = batch(3)
         let (second, secondReference) = batch(2)
         for reference in [firstReference, firstReference, secondReference, firstReference, secondReference] {
@@ -28,7 +29,7 @@ struct DeliveryReportsTests {
     }
 
     @Test func aFailureAmongSuccessesFailsTheBatchCountingOnlyTheFailure() async throws {
-        let reports = DeliveryReports()
+        let reports = DeliveryReports(logger: Logger(label: "reports"))
         let (batch, reference) = batch(5)
         let ok = RD_KAFKA_RESP_ERR_NO_ERROR
         for code in [ok, ok, RD_KAFKA_RESP_ERR__MSG_TIMED_OUT, ok, ok] {

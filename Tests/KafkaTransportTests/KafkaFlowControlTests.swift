@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 import Messaging
 import Synchronization
 import Testing
@@ -30,7 +31,8 @@ struct KafkaFlowControlTests {
                 revocationGracePeriod: revocationGracePeriod ?? configuration.consumer.revocationGracePeriod,
                 roomWait: roomWait,
                 afterCollect: afterCollect
-            )
+            ),
+            logger: Logger(label: "flow")
         )
         try await consumer.join()
         return consumer

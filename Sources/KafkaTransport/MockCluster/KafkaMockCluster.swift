@@ -1,3 +1,4 @@
+import Logging
 import Messaging
 
 /// librdkafka's mock Kafka cluster, running inside this process — for tests and local development.
@@ -80,15 +81,26 @@ public final class KafkaMockCluster: Sendable {
 
     private let cluster: RDKafkaMockCluster
 
+    private static var defaultLogger: Logger {
+        var logger = Logger(label: "KafkaMockCluster")
+        logger.logLevel = .warning
+        return logger
+    }
+
     /// Starts a cluster of `brokers` brokers.
     ///
+    /// - Parameters:
+    ///   - brokers: How many brokers. Default: 3.
+    ///   - logger: Where the brokers' librdkafka lines go. Default: a logger labelled
+    ///     `KafkaMockCluster`, at warning level, since the brokers' routine lines are of no use to
+    ///     an application.
     /// - Throws: `MessagingError` if librdkafka cannot start it.
-    public init(brokers: Int = 3) throws(MessagingError) {
+    public init(brokers: Int = 3, logger: Logger? = nil) throws(MessagingError) {
         guard brokers >= 1 else {
             throw MessagingError(.invalidConfiguration, "A mock cluster needs at least 1 broker, not \(brokers).")
         }
         brokerCount = brokers
-        cluster = try RDKafkaMockCluster(brokers: brokers)
+        cluster = try RDKafkaMockCluster(brokers: brokers, logger: logger ?? Self.defaultLogger)
     }
 
     /// Makes `broker` unreachable: its connections are closed and new ones refused.

@@ -5,13 +5,24 @@ import Messaging
 enum RDKafkaClient {
     /// Creates a client of `type` from `properties`, letting `customize` install callbacks.
     ///
+    /// `callbacks` becomes the client's opaque, and every line librdkafka logs goes to its
+    /// logger; unless `properties` set `log_level`, librdkafka logs what that logger's level lets
+    /// through. The caller keeps `callbacks` as long as the client.
+    ///
     /// - Throws: `invalidConfiguration` with librdkafka's own message for a bad property.
     static func make(
         _ type: rd_kafka_type_t,
         properties: [String: String],
+        callbacks: RDKafkaCallbacks,
         customize: (OpaquePointer) -> Void = { _ in }
     ) throws(MessagingError) -> OpaquePointer {
+        var properties = properties
+        if properties["log_level"] == nil {
+            properties["log_level"] = "\(LibrdkafkaLogLine.syslogLevel(for: callbacks.logger.logLevel))"
+        }
         let configuration = try configuration(properties)
+        rd_kafka_conf_set_opaque(configuration, Unmanaged.passUnretained(callbacks).toOpaque())
+        rd_kafka_conf_set_log_cb(configuration, logCallback)
         customize(configuration)
         var message = [CChar](repeating: 0, count: 512)
         guard let handle = rd_kafka_new(type, configuration, &message, message.count) else {

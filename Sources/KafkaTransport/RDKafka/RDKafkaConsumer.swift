@@ -1,6 +1,7 @@
 import CRdKafka
 import DequeModule
 import Foundation
+import Logging
 import Messaging
 import Synchronization
 
@@ -155,13 +156,13 @@ final class RDKafkaConsumer: DeliverySettler, @unchecked Sendable {
     /// Signalled on a settlement the polling thread waits for: during a revocation, a graceful
     /// stop, or a wait for room.
     private let settled = NSCondition()
-    private let callbacks = ConsumerCallbacks()
+    private let callbacks: ConsumerCallbacks
 
-    init(properties: [String: String], options: Options) throws(MessagingError) {
+    init(properties: [String: String], options: Options, logger: Logger) throws(MessagingError) {
         self.options = options
-        let callbacks = callbacks
-        self.handle = try RDKafkaClient.make(RD_KAFKA_CONSUMER, properties: properties) { configuration in
-            rd_kafka_conf_set_opaque(configuration, Unmanaged.passUnretained(callbacks).toOpaque())
+        callbacks = ConsumerCallbacks(logger: logger)
+        self.handle = try RDKafkaClient.make(RD_KAFKA_CONSUMER, properties: properties, callbacks: callbacks) {
+            configuration in
             rd_kafka_conf_set_rebalance_cb(configuration, rebalanceCallback)
         }
         callbacks.consumer = self
@@ -822,7 +823,7 @@ final class RDKafkaConsumer: DeliverySettler, @unchecked Sendable {
 /// a side table, which makes every retain of it slower, and every delivery retains its consumer.
 /// Callbacks run only on the polling thread, which holds the consumer until it clears this
 /// reference; the consumer's `deinit` clears it too, before destroying the handle.
-final class ConsumerCallbacks: @unchecked Sendable {
+final class ConsumerCallbacks: RDKafkaCallbacks, @unchecked Sendable {
     unowned(unsafe) var consumer: RDKafkaConsumer?
 }
 

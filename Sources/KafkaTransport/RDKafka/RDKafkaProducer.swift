@@ -1,6 +1,7 @@
 import CRdKafka
 import DequeModule
 import Foundation
+import Logging
 import Messaging
 import Synchronization
 
@@ -48,12 +49,12 @@ final class RDKafkaProducer: @unchecked Sendable {
     private let mainQueue: OpaquePointer
     private let state = Mutex(State())
     private let flushTimeout: Duration
-    private let reports = DeliveryReports()
+    private let reports: DeliveryReports
 
-    init(properties: [String: String], flushTimeout: Duration) throws(MessagingError) {
-        let reports = reports
-        self.handle = try RDKafkaClient.make(RD_KAFKA_PRODUCER, properties: properties) { configuration in
-            rd_kafka_conf_set_opaque(configuration, Unmanaged.passUnretained(reports).toOpaque())
+    init(properties: [String: String], flushTimeout: Duration, logger: Logger) throws(MessagingError) {
+        reports = DeliveryReports(logger: logger)
+        self.handle = try RDKafkaClient.make(RD_KAFKA_PRODUCER, properties: properties, callbacks: reports) {
+            configuration in
             rd_kafka_conf_set_dr_msg_cb(configuration, deliveryReportCallback)
         }
         self.mainQueue = rd_kafka_queue_get_main(handle)
@@ -409,7 +410,7 @@ final class DeliveryBatch: Sendable {
 /// Counts the delivery reports of one `rd_kafka_poll` call on the producer's thread, so that a
 /// batch is settled once per run of its reports rather than once per message. Only that thread
 /// touches it.
-final class DeliveryReports: @unchecked Sendable {
+final class DeliveryReports: RDKafkaCallbacks, @unchecked Sendable {
     private var batch: Unmanaged<DeliveryBatch>?
     private var delivered = 0
 

@@ -43,7 +43,10 @@ public final class KafkaTransport: MessageTransport {
     ///
     /// - Parameters:
     ///   - configuration: Brokers, security, producer and consumer options.
-    ///   - logger: Where the transport logs. Default: a logger labelled `KafkaTransport`.
+    ///   - logger: Where the transport logs, librdkafka's own lines included (with the client,
+    ///     broker, thread and facility as metadata). librdkafka logs at this logger's level unless
+    ///     ``KafkaConfiguration/additionalProperties`` set `log_level`. Default: a logger labelled
+    ///     `KafkaTransport`.
     /// - Throws: `MessagingError` with code `invalidConfiguration` and librdkafka's own message
     ///   when a property is refused.
     public init(
@@ -58,7 +61,8 @@ public final class KafkaTransport: MessageTransport {
         try RDKafkaClient.validate(consumerProperties: configuration.consumerProperties(group: "validation"))
         self.producer = try RDKafkaProducer(
             properties: configuration.producerProperties,
-            flushTimeout: configuration.producer.deliveryTimeout
+            flushTimeout: configuration.producer.deliveryTimeout,
+            logger: logger
         )
     }
 
@@ -150,7 +154,8 @@ public final class KafkaTransport: MessageTransport {
                 commitInterval: configuration.consumer.commitInterval,
                 joinTimeout: configuration.consumer.joinTimeout,
                 revocationGracePeriod: configuration.consumer.revocationGracePeriod
-            )
+            ),
+            logger: logger
         )
         try state.withLock { state throws(MessagingError) in
             guard !state.isShutDown else {
