@@ -140,10 +140,10 @@ func numberedMessages(_ count: Int, prefix: String, keys: Int = 64) -> [Message]
 func waitUntil(
     _ what: String,
     sourceLocation: SourceLocation = #_sourceLocation,
-    _ condition: () -> Bool
+    _ condition: () async -> Bool
 ) async throws {
     let deadline = ContinuousClock.now.advanced(by: .seconds(60))
-    while !condition() {
+    while await !condition() {
         guard ContinuousClock.now < deadline else {
             Issue.record("timed out waiting until \(what)", sourceLocation: sourceLocation)
             throw CancellationError()

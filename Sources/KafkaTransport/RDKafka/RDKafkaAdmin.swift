@@ -1,10 +1,9 @@
 import CRdKafka
-import Foundation
 import Messaging
 
 /// Topic administration through librdkafka's admin API.
 enum RDKafkaAdmin {
-    /// Creates `topic` unless it exists, on a thread of its own (the admin call blocks).
+    /// Creates `topic` unless it exists (on the shared queue of blocking calls).
     static func createTopic(
         _ topic: String,
         partitions: Int,
@@ -12,36 +11,144 @@ enum RDKafkaAdmin {
         using client: OpaquePointer,
         timeout: Duration
     ) async throws(MessagingError) {
-        let result: Result<Void, MessagingError> = await withCheckedContinuation { continuation in
-            let box = UnsafeSendable(client)
-            let thread = Thread {
-                continuation.resume(
-                    returning: create(topic, partitions, replicationFactor, box.value, timeout.milliseconds)
-                )
-            }
-            thread.name = "kafka-admin"
-            thread.start()
+        let box = UnsafeSendable(client)
+        try await RDKafkaBlockingCall.run("Creating topic '\(topic)'") {
+            create(topic, partitions, replicationFactor, box.value, timeout.milliseconds)
         }
-        try result.get()
     }
 
-    /// The cluster's topics and their partition counts, on a thread of its own (the metadata
-    /// request blocks). With `topic`, only that topic is asked for, and the answer has it only if
-    /// it exists; the request also teaches the client the topic's partitions.
+    /// The cluster's topics and their partition counts (on the shared queue of blocking calls).
+    /// With `topic`, only that topic is asked for, and the answer has it only if it exists; the
+    /// request also teaches the client the topic's partitions.
     static func topics(
         using client: OpaquePointer,
         timeout: Duration,
         only topic: String? = nil
     ) async throws(MessagingError) -> [String: Int] {
-        let result: Result<[String: Int], MessagingError> = await withCheckedContinuation { continuation in
-            let box = UnsafeSendable(client)
-            let thread = Thread {
-                continuation.resume(returning: topics(box.value, timeout.milliseconds, only: topic))
-            }
-            thread.name = "kafka-metadata"
-            thread.start()
+        let box = UnsafeSendable(client)
+        return try await RDKafkaBlockingCall.run("Reading the cluster's topics") {
+            topics(box.value, timeout.milliseconds, only: topic)
         }
-        return try result.get()
+    }
+
+    /// Per partition of `topic`, how many messages lie past `group`'s committed position: the
+    /// high watermark less the committed offset, or less the low watermark where the group has
+    /// committed nothing (on the shared queue of blocking calls).
+    ///
+    /// - Throws: `MessagingError` with code `invalidTopic` for a topic the cluster does not have,
+    ///   `timedOut` when no broker answers in time.
+    static func lag(
+        of group: String,
+        on topic: String,
+        using client: OpaquePointer,
+        timeout: Duration
+    ) async throws(MessagingError) -> [Int32: Int64] {
+        let box = UnsafeSendable(client)
+        return try await RDKafkaBlockingCall.run("Reading the lag of group '\(group)' on '\(topic)'") {
+            lag(of: group, on: topic, box.value, timeout.milliseconds)
+        }
+    }
+
+    private static func lag(
+        of group: String,
+        on topic: String,
+        _ client: OpaquePointer,
+        _ timeoutMilliseconds: Int
+    ) -> Result<[Int32: Int64], MessagingError> {
+        // All topics: a request naming the topic would create it on a cluster that creates
+        // topics on first use.
+        let partitionCount: Int
+        switch topics(client, timeoutMilliseconds, only: nil) {
+        case .failure(let error): return .failure(error)
+        case .success(let topics):
+            guard let count = topics[topic] else {
+                return .failure(MessagingError(.invalidTopic, "Topic '\(topic)' does not exist."))
+            }
+            partitionCount = count
+        }
+        let committed: [Int32: Int64]
+        switch committedOffsets(of: group, on: topic, partitions: partitionCount, client, timeoutMilliseconds) {
+        case .failure(let error): return .failure(error)
+        case .success(let offsets): committed = offsets
+        }
+        var lag: [Int32: Int64] = [:]
+        for partition in 0..<Int32(partitionCount) {
+            var low: Int64 = 0
+            var high: Int64 = 0
+            let code = rd_kafka_query_watermark_offsets(
+                client,
+                topic,
+                partition,
+                &low,
+                &high,
+                Int32(clamping: timeoutMilliseconds)
+            )
+            guard code == RD_KAFKA_RESP_ERR_NO_ERROR else {
+                return .failure(RDKafkaClient.error(code, "Reading the watermarks of '\(topic)'/\(partition) failed"))
+            }
+            let position = committed[partition].map { max($0, low) } ?? low
+            lag[partition] = max(0, high - position)
+        }
+        return .success(lag)
+    }
+
+    /// The offsets `group` committed on `topic`'s partitions; a partition it committed nothing
+    /// on is absent.
+    private static func committedOffsets(
+        of group: String,
+        on topic: String,
+        partitions: Int,
+        _ client: OpaquePointer,
+        _ timeoutMilliseconds: Int
+    ) -> Result<[Int32: Int64], MessagingError> {
+        let list = RDKafkaPartitionList(topic: topic, partitions: 0..<Int32(partitions))
+        var request: OpaquePointer? = rd_kafka_ListConsumerGroupOffsets_new(group, list.pointer)
+        defer { rd_kafka_ListConsumerGroupOffsets_destroy(request) }
+        let queue = rd_kafka_queue_new(client)!
+        defer { rd_kafka_queue_destroy(queue) }
+        rd_kafka_ListConsumerGroupOffsets(client, &request, 1, nil, queue)
+        guard let event = rd_kafka_queue_poll(queue, Int32(clamping: timeoutMilliseconds)) else {
+            return .failure(
+                MessagingError(
+                    .timedOut,
+                    "Reading the committed offsets of group '\(group)' got no answer within \(timeoutMilliseconds) ms.",
+                    isRetriable: true
+                )
+            )
+        }
+        defer { rd_kafka_event_destroy(event) }
+        if rd_kafka_event_error(event) != RD_KAFKA_RESP_ERR_NO_ERROR {
+            return .failure(
+                RDKafkaClient.error(
+                    rd_kafka_event_error(event),
+                    "Reading the committed offsets of group '\(group)' failed"
+                )
+            )
+        }
+        var count = 0
+        guard
+            let groups = rd_kafka_ListConsumerGroupOffsets_result_groups(
+                rd_kafka_event_ListConsumerGroupOffsets_result(event),
+                &count
+            ), count == 1, let result = groups[0]
+        else { return .success([:]) }
+        if let error = rd_kafka_group_result_error(result) {
+            return .failure(
+                RDKafkaClient.error(
+                    rd_kafka_error_code(error),
+                    "Reading the committed offsets of group '\(group)' failed"
+                )
+            )
+        }
+        guard let offsets = rd_kafka_group_result_partitions(result) else { return .success([:]) }
+        var committed: [Int32: Int64] = [:]
+        for index in 0..<Int(offsets.pointee.cnt) {
+            let element = offsets.pointee.elems[index]
+            if element.err == RD_KAFKA_RESP_ERR_NO_ERROR, element.offset >= 0 {
+                committed[element.partition] = element.offset
+            }
+        }
+        return .success(committed)
     }
 
     private static func topics(_ client: OpaquePointer, _ timeoutMilliseconds: Int, only topic: String?) -> Result<

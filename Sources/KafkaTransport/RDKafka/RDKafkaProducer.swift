@@ -234,6 +234,11 @@ final class RDKafkaProducer: @unchecked Sendable {
         try await RDKafkaAdmin.topics(using: handle, timeout: timeout)
     }
 
+    /// Per partition of `topic`, the messages past `group`'s committed position.
+    func lag(of group: String, on topic: String, timeout: Duration) async throws(MessagingError) -> [Int32: Int64] {
+        try await RDKafkaAdmin.lag(of: group, on: topic, using: handle, timeout: timeout)
+    }
+
     // MARK: - The producer's thread
 
     private func serve() {

@@ -199,6 +199,29 @@ public final class KafkaTransport: MessageTransport {
         try await producer.topics(timeout: timeout)
     }
 
+    /// Per partition of `topic`, how many messages lie past `group`'s committed position: the
+    /// partition's high watermark less the committed offset, or less its low watermark where the
+    /// group has committed nothing yet.
+    ///
+    /// ```swift
+    /// let lag = try await transport.consumerLag(of: "billing", on: "orders", timeout: .seconds(5))
+    /// print(lag.values.reduce(0, +), "orders wait for billing")
+    /// ```
+    ///
+    /// - Parameter timeout: How long each request to the cluster may take. Default: 10 s.
+    /// - Throws: `MessagingError` with code `invalidTopic` for a topic the cluster does not have,
+    ///   `timedOut` when no broker answers in time, or `transportFailure` when the cluster refuses.
+    public func consumerLagByPartition(
+        of group: String,
+        on topic: String,
+        timeout: Duration = .seconds(10)
+    ) async throws(MessagingError) -> [Int: Int] {
+        try TopicName.validate(topic)
+        try GroupName.validate(group)
+        let lag = try await producer.lag(of: group, on: topic, timeout: timeout)
+        return Dictionary(uniqueKeysWithValues: lag.map { (Int($0.key), Int($0.value)) })
+    }
+
     // MARK: - Lifecycle
 
     /// Runs until graceful shutdown or cancellation, then shuts the transport down.
@@ -266,5 +289,17 @@ public final class KafkaTransport: MessageTransport {
                 continuation.resume()
             }
         }
+    }
+}
+
+// MARK: - Consumer lag
+
+extension KafkaTransport: ConsumerLagReporting {
+    /// The messages of `topic` past `group`'s committed position, over all partitions (see
+    /// ``consumerLagByPartition(of:on:timeout:)``), or `nil` when the cluster does not answer
+    /// within 10 seconds or has no such topic.
+    public func consumerLag(of group: String, on topic: String) async -> Int? {
+        guard let lag = try? await consumerLagByPartition(of: group, on: topic) else { return nil }
+        return lag.values.reduce(0, +)
     }
 }
