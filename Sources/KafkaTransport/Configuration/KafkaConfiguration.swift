@@ -33,6 +33,13 @@ public struct KafkaConfiguration: Sendable {
     /// Raw librdkafka properties, applied last so they override everything above.
     /// Default: none.
     public var additionalProperties: [String: String]
+    /// How long each of the two steps of shutting down that need the brokers may wait for them:
+    /// the members' last commits and leaving their groups (from when the application settled what
+    /// it held), then the publishes in progress with the producer's flush of what was accepted but
+    /// not yet acknowledged. A commit during a rebalance waits as long. What is not done in time is logged: positions not committed are
+    /// delivered again to the partitions' next owners, and publishes not acknowledged throw;
+    /// nothing a publisher was told is written is lost. Default: 10 seconds.
+    public var shutdownTimeout: Duration
 
     /// Splits a comma-separated `HOST:PORT` list, as `bootstrap.servers` and
     /// `KAFKA_BOOTSTRAP_SERVERS` write it, into its servers.
@@ -67,6 +74,7 @@ public struct KafkaConfiguration: Sendable {
         self.topicCreation = nil
         self.maximumMessageBytes = 1_000_000
         self.additionalProperties = [:]
+        self.shutdownTimeout = .seconds(10)
     }
 
     // MARK: - Producer

@@ -31,6 +31,11 @@ enum RDKafkaBlockingCall {
         return try result.get()
     }
 
+    /// Runs `body` on the shared queue without waiting for it.
+    static func detach(_ body: @escaping @Sendable () -> Void) {
+        queue.async(execute: body)
+    }
+
     /// The one result a waiting task gets: whichever of the call's end and a cancellation comes
     /// first.
     private final class Outcome<Value: Sendable>: Sendable {

@@ -26,6 +26,10 @@ final class RDKafkaConsumer: DeliverySettler, @unchecked Sendable {
         /// Called on the polling thread after each record is collected; tests slow the thread
         /// down with it, to hold it inside a batch.
         var afterCollect: (@Sendable () -> Void)?
+        /// How long closing may take, and a commit during a rebalance may wait, when the
+        /// coordinator does not answer.
+        var commitTimeout: Duration = .seconds(10)
+        var logger = Logger(label: "KafkaTransport")
     }
 
     /// How stopping proceeds.
@@ -153,6 +157,8 @@ final class RDKafkaConsumer: DeliverySettler, @unchecked Sendable {
     /// and the partition is then never fetched (librdkafka issues 2190 and 4686).
     private var pausedPartitions: Set<Int32> = []
     private let state = Mutex(State())
+    /// When closing must end; set by the polling thread as it starts to leave the group.
+    private let closeDeadline = Mutex<ContinuousClock.Instant?>(nil)
     /// Signalled on a settlement the polling thread waits for: during a revocation, a graceful
     /// stop, or a wait for room.
     private let settled = NSCondition()
@@ -171,7 +177,16 @@ final class RDKafkaConsumer: DeliverySettler, @unchecked Sendable {
 
     deinit {
         callbacks.consumer = nil
-        rd_kafka_destroy(handle)
+        // The polling thread closed the consumer already, within its bound. Destroying still
+        // waits until librdkafka's group thread gives up on a coordinator that is gone (up to the
+        // session timeout), so it happens on the queue of blocking calls, never on the thread
+        // that released the consumer; the callbacks live until it is done.
+        let handle = UnsafeSendable(handle!)
+        let callbacks = callbacks
+        RDKafkaBlockingCall.detach {
+            rd_kafka_destroy_flags(handle.value, RD_KAFKA_DESTROY_F_NO_CONSUMER_CLOSE)
+            withExtendedLifetime(callbacks) {}
+        }
     }
 
     /// The member's flow control so far.
@@ -285,7 +300,7 @@ final class RDKafkaConsumer: DeliverySettler, @unchecked Sendable {
             }
         }
         state.withLock { $0.stop = .immediate }
-        rd_kafka_consumer_close(handle)
+        leaveGroup()
         let (waiter, closeWaiters) = state.withLock { state in
             state.isClosed = true
             state.dropBuffered()
@@ -301,6 +316,48 @@ final class RDKafkaConsumer: DeliverySettler, @unchecked Sendable {
             waiter.resume()
         }
         callbacks.consumer = nil
+    }
+
+    /// Commits, gives the partitions up and leaves the group, waiting at most
+    /// ``Options/commitTimeout`` for the coordinator; what is not done by then is logged.
+    ///
+    /// `rd_kafka_consumer_close` waits with no bound of its own: with the coordinator gone it
+    /// returned only when the member's session expired (45 s by default), and orchestrators
+    /// stop a process after 30.
+    private func leaveGroup() {
+        let deadline = ContinuousClock.now.advanced(by: options.commitTimeout)
+        closeDeadline.withLock { $0 = deadline }
+        let queue = rd_kafka_queue_new(handle)!
+        defer { rd_kafka_queue_destroy(queue) }
+        if let error = rd_kafka_consumer_close_queue(handle, queue) {
+            options.logger.warning(
+                "Leaving the consumer group failed",
+                metadata: [
+                    "kafka.group": "\(options.group)",
+                    "error": "\(String(cString: rd_kafka_error_string(error)))",
+                ]
+            )
+            rd_kafka_error_destroy(error)
+            return
+        }
+        while rd_kafka_consumer_closed(handle) == 0 {
+            let remaining = ContinuousClock.now.duration(to: deadline)
+            guard remaining > .zero else {
+                options.logger.warning(
+                    "The consumer group's coordinator did not answer; the member left without it",
+                    metadata: ["kafka.group": "\(options.group)", "kafka.timeout": "\(options.commitTimeout)"]
+                )
+                return
+            }
+            guard let event = rd_kafka_queue_poll(queue, Int32(clamping: min(max(1, remaining.milliseconds), 100)))
+            else { continue }
+            if rd_kafka_event_type(event) == RD_KAFKA_EVENT_REBALANCE,
+                let partitions = rd_kafka_event_topic_partition_list(event)
+            {
+                rebalance(rd_kafka_event_error(event), partitions)
+            }
+            rd_kafka_event_destroy(event)
+        }
     }
 
     /// What the polling thread needs to know after each poll, read under the lock it already took.
@@ -638,25 +695,55 @@ final class RDKafkaConsumer: DeliverySettler, @unchecked Sendable {
             }
         }
         guard !positions.isEmpty else { return }
-        let list = rd_kafka_topic_partition_list_new(Int32(positions.count))!
+        let list = RDKafkaPartitionList(capacity: positions.count)
         for (partition, offset, metadata) in positions {
-            let element = rd_kafka_topic_partition_list_add(list, options.topic, partition)!
-            element.pointee.offset = offset
-            if let metadata {
-                let bytes = Array(metadata.utf8)
-                let copy = malloc(bytes.count)!
-                copy.copyMemory(from: bytes, byteCount: bytes.count)
-                element.pointee.metadata = copy
-                element.pointee.metadata_size = bytes.count
-            }
+            list.append(topic: options.topic, partition: partition, offset: offset, metadata: metadata)
         }
-        let result = rd_kafka_commit(handle, list, synchronously ? 0 : 1)
-        rd_kafka_topic_partition_list_destroy(list)
-        if synchronously, result != RD_KAFKA_RESP_ERR_NO_ERROR {
+        guard synchronously else {
+            rd_kafka_commit(handle, list.pointer, 1)
+            return
+        }
+        let result = commitAndWait(list)
+        if result != RD_KAFKA_RESP_ERR_NO_ERROR {
+            options.logger.warning(
+                "Committing positions failed; the partitions' next owners start before them",
+                metadata: [
+                    "kafka.group": "\(options.group)",
+                    "kafka.topic": "\(options.topic)",
+                    "kafka.positions": "\(positions.map { "\($0.0)@\($0.1)" }.joined(separator: ","))",
+                    "error": "\(RDKafkaClient.describe(result))",
+                ]
+            )
+        }
+        if result != RD_KAFKA_RESP_ERR_NO_ERROR {
             state.withLock { state in
                 for (partition, offset, _) in positions {
                     state.refusedPositions[partition] = max(offset, state.refusedPositions[partition] ?? offset)
                 }
+            }
+        }
+    }
+
+    /// Commits `list` and waits for the answer until the close deadline, or for
+    /// ``Options/commitTimeout`` when the member is not closing; `_TIMED_OUT` when none came.
+    ///
+    /// `rd_kafka_commit` waits with no bound: with the coordinator unreachable it returned only
+    /// when the member's session expired, which held a shutdown for the whole session timeout.
+    private func commitAndWait(_ list: RDKafkaPartitionList) -> rd_kafka_resp_err_t {
+        let queue = rd_kafka_queue_new(handle)!
+        defer { rd_kafka_queue_destroy(queue) }
+        let code = rd_kafka_commit_queue(handle, list.pointer, queue, nil, nil)
+        guard code == RD_KAFKA_RESP_ERR_NO_ERROR else { return code }
+        let deadline = closeDeadline.withLock { $0 } ?? ContinuousClock.now.advanced(by: options.commitTimeout)
+        while true {
+            let remaining = ContinuousClock.now.duration(to: deadline)
+            guard remaining > .zero else { return RD_KAFKA_RESP_ERR__TIMED_OUT }
+            guard let event = rd_kafka_queue_poll(queue, Int32(clamping: max(1, remaining.milliseconds))) else {
+                continue
+            }
+            defer { rd_kafka_event_destroy(event) }
+            if rd_kafka_event_type(event) == RD_KAFKA_EVENT_OFFSET_COMMIT {
+                return rd_kafka_event_error(event)
             }
         }
     }

@@ -30,6 +30,8 @@ final class RDKafkaProducer: @unchecked Sendable {
 
     private struct State {
         var isClosing = false
+        /// When closing must have flushed; librdkafka's delivery timeout bounds it otherwise.
+        var closeDeadline: ContinuousClock.Instant?
         var isClosed = false
         var submissions: Deque<Submission> = []
         /// Topics whose partitions the client has learnt, so records for them are partitioned
@@ -51,7 +53,19 @@ final class RDKafkaProducer: @unchecked Sendable {
     private let flushTimeout: Duration
     private let reports: DeliveryReports
 
-    init(properties: [String: String], flushTimeout: Duration, logger: Logger) throws(MessagingError) {
+    /// How long closing flushes what was accepted and not yet acknowledged, unless
+    /// `close(by:)` says when it must end.
+    private let closeTimeout: Duration
+    private let logger: Logger
+
+    init(
+        properties: [String: String],
+        flushTimeout: Duration,
+        closeTimeout: Duration,
+        logger: Logger
+    ) throws(MessagingError) {
+        self.closeTimeout = closeTimeout
+        self.logger = logger
         reports = DeliveryReports(logger: logger)
         self.handle = try RDKafkaClient.make(RD_KAFKA_PRODUCER, properties: properties, callbacks: reports) {
             configuration in
@@ -279,7 +293,13 @@ final class RDKafkaProducer: @unchecked Sendable {
         for submission in abandoned {
             submission.batch.abandon(submission.records.count - submission.next, because: Self.shuttingDown)
         }
-        if rd_kafka_flush(handle, Int32(clamping: flushTimeout.milliseconds)) != RD_KAFKA_RESP_ERR_NO_ERROR {
+        let deadline = state.withLock { $0.closeDeadline } ?? ContinuousClock.now.advanced(by: closeTimeout)
+        let bound = max(.zero, min(flushTimeout, ContinuousClock.now.duration(to: deadline)))
+        if rd_kafka_flush(handle, Int32(clamping: bound.milliseconds)) != RD_KAFKA_RESP_ERR_NO_ERROR {
+            logger.warning(
+                "The producer's flush did not finish; the publishes of its unacknowledged messages fail",
+                metadata: ["kafka.unacknowledged": "\(rd_kafka_outq_len(handle))", "kafka.flush-timeout": "\(bound)"]
+            )
             rd_kafka_purge(handle, Int32(RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT))
             rd_kafka_poll(handle, 0)
         }
@@ -305,10 +325,11 @@ final class RDKafkaProducer: @unchecked Sendable {
 
     /// Stops taking batches, delivers what was accepted (or fails it after the flush timeout),
     /// and returns when the producer's thread has finished.
-    func close() async {
+    func close(by deadline: ContinuousClock.Instant? = nil) async {
         await withCheckedContinuation { continuation in
             let closed = state.withLock { state in
                 state.isClosing = true
+                state.closeDeadline = deadline
                 guard !state.isClosed else { return true }
                 state.closeWaiters.append(continuation)
                 return false

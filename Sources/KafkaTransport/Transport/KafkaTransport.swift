@@ -28,7 +28,11 @@ public final class KafkaTransport: MessageTransport {
         var publishing = 0
         var members: [ObjectIdentifier: RDKafkaConsumer] = [:]
         var createdTopics: Set<String> = []
-        var idleWaiters: [CheckedContinuation<Void, Never>] = []
+        /// Tasks waiting until no publish is in progress, by the id of their wait.
+        var idleWaiters: [Int: CheckedContinuation<Void, Never>] = [:]
+        var nextIdleWait = 0
+        /// Waits cancelled before they stored their continuation.
+        var cancelledIdleWaits: Set<Int> = []
         var shutdownRequestWaiters: [CheckedContinuation<Void, Never>] = []
     }
 
@@ -62,6 +66,7 @@ public final class KafkaTransport: MessageTransport {
         self.producer = try RDKafkaProducer(
             properties: configuration.producerProperties,
             flushTimeout: configuration.producer.deliveryTimeout,
+            closeTimeout: configuration.shutdownTimeout,
             logger: logger
         )
     }
@@ -120,7 +125,7 @@ public final class KafkaTransport: MessageTransport {
             state.publishing -= 1
             guard state.publishing == 0, state.isShutDown else { return [CheckedContinuation<Void, Never>]() }
             defer { state.idleWaiters.removeAll() }
-            return state.idleWaiters
+            return Array(state.idleWaiters.values)
         }
         for waiter in waiters {
             waiter.resume()
@@ -153,7 +158,9 @@ public final class KafkaTransport: MessageTransport {
                 subscription: options,
                 commitInterval: configuration.consumer.commitInterval,
                 joinTimeout: configuration.consumer.joinTimeout,
-                revocationGracePeriod: configuration.consumer.revocationGracePeriod
+                revocationGracePeriod: configuration.consumer.revocationGracePeriod,
+                commitTimeout: configuration.shutdownTimeout,
+                logger: logger
             ),
             logger: logger
         )
@@ -237,6 +244,10 @@ public final class KafkaTransport: MessageTransport {
     /// Stops taking work; waits for handed-out deliveries to be settled, commits and leaves the
     /// groups; then waits for publishes in progress and flushes the producer. Cancel the calling
     /// task to stop waiting for deliveries; their messages then go to the partitions' next owners.
+    ///
+    /// With the brokers unreachable, the members' committing and leaving, and then the publishes
+    /// in progress with the producer's flush, each wait at most
+    /// ``KafkaConfiguration/shutdownTimeout``; what could not be done is logged.
     public func shutdown() async {
         let members = requestShutdown()
         await withTaskCancellationHandler {
@@ -251,18 +262,62 @@ public final class KafkaTransport: MessageTransport {
                 member.stop(.immediate)
             }
         }
-        await withCheckedContinuation { continuation in
-            let idle = state.withLock { state in
-                guard state.publishing > 0 else { return true }
-                state.idleWaiters.append(continuation)
+        // Publishes in progress, then the producer's flush, share one bound.
+        let deadline = ContinuousClock.now.advanced(by: configuration.shutdownTimeout)
+        if await !waitUntilIdle(within: configuration.shutdownTimeout) {
+            logger.warning(
+                "Publishes still in progress after the shutdown timeout fail",
+                metadata: ["kafka.timeout": "\(configuration.shutdownTimeout)"]
+            )
+        }
+        await producer.close(by: deadline)
+        logger.debug("Kafka transport shut down")
+    }
+
+    /// Waits until no publish is in progress; `false` if `timeout` passed first.
+    private func waitUntilIdle(within timeout: Duration) async -> Bool {
+        await withTaskGroup(of: Bool.self) { group in
+            group.addTask {
+                await self.waitUntilIdle()
+                return true
+            }
+            group.addTask {
+                try? await Task.sleep(for: timeout)
                 return false
             }
-            if idle {
-                continuation.resume()
-            }
+            let idle = await group.next() ?? true
+            group.cancelAll()
+            return idle
         }
-        await producer.close()
-        logger.debug("Kafka transport shut down")
+    }
+
+    /// Waits until no publish is in progress, or the calling task is cancelled.
+    private func waitUntilIdle() async {
+        let wait = state.withLock { state in
+            state.nextIdleWait += 1
+            return state.nextIdleWait
+        }
+        await withTaskCancellationHandler {
+            await withCheckedContinuation { continuation in
+                let done = state.withLock { state in
+                    guard state.publishing > 0, state.cancelledIdleWaits.remove(wait) == nil else { return true }
+                    state.idleWaiters[wait] = continuation
+                    return false
+                }
+                if done {
+                    continuation.resume()
+                }
+            }
+        } onCancel: {
+            let waiter = state.withLock { state in
+                guard let waiter = state.idleWaiters.removeValue(forKey: wait) else {
+                    state.cancelledIdleWaits.insert(wait)
+                    return CheckedContinuation<Void, Never>?.none
+                }
+                return waiter
+            }
+            waiter?.resume()
+        }
     }
 
     @discardableResult
