@@ -98,6 +98,7 @@ let package = Package(
             name: "MessageBusWebhook",
             dependencies: [
                 "MessageBus",
+                "Messaging",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),

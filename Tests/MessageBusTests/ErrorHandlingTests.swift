@@ -141,6 +141,39 @@ struct ErrorHandlingTests {
         }
     }
 
+    @Test func anErrorThatDeclaresItselfPermanentIsDeadLetteredAtOnceUnderItsOwnName() async throws {
+        let transport = InMemoryTransport()
+        let notifier = RecordingNotifier()
+        let bus = Bus(
+            transport: transport,
+            middleware: [DeadLetterChannel(topic: "dead", notifier: notifier), Self.quickRetry(attempts: 5)]
+        )
+        let attempts = Collector<String>()
+        try bus.handle(from: "orders", group: "billing") { message, _ in
+            attempts.append(message.id)
+            throw PaymentDeclined()
+        }
+        try await running([transport, bus]) {
+            try await bus.waitUntilRunning()
+            try await transport.publish(Message(id: "declined"), to: "orders")
+            let letter = try #require(try await read(1, from: "dead", on: transport).first)
+            #expect(letter.headers[MessageHeader.DeadLetter.reason] == "paymentDeclined")
+            #expect(letter.headers[MessageHeader.DeadLetter.attempts] == "1")
+        }
+        #expect(attempts.all == ["declined"], "a permanent error was retried")
+        #expect(notifier.received.all.map(\.reason) == ["paymentDeclined"])
+    }
+
+    @Test func theDefaultRuleAsksTheErrorItself() {
+        #expect(!MessageBusError.isRetriable(PaymentDeclined()))
+        #expect(!MessageBusError.isRetriable(CancellationError()))
+        #expect(MessageBusError.isRetriable(MessagingError(.timedOut, "slow", isRetriable: true)))
+        #expect(MessageBusError.isRetriable(PlannedFailure()), "an unclassified error is assumed transient")
+        let wrapped = MessageBusError(.handlerFailed, "failed", underlying: PaymentDeclined())
+        #expect(wrapped.codeName == "paymentDeclined")
+        #expect(MessageBusError(.timedOut, "slow", underlying: PaymentDeclined()).codeName == "timedOut")
+    }
+
     @Test func aFailedPublicationOfTheDeadLetterRejectsTheMessageInsteadOfDroppingIt() async throws {
         let broker = try InMemoryBroker(configuration: .init(maximumMessageBytes: 64))
         let transport = InMemoryTransport(broker: broker)

@@ -141,7 +141,7 @@ public struct BusNotification: Sendable, Hashable, Codable {
             topic: context.topic,
             group: context.group,
             handler: context.handler,
-            reason: MessageBusError.codeName(of: error),
+            reason: error.codeName,
             error: "\(error.underlying ?? error)",
             attempts: error.attempts,
             deadLetterTopic: deadLetterTopic
