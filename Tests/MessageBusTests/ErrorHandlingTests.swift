@@ -195,6 +195,58 @@ struct ErrorHandlingTests {
         #expect(notifier.received.all.first?.reason == "messageTooLarge")
     }
 
+    @Test func withoutADeadLetterChannelAPoisonMessageIsSetAsideAfterTheDefaultDeliveries() async throws {
+        let transport = InMemoryTransport()
+        let notifier = RecordingNotifier()
+        let bus = Bus(transport: transport, notifier: notifier)
+        let deliveries = Collector<Int>()
+        let handled = Collector<String>()
+        try bus.handle(from: "orders", group: "billing", options: .init(concurrency: 1)) { message, context in
+            if message.id == "poison" {
+                deliveries.append(context.delivery.attempt)
+                throw PlannedFailure()
+            }
+            handled.append(message.id)
+            return []
+        }
+        try await running([transport, bus]) {
+            try await bus.waitUntilRunning()
+            try await transport.publish([Message(id: "poison", key: "k"), Message(id: "next", key: "k")], to: "orders")
+            try await eventually("the stream moved on") { handled.all == ["next"] }
+            let letter = try #require(try await read(1, from: "orders.dead", on: transport).first)
+            #expect(letter.id == "poison")
+            #expect(letter.headers[MessageHeader.DeadLetter.reason] == "handlerFailed")
+            #expect(letter.headers[MessageHeader.DeadLetter.sourceTopic] == "orders")
+            #expect(
+                letter.headers[MessageHeader.DeadLetter.attempts] == "\(Bus.HandlerOptions.defaultMaximumDeliveries)"
+            )
+        }
+        #expect(deliveries.all == Array(1...Bus.HandlerOptions.defaultMaximumDeliveries))
+        let kinds = notifier.received.all.map(\.kind)
+        #expect(kinds.filter { $0 == .deadLettered }.count == 1)
+        #expect(kinds.last == .deadLettered)
+        #expect(notifier.received.all.last?.deadLetterTopic == "orders.dead")
+        #expect(notifier.received.all.last?.attempts == Bus.HandlerOptions.defaultMaximumDeliveries)
+    }
+
+    @Test func withoutALimitAFailingMessageIsDeliveredUntilItSucceeds() async throws {
+        let transport = InMemoryTransport()
+        let bus = Bus(transport: transport)
+        let deliveries = Collector<Int>()
+        try bus.handle(from: "orders", group: "billing", options: .init(maximumDeliveries: nil)) { _, context in
+            deliveries.append(context.delivery.attempt)
+            if context.delivery.attempt < 8 { throw PlannedFailure() }
+            return []
+        }
+        try await running([transport, bus]) {
+            try await bus.waitUntilRunning()
+            try await transport.publish(Message(id: "stubborn"), to: "orders")
+            try await eventually("the eighth delivery succeeded") { deliveries.count == 8 }
+        }
+        #expect(deliveries.all == Array(1...8))
+        #expect(transport.broker.snapshot(of: "orders.dead") == nil, "a message was dead-lettered")
+    }
+
     @Test func retryWaitsGrowExponentiallyWithBoundedJitter() {
         let plain = Retry(initialDelay: .milliseconds(100), multiplier: 2, maximumDelay: .seconds(1), jitter: 0)
         #expect((1...6).map(plain.delay(after:)) == [100, 200, 400, 800, 1000, 1000].map { .milliseconds($0) })

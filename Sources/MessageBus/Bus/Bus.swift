@@ -31,7 +31,9 @@ import Tracing
 ///
 /// For each message the bus runs the middleware chain and the handler, publishes what the handler
 /// returned, runs the ``HandlerContext/onSuccess(_:)`` actions, and then acknowledges. If anything
-/// throws, the bus rejects the message and the transport delivers it again.
+/// throws, the bus rejects the message and the transport delivers it again — up to
+/// ``HandlerOptions/maximumDeliveries`` times (5 by default), after which the bus sets the
+/// message aside on the topic `<topic>.dead` so that its partition moves on.
 ///
 /// On graceful shutdown the bus stops taking messages, lets running handlers finish and
 /// acknowledge, and then leaves its consumer groups. Messages it had received but not started
@@ -52,15 +54,48 @@ public final class Bus: Service, Sendable {
         /// message, so nothing published before the application first started is missed.
         public var subscription: SubscriptionOptions
 
+        /// How many times the transport may deliver a message whose handling keeps failing
+        /// before the bus sets it aside; `nil` to deliver it again for as long as it fails.
+        /// Default: ``defaultMaximumDeliveries``.
+        ///
+        /// A failure that reaches the bus — no ``DeadLetterChannel`` caught it — rejects the
+        /// message for redelivery. On its last allowed delivery the bus instead publishes it to
+        /// the topic `<topic>.dead`, with the same headers a ``DeadLetterChannel`` adds (the
+        /// attempt count being the number of deliveries), logs a warning, notifies its
+        /// notifier with ``BusNotification/Kind/deadLettered``, and acknowledges it, so the
+        /// partition moves on. Values below 1 are raised to 1.
+        ///
+        /// With `nil` a message that can never succeed comes back for ever and holds up every
+        /// later message of its partition.
+        public var maximumDeliveries: Int? {
+            get { storedMaximumDeliveries }
+            set { storedMaximumDeliveries = newValue.map { max(1, $0) } }
+        }
+
+        /// The number of deliveries after which a bus sets a failing message aside unless told
+        /// otherwise: 5.
+        public static let defaultMaximumDeliveries = 5
+
         private var storedConcurrency: Int
+        private var storedMaximumDeliveries: Int?
 
         /// Creates options.
+        ///
+        /// - Parameters:
+        ///   - concurrency: How many messages the handler may handle at once. Default: 4.
+        ///   - subscription: The handler's subscription. Default: a new group starts at the
+        ///     earliest retained message.
+        ///   - maximumDeliveries: How many times a failing message is delivered before the bus
+        ///     sets it aside on `<topic>.dead`; `nil` for no limit. Default:
+        ///     ``defaultMaximumDeliveries``.
         public init(
             concurrency: Int = 4,
-            subscription: SubscriptionOptions = SubscriptionOptions(startPosition: .earliest)
+            subscription: SubscriptionOptions = SubscriptionOptions(startPosition: .earliest),
+            maximumDeliveries: Int? = defaultMaximumDeliveries
         ) {
             self.storedConcurrency = max(1, concurrency)
             self.subscription = subscription
+            self.storedMaximumDeliveries = maximumDeliveries.map { max(1, $0) }
         }
     }
 
