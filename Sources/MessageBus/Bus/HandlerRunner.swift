@@ -190,7 +190,7 @@ final class HandlerRunner: Sendable {
             delivery: delivery,
             logger: logger,
             serviceContext: span.context,
-            publisher: bus.transport,
+            bus: bus,
             metrics: metrics,
             completion: CompletionActions()
         )

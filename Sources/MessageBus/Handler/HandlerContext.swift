@@ -24,9 +24,6 @@ public struct HandlerContext: Sendable {
     }
     /// The tracing context of the handler's span; messages published with it continue the trace.
     public var serviceContext: ServiceContext
-    /// Publishes directly to the transport, for middleware that must send before the handler
-    /// returns (a ``DeadLetterChannel``, a ``WireTap``).
-    public let publisher: any MessagePublisher
 
     /// The conversation the handled message belongs to: its `correlation-id` header, or its id
     /// if it starts one. Copied into every message the handler produces.
@@ -34,6 +31,8 @@ public struct HandlerContext: Sendable {
         delivery.message.correlationID ?? delivery.message.id
     }
 
+    /// The bus running the handler, whose outgoing pipeline ``publish(_:to:)-([Message],_)`` uses.
+    let bus: Bus
     let metrics: HandlerMetrics
     let completion: CompletionActions
     private var messageLogger: MessageLogger
@@ -43,7 +42,7 @@ public struct HandlerContext: Sendable {
         delivery: Delivery,
         logger: Logger,
         serviceContext: ServiceContext,
-        publisher: any MessagePublisher,
+        bus: Bus,
         metrics: HandlerMetrics,
         completion: CompletionActions
     ) {
@@ -51,9 +50,47 @@ public struct HandlerContext: Sendable {
         self.delivery = delivery
         self.messageLogger = MessageLogger(handlerLogger: logger)
         self.serviceContext = serviceContext
-        self.publisher = publisher
+        self.bus = bus
         self.metrics = metrics
         self.completion = completion
+    }
+
+    /// Publishes `messages` to `topic` as one batch now, before the handler returns, through the
+    /// bus's outgoing pipeline, and returns them as published.
+    ///
+    /// They are stamped as the messages the handler returns are: with the handled message's
+    /// correlation id, its id as causation id, and the handler's trace context; then the bus's
+    /// outgoing middleware runs and the published counter counts them. Middleware that must
+    /// send before the handler returns — a ``DeadLetterChannel``, a ``WireTap`` — publishes
+    /// this way. A handler should rather return its messages: the bus publishes those only once
+    /// the handler succeeded.
+    @discardableResult
+    nonisolated(nonsending) public func publish(_ messages: [Message], to topic: String) async throws -> [Message] {
+        try await bus.send(
+            messages,
+            to: topic,
+            context: OutgoingContext(bus: bus, handling: self, serviceContext: serviceContext)
+        )
+    }
+
+    /// Publishes `message` to `topic` now, through the bus's outgoing pipeline, and returns it
+    /// as published.
+    ///
+    /// See ``publish(_:to:)-([Message],_)``.
+    @discardableResult
+    nonisolated(nonsending) public func publish(_ message: Message, to topic: String) async throws -> Message {
+        try await publish([message], to: topic)[0]
+    }
+
+    /// Publishes a typed message to `topic` now, through the bus's outgoing pipeline, and
+    /// returns it as published; see ``BusMessage``.
+    @discardableResult
+    nonisolated(nonsending) public func publish<Value: BusMessage>(
+        _ value: Value,
+        to topic: String,
+        codec: some MessageCodec = .json
+    ) async throws -> Message {
+        try await publish(Message(value, codec: codec), to: topic)
     }
 
     /// A reply to the handled message, addressed to its `reply-to` topic; see ``Requester``.

@@ -9,7 +9,8 @@ import Messaging
 /// Moves a message its handler cannot process to a dead-letter topic, so the stream goes on.
 ///
 /// When the rest of the chain throws (after ``Retry`` gave up, or at once for a non-retriable
-/// error), the original message, as it arrived, is published to ``topic`` with headers naming
+/// error), the original message, as it arrived, is published through the bus's outgoing
+/// pipeline (see ``HandlerContext/publish(_:to:)-([Message],_)``) to ``topic`` with headers naming
 /// why (see ``MessageHeader/DeadLetter``): the reason code, the error, the source topic, the
 /// group, the handler and the attempt count. Then the notifier is told, and the original is
 /// acknowledged. If publishing the dead letter fails, that error is thrown and the original is
@@ -82,7 +83,7 @@ extension HandlerContext {
             MessageHeader.DeadLetter.time: Date().formatted(.iso8601),
         ]
         deadLetter.headers.merge(headers) { _, new in new }
-        try await publisher.publish(deadLetter, to: topic)
+        try await publish(deadLetter, to: topic)
         metrics.deadLettered.increment()
         logger.warning(
             "Message dead-lettered",
