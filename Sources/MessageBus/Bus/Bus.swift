@@ -132,9 +132,12 @@ public final class Bus: Service, Sendable {
     public let name: String
     /// The transport the bus runs on.
     public let transport: any MessageTransport
-    let logger: Logger
-    let metricsFactory: any MetricsFactory
-    let tracer: any Tracer
+    /// The logger of the bus; each handler's logger is made from it.
+    public let logger: Logger
+    /// Where the bus's metrics go; middleware of other modules creates its metrics here too.
+    public let metricsFactory: any MetricsFactory
+    /// Where the bus's spans go.
+    public let tracer: any Tracer
     let notifier: (any Notifier)?
 
     private let state: Mutex<State>
@@ -486,6 +489,14 @@ public final class Bus: Service, Sendable {
     }
 
     // MARK: - Notifying
+
+    /// Tells the bus's notifier about `notification`; does nothing if the bus has none.
+    ///
+    /// A notifier that fails is logged, and changes nothing else. Inside a handling, prefer
+    /// ``HandlerContext/notify(_:)``, which logs with the handling's metadata.
+    nonisolated(nonsending) public func notify(_ notification: BusNotification) async {
+        await notify(notification, logger: logger)
+    }
 
     nonisolated(nonsending) func notify(_ notification: BusNotification, logger: Logger) async {
         guard let notifier else { return }

@@ -1,5 +1,6 @@
 import Logging
 import Messaging
+import Metrics
 import Synchronization
 import Tracing
 
@@ -24,6 +25,11 @@ public struct HandlerContext: Sendable {
     }
     /// The tracing context of the handler's span; messages published with it continue the trace.
     public var serviceContext: ServiceContext
+
+    /// The bus's metrics factory, where middleware creates its own metrics.
+    public var metricsFactory: any MetricsFactory {
+        bus.metricsFactory
+    }
 
     /// The conversation the handled message belongs to: its `correlation-id` header, or its id
     /// if it starts one. Copied into every message the handler produces.
@@ -91,6 +97,15 @@ public struct HandlerContext: Sendable {
         codec: some MessageCodec = .json
     ) async throws -> Message {
         try await publish(Message(value, codec: codec), to: topic)
+    }
+
+    /// Tells the bus's notifier about `notification`, such as an invalid message or a security
+    /// violation a middleware found; does nothing if the bus has no notifier.
+    ///
+    /// ``BusNotification/init(_:summary:context:error:)`` fills in what the context knows. A
+    /// notifier that fails is logged, and changes nothing else.
+    nonisolated(nonsending) public func notify(_ notification: BusNotification) async {
+        await bus.notify(notification, logger: logger)
     }
 
     /// A reply to the handled message, addressed to its `reply-to` topic; see ``Requester``.
