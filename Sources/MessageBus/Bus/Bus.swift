@@ -55,8 +55,8 @@ public final class Bus: Service, Sendable {
             set { storedConcurrency = max(1, newValue) }
         }
 
-        /// The handler's subscription. Default: a new group starts at the earliest retained
-        /// message, so nothing published before the application first started is missed.
+        /// The handler's subscription. Default: `SubscriptionOptions()`, whose new group starts
+        /// at the earliest retained message.
         public var subscription: SubscriptionOptions
 
         /// How many times the transport may deliver a message whose handling keeps failing
@@ -88,14 +88,13 @@ public final class Bus: Service, Sendable {
         ///
         /// - Parameters:
         ///   - concurrency: How many messages the handler may handle at once. Default: 4.
-        ///   - subscription: The handler's subscription. Default: a new group starts at the
-        ///     earliest retained message.
+        ///   - subscription: The handler's subscription. Default: `SubscriptionOptions()`.
         ///   - maximumDeliveries: How many times a failing message is delivered before the bus
         ///     sets it aside on `<topic>.dead`; `nil` for no limit. Default:
         ///     ``defaultMaximumDeliveries``.
         public init(
             concurrency: Int = 4,
-            subscription: SubscriptionOptions = SubscriptionOptions(startPosition: .earliest),
+            subscription: SubscriptionOptions = SubscriptionOptions(),
             maximumDeliveries: Int? = defaultMaximumDeliveries
         ) {
             self.storedConcurrency = max(1, concurrency)
