@@ -68,7 +68,8 @@ public final class Bus: Service, Sendable {
         /// the topic `<topic>.dead`, with the same headers a ``DeadLetterChannel`` adds (the
         /// attempt count being the number of deliveries), logs a warning, notifies its
         /// notifier with ``BusNotification/Kind/deadLettered``, and acknowledges it, so the
-        /// partition moves on. Values below 1 are raised to 1.
+        /// partition moves on. A handling that failed because the bus itself was cancelled is
+        /// rejected as usual. Values below 1 are raised to 1.
         ///
         /// With `nil` a message that can never succeed comes back for ever and holds up every
         /// later message of its partition.

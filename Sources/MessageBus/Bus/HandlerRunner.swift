@@ -217,7 +217,8 @@ final class HandlerRunner: Sendable {
             metrics.failed.increment()
             span.recordError(failure)
             span.setStatus(SpanStatus(code: .error))
-            if let limit = registration.options.maximumDeliveries, delivery.attempt >= limit {
+            // A handling cut short by the bus's own cancellation says nothing about the message.
+            if let limit = registration.options.maximumDeliveries, delivery.attempt >= limit, !Task.isCancelled {
                 failure.attempts = delivery.attempt
                 if await setAside(delivery, failure: failure, context: context) { return }
             }
