@@ -123,6 +123,8 @@ public final class Bus: Service, Sendable {
         var phase = Phase.configuring
         var middleware: [any MessageMiddleware]
         var outgoing: [any OutgoingMiddleware]
+        /// The outgoing chain: the bus's own links, the outgoing middleware, then the transport.
+        var outgoingChain: NextPublisher
         var registrations: [Registration] = []
         var subscribed = 0
     }
@@ -142,8 +144,6 @@ public final class Bus: Service, Sendable {
 
     private let state: Mutex<State>
     private let running = Gate()
-    /// The outgoing chain: the bus's own links, the outgoing middleware, then the transport.
-    private let outgoingChain: Mutex<NextPublisher>
 
     /// Creates a bus.
     ///
@@ -174,16 +174,14 @@ public final class Bus: Service, Sendable {
         let tracer = tracer ?? InstrumentationSystem.tracer
         self.tracer = tracer
         self.notifier = notifier
-        self.state = Mutex(State(middleware: middleware, outgoing: outgoing))
-        self.outgoingChain = Mutex(
-            Self.outgoingChain(
-                outgoing,
-                source: "/" + name,
-                tracer: tracer,
-                factory: metricsFactory,
-                transport: transport
-            )
+        let chain = Self.outgoingChain(
+            outgoing,
+            source: "/" + name,
+            tracer: tracer,
+            factory: metricsFactory,
+            transport: transport
         )
+        self.state = Mutex(State(middleware: middleware, outgoing: outgoing, outgoingChain: chain))
     }
 
     /// The bus's own links, then `links`, then `transport`.
@@ -220,20 +218,18 @@ public final class Bus: Service, Sendable {
     ///
     /// - Throws: ``MessageBusError/Code/invalidConfiguration`` once the bus is running.
     public func use(outgoing middleware: any OutgoingMiddleware) throws(MessageBusError) {
-        let links = try state.withLock { state throws(MessageBusError) in
+        try state.withLock { state throws(MessageBusError) in
             try Self.requireConfiguring(state, to: "add outgoing middleware")
             state.outgoing.append(middleware)
-            return state.outgoing
+            // One chain for all the links, so that the stamping and counting links are not doubled.
+            state.outgoingChain = Self.outgoingChain(
+                state.outgoing,
+                source: "/" + name,
+                tracer: tracer,
+                factory: metricsFactory,
+                transport: transport
+            )
         }
-        // One chain for all the links, so that the stamping and counting links are not doubled.
-        let chain = Self.outgoingChain(
-            links,
-            source: "/" + name,
-            tracer: tracer,
-            factory: metricsFactory,
-            transport: transport
-        )
-        outgoingChain.withLock { $0 = chain }
     }
 
     /// Registers `handler` for the messages of `topic`, as a member of consumer group `group`.
@@ -484,7 +480,7 @@ public final class Bus: Service, Sendable {
     nonisolated(nonsending) func send(_ batch: [Message], to topic: String, context: OutgoingContext) async throws
         -> [Message]
     {
-        let chain = outgoingChain.withLock { $0 }
+        let chain = state.withLock { $0.outgoingChain }
         return try await chain(batch, topic, context)
     }
 
