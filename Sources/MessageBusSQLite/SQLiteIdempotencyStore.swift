@@ -22,8 +22,9 @@ public final class SQLiteIdempotencyStore: IdempotencyStore {
     /// - Parameters:
     ///   - path: The database file.
     ///   - now: The current time; tests pass their own. Default: the system clock.
-    /// - Throws: `MessageBusError` with code `invalidConfiguration` when the file cannot be opened or
-    ///   prepared, naming the path and SQLite's reason.
+    /// - Throws: `MessageBusError` with code `invalidConfiguration` when the file cannot be
+    ///   opened, naming the path and SQLite's reason, or when the store's table cannot be created,
+    ///   with SQLite's reason.
     public convenience init(path: String, now: @escaping @Sendable () -> Date = Date.init) throws {
         let queue: DatabaseQueue
         do {

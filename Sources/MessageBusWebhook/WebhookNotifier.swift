@@ -1,6 +1,7 @@
 import AsyncHTTPClient
 import Logging
 import MessageBus
+import Messaging
 import NIOCore
 import NIOHTTP1
 
@@ -50,10 +51,11 @@ public struct WebhookNotifier: Notifier {
         do {
             response = try await client.execute(request, timeout: TimeAmount(timeout))
         } catch {
-            throw WebhookError(url: url, reason: "the request failed: \(error)", status: nil)
+            throw WebhookError(.requestFailed, url: url, reason: "the request failed: \(error)", status: nil)
         }
         guard (200..<300).contains(response.status.code) else {
             throw WebhookError(
+                .rejected,
                 url: url,
                 reason: "the endpoint answered \(response.status)",
                 status: Int(response.status.code)
@@ -63,13 +65,54 @@ public struct WebhookNotifier: Notifier {
 }
 
 /// A webhook notification that could not be delivered.
-public struct WebhookError: Error, Sendable, CustomStringConvertible {
+///
+/// A `ClassifiedError`: its ``codeName`` is its ``code``'s name, and it is retriable when
+/// posting again may succeed — after a failed request, a timeout, or an answer of 408, 429 or
+/// 5xx — but not after any other answer, which says the request itself is wrong.
+public struct WebhookError: ClassifiedError, CustomStringConvertible {
+    /// What kind of failure this is. New codes can be added without breaking existing code.
+    public struct Code: Hashable, Sendable, CustomStringConvertible {
+        /// The code's name, as it appears in logs, dead-letter headers and notifications.
+        public let name: String
+
+        /// Creates a code with the given name.
+        public init(_ name: String) {
+            self.name = name
+        }
+
+        /// The code's name.
+        public var description: String { name }
+
+        /// The request did not complete: the connection failed, or no answer came in time.
+        public static let requestFailed = Code("webhook.requestFailed")
+        /// The endpoint answered with a status other than 2xx; see ``WebhookError/status``.
+        public static let rejected = Code("webhook.rejected")
+    }
+
+    /// What kind of failure this is.
+    public let code: Code
     /// The endpoint.
     public let url: String
     /// What went wrong.
     public let reason: String
     /// The HTTP status the endpoint answered with, if it answered.
     public let status: Int?
+
+    init(_ code: Code, url: String, reason: String, status: Int?) {
+        self.code = code
+        self.url = url
+        self.reason = reason
+        self.status = status
+    }
+
+    /// The name of the error's ``code``.
+    public var codeName: String { code.name }
+
+    /// Whether posting again may succeed: after a failed request, or an answer of 408, 429 or 5xx.
+    public var isRetriable: Bool {
+        guard let status else { return true }
+        return status == 408 || status == 429 || status >= 500
+    }
 
     /// "Could not notify <url>: <reason>".
     public var description: String {

@@ -125,3 +125,9 @@ func read(
 struct PlannedFailure: Error, CustomStringConvertible {
     var description: String { "planned failure" }
 }
+
+/// A failure that declares itself permanent, as an application's own error type would.
+struct PaymentDeclined: ClassifiedError {
+    var codeName: String { "paymentDeclined" }
+    var isRetriable: Bool { false }
+}

@@ -141,6 +141,39 @@ struct ErrorHandlingTests {
         }
     }
 
+    @Test func anErrorThatDeclaresItselfPermanentIsDeadLetteredAtOnceUnderItsOwnName() async throws {
+        let transport = InMemoryTransport()
+        let notifier = RecordingNotifier()
+        let bus = Bus(
+            transport: transport,
+            middleware: [DeadLetterChannel(topic: "dead", notifier: notifier), Self.quickRetry(attempts: 5)]
+        )
+        let attempts = Collector<String>()
+        try bus.handle(from: "orders", group: "billing") { message, _ in
+            attempts.append(message.id)
+            throw PaymentDeclined()
+        }
+        try await running([transport, bus]) {
+            try await bus.waitUntilRunning()
+            try await transport.publish(Message(id: "declined"), to: "orders")
+            let letter = try #require(try await read(1, from: "dead", on: transport).first)
+            #expect(letter.headers[MessageHeader.DeadLetter.reason] == "paymentDeclined")
+            #expect(letter.headers[MessageHeader.DeadLetter.attempts] == "1")
+        }
+        #expect(attempts.all == ["declined"], "a permanent error was retried")
+        #expect(notifier.received.all.map(\.reason) == ["paymentDeclined"])
+    }
+
+    @Test func theDefaultRuleAsksTheErrorItself() {
+        #expect(!MessageBusError.isRetriable(PaymentDeclined()))
+        #expect(!MessageBusError.isRetriable(CancellationError()))
+        #expect(MessageBusError.isRetriable(MessagingError(.timedOut, "slow", isRetriable: true)))
+        #expect(MessageBusError.isRetriable(PlannedFailure()), "an unclassified error is assumed transient")
+        let wrapped = MessageBusError(.handlerFailed, "failed", underlying: PaymentDeclined())
+        #expect(wrapped.codeName == "paymentDeclined")
+        #expect(MessageBusError(.timedOut, "slow", underlying: PaymentDeclined()).codeName == "timedOut")
+    }
+
     @Test func aFailedPublicationOfTheDeadLetterRejectsTheMessageInsteadOfDroppingIt() async throws {
         let broker = try InMemoryBroker(configuration: .init(maximumMessageBytes: 64))
         let transport = InMemoryTransport(broker: broker)
@@ -160,6 +193,58 @@ struct ErrorHandlingTests {
         }
         #expect(notifier.received.all.map(\.kind) == [.handlerFailed, .handlerFailed])
         #expect(notifier.received.all.first?.reason == "messageTooLarge")
+    }
+
+    @Test func withoutADeadLetterChannelAPoisonMessageIsSetAsideAfterTheDefaultDeliveries() async throws {
+        let transport = InMemoryTransport()
+        let notifier = RecordingNotifier()
+        let bus = Bus(transport: transport, notifier: notifier)
+        let deliveries = Collector<Int>()
+        let handled = Collector<String>()
+        try bus.handle(from: "orders", group: "billing", options: .init(concurrency: 1)) { message, context in
+            if message.id == "poison" {
+                deliveries.append(context.delivery.attempt)
+                throw PlannedFailure()
+            }
+            handled.append(message.id)
+            return []
+        }
+        try await running([transport, bus]) {
+            try await bus.waitUntilRunning()
+            try await transport.publish([Message(id: "poison", key: "k"), Message(id: "next", key: "k")], to: "orders")
+            try await eventually("the stream moved on") { handled.all == ["next"] }
+            let letter = try #require(try await read(1, from: "orders.dead", on: transport).first)
+            #expect(letter.id == "poison")
+            #expect(letter.headers[MessageHeader.DeadLetter.reason] == "handlerFailed")
+            #expect(letter.headers[MessageHeader.DeadLetter.sourceTopic] == "orders")
+            #expect(
+                letter.headers[MessageHeader.DeadLetter.attempts] == "\(Bus.HandlerOptions.defaultMaximumDeliveries)"
+            )
+        }
+        #expect(deliveries.all == Array(1...Bus.HandlerOptions.defaultMaximumDeliveries))
+        // Each redelivery is a failure the notifier hears of; the last one is the dead letter only.
+        let failures = Array(repeating: BusNotification.Kind.handlerFailed, count: deliveries.count - 1)
+        #expect(notifier.received.all.map(\.kind) == failures + [.deadLettered])
+        #expect(notifier.received.all.last?.deadLetterTopic == "orders.dead")
+        #expect(notifier.received.all.last?.attempts == Bus.HandlerOptions.defaultMaximumDeliveries)
+    }
+
+    @Test func withoutALimitAFailingMessageIsDeliveredUntilItSucceeds() async throws {
+        let transport = InMemoryTransport()
+        let bus = Bus(transport: transport)
+        let deliveries = Collector<Int>()
+        try bus.handle(from: "orders", group: "billing", options: .init(maximumDeliveries: nil)) { _, context in
+            deliveries.append(context.delivery.attempt)
+            if context.delivery.attempt < 8 { throw PlannedFailure() }
+            return []
+        }
+        try await running([transport, bus]) {
+            try await bus.waitUntilRunning()
+            try await transport.publish(Message(id: "stubborn"), to: "orders")
+            try await eventually("the eighth delivery succeeded") { deliveries.count == 8 }
+        }
+        #expect(deliveries.all == Array(1...8))
+        #expect(transport.broker.snapshot(of: "orders.dead") == nil, "a message was dead-lettered")
     }
 
     @Test func retryWaitsGrowExponentiallyWithBoundedJitter() {

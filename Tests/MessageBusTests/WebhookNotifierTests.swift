@@ -61,7 +61,19 @@ struct WebhookNotifierTests {
             await #expect {
                 try await WebhookNotifier(url: url).notify(BusNotification(kind: .handlerFailed, summary: "x"))
             } throws: { error in
-                (error as? WebhookError)?.status == 500 && "\(error)".contains(url)
+                let error = error as? WebhookError
+                return error?.status == 500 && "\(error!)".contains(url) && error?.codeName == "webhook.rejected"
+                    && error?.isRetriable == true
+            }
+        }
+    }
+
+    @Test func aClientErrorAnswerIsNotWorthRetrying() async throws {
+        try await Self.withReceiver(answering: .notFound) { url, _ in
+            await #expect {
+                try await WebhookNotifier(url: url).notify(BusNotification(kind: .handlerFailed, summary: "x"))
+            } throws: { error in
+                (error as? WebhookError)?.status == 404 && !MessageBusError.isRetriable(error)
             }
         }
     }
@@ -71,7 +83,9 @@ struct WebhookNotifierTests {
             try await WebhookNotifier(url: "http://127.0.0.1:1/hook", timeout: .seconds(1))
                 .notify(BusNotification(kind: .handlerFailed, summary: "x"))
         } throws: { error in
-            (error as? WebhookError)?.status == nil && "\(error)".contains("127.0.0.1:1")
+            let error = error as? WebhookError
+            return error?.status == nil && "\(error!)".contains("127.0.0.1:1") && error?.code == .requestFailed
+                && error?.isRetriable == true
         }
     }
 }

@@ -183,7 +183,7 @@ struct SubscriptionOptionsTests {
     @Test func prefetchIsAtLeastOneHoweverItIsSet() {
         #expect(SubscriptionOptions(prefetch: 0).prefetch == 1)
         var options = SubscriptionOptions()
-        #expect(options.prefetch == 256 && options.startPosition == .latest)
+        #expect(options.prefetch == 256 && options.startPosition == .earliest)
         options.prefetch = -5
         #expect(options.prefetch == 1)
     }

@@ -31,7 +31,14 @@ import Tracing
 ///
 /// For each message the bus runs the middleware chain and the handler, publishes what the handler
 /// returned, runs the ``HandlerContext/onSuccess(_:)`` actions, and then acknowledges. If anything
-/// throws, the bus rejects the message and the transport delivers it again.
+/// throws, the bus rejects the message and the transport delivers it again — up to
+/// ``HandlerOptions/maximumDeliveries`` times (5 by default), after which the bus sets the
+/// message aside on the topic `<topic>.dead` so that its partition moves on.
+///
+/// Every message the bus sends — with ``publish(_:to:)-([Message],_)``, as a handler's output, or
+/// through ``HandlerContext/publish(_:to:)-([Message],_)`` — passes its outgoing pipeline: the
+/// bus's stamping and counting links, then the ``OutgoingMiddleware`` it was given, then the
+/// transport.
 ///
 /// On graceful shutdown the bus stops taking messages, lets running handlers finish and
 /// acknowledge, and then leaves its consumer groups. Messages it had received but not started
@@ -48,19 +55,52 @@ public final class Bus: Service, Sendable {
             set { storedConcurrency = max(1, newValue) }
         }
 
-        /// The handler's subscription. Default: a new group starts at the earliest retained
-        /// message, so nothing published before the application first started is missed.
+        /// The handler's subscription. Default: `SubscriptionOptions()`, whose new group starts
+        /// at the earliest retained message.
         public var subscription: SubscriptionOptions
 
+        /// How many times the transport may deliver a message whose handling keeps failing
+        /// before the bus sets it aside; `nil` to deliver it again for as long as it fails.
+        /// Default: ``defaultMaximumDeliveries``.
+        ///
+        /// A failure that reaches the bus — no ``DeadLetterChannel`` caught it — rejects the
+        /// message for redelivery. On its last allowed delivery the bus instead publishes it to
+        /// the topic `<topic>.dead`, with the same headers a ``DeadLetterChannel`` adds (the
+        /// attempt count being the number of deliveries), logs a warning, notifies its
+        /// notifier with ``BusNotification/Kind/deadLettered``, and acknowledges it, so the
+        /// partition moves on. A handling that failed because the bus itself was cancelled is
+        /// rejected as usual. Values below 1 are raised to 1.
+        ///
+        /// With `nil` a message that can never succeed comes back for ever and holds up every
+        /// later message of its partition.
+        public var maximumDeliveries: Int? {
+            get { storedMaximumDeliveries }
+            set { storedMaximumDeliveries = newValue.map { max(1, $0) } }
+        }
+
+        /// The number of deliveries after which a bus sets a failing message aside unless told
+        /// otherwise: 5.
+        public static let defaultMaximumDeliveries = 5
+
         private var storedConcurrency: Int
+        private var storedMaximumDeliveries: Int?
 
         /// Creates options.
+        ///
+        /// - Parameters:
+        ///   - concurrency: How many messages the handler may handle at once. Default: 4.
+        ///   - subscription: The handler's subscription. Default: `SubscriptionOptions()`.
+        ///   - maximumDeliveries: How many times a failing message is delivered before the bus
+        ///     sets it aside on `<topic>.dead`; `nil` for no limit. Default:
+        ///     ``defaultMaximumDeliveries``.
         public init(
             concurrency: Int = 4,
-            subscription: SubscriptionOptions = SubscriptionOptions(startPosition: .earliest)
+            subscription: SubscriptionOptions = SubscriptionOptions(),
+            maximumDeliveries: Int? = defaultMaximumDeliveries
         ) {
             self.storedConcurrency = max(1, concurrency)
             self.subscription = subscription
+            self.storedMaximumDeliveries = maximumDeliveries.map { max(1, $0) }
         }
     }
 
@@ -82,6 +122,9 @@ public final class Bus: Service, Sendable {
     private struct State {
         var phase = Phase.configuring
         var middleware: [any MessageMiddleware]
+        var outgoing: [any OutgoingMiddleware]
+        /// The outgoing chain: the bus's own links, the outgoing middleware, then the transport.
+        var outgoingChain: NextPublisher
         var registrations: [Registration] = []
         var subscribed = 0
     }
@@ -89,17 +132,18 @@ public final class Bus: Service, Sendable {
     /// The application's name. Messages the bus publishes with the default source get the
     /// source `/<name>` instead.
     public let name: String
-    private var source: String { "/" + name }
     /// The transport the bus runs on.
     public let transport: any MessageTransport
-    let logger: Logger
-    let metricsFactory: any MetricsFactory
-    let tracer: any Tracer
+    /// The logger of the bus; each handler's logger is made from it.
+    public let logger: Logger
+    /// Where the bus's metrics go; middleware of other modules creates its metrics here too.
+    public let metricsFactory: any MetricsFactory
+    /// Where the bus's spans go.
+    public let tracer: any Tracer
     let notifier: (any Notifier)?
 
     private let state: Mutex<State>
     private let running = Gate()
-    private let publishedCounters = Mutex<[String: Counter]>([:])
 
     /// Creates a bus.
     ///
@@ -107,6 +151,8 @@ public final class Bus: Service, Sendable {
     ///   - transport: Where messages travel.
     ///   - name: The application's name. Default: the process name.
     ///   - middleware: Middleware around every handler, outermost first.
+    ///   - outgoing: Outgoing middleware every message the bus sends passes through, in order,
+    ///     after the bus's own stamping and counting links. Default: none.
     ///   - logger: The logger for the bus and its handlers. Default: label `MessageBus`.
     ///   - metricsFactory: Where metrics go. Default: the bootstrapped `MetricsSystem`.
     ///   - tracer: Where spans go. Default: the bootstrapped `InstrumentationSystem` tracer.
@@ -115,6 +161,7 @@ public final class Bus: Service, Sendable {
         transport: any MessageTransport,
         name: String = ProcessInfo.processInfo.processName,
         middleware: [any MessageMiddleware] = [],
+        outgoing: [any OutgoingMiddleware] = [],
         logger: Logger = Logger(label: "MessageBus"),
         metricsFactory: any MetricsFactory = MetricsSystem.factory,
         tracer: (any Tracer)? = nil,
@@ -124,9 +171,34 @@ public final class Bus: Service, Sendable {
         self.name = name
         self.logger = logger
         self.metricsFactory = metricsFactory
-        self.tracer = tracer ?? InstrumentationSystem.tracer
+        let tracer = tracer ?? InstrumentationSystem.tracer
+        self.tracer = tracer
         self.notifier = notifier
-        self.state = Mutex(State(middleware: middleware))
+        let chain = Self.outgoingChain(
+            outgoing,
+            source: "/" + name,
+            tracer: tracer,
+            factory: metricsFactory,
+            transport: transport
+        )
+        self.state = Mutex(State(middleware: middleware, outgoing: outgoing, outgoingChain: chain))
+    }
+
+    /// The bus's own links, then `links`, then `transport`.
+    private static func outgoingChain(
+        _ links: [any OutgoingMiddleware],
+        source: String,
+        tracer: any Tracer,
+        factory: any MetricsFactory,
+        transport: any MessageTransport
+    ) -> NextPublisher {
+        let own: [any OutgoingMiddleware] = [
+            ConversationStamp(source: source, tracer: tracer), PublishedCounter(factory: factory),
+        ]
+        return (own + links).chained { messages, topic, _ in
+            try await transport.publish(messages, to: topic)
+            return messages
+        }
     }
 
     // MARK: - Configuring
@@ -138,6 +210,25 @@ public final class Bus: Service, Sendable {
         try state.withLock { state throws(MessageBusError) in
             try Self.requireConfiguring(state, to: "add middleware")
             state.middleware.append(middleware)
+        }
+    }
+
+    /// Adds a link to the outgoing pipeline, after the links added before it and before the
+    /// transport.
+    ///
+    /// - Throws: ``MessageBusError/Code/invalidConfiguration`` once the bus is running.
+    public func use(outgoing middleware: any OutgoingMiddleware) throws(MessageBusError) {
+        try state.withLock { state throws(MessageBusError) in
+            try Self.requireConfiguring(state, to: "add outgoing middleware")
+            state.outgoing.append(middleware)
+            // One chain for all the links, so that the stamping and counting links are not doubled.
+            state.outgoingChain = Self.outgoingChain(
+                state.outgoing,
+                source: "/" + name,
+                tracer: tracer,
+                factory: metricsFactory,
+                transport: transport
+            )
         }
     }
 
@@ -321,30 +412,31 @@ public final class Bus: Service, Sendable {
 
     // MARK: - Publishing
 
-    /// Publishes `messages` to `topic` as one batch, and returns them as published.
+    /// Publishes `messages` to `topic` as one batch, through the outgoing pipeline, and returns
+    /// them as published.
     ///
     /// Each message without a correlation id starts a conversation: its correlation id is its own
     /// id. The current trace context is written into its headers (W3C `traceparent` with a
-    /// W3C-propagating tracer), inside a producer span.
+    /// W3C-propagating tracer), inside a producer span. Then the ``OutgoingMiddleware`` links run,
+    /// and the transport publishes the batch.
     @discardableResult
     public func publish(_ messages: [Message], to topic: String) async throws -> [Message] {
-        var messages = messages
         let span = tracer.startSpan("\(topic) publish", context: ServiceContext.current ?? .topLevel, ofKind: .producer)
         defer { span.end() }
         if span.isRecording {
             span.attributes["messaging.destination.name"] = topic
             span.attributes["messaging.batch.message_count"] = messages.count
         }
-        for index in messages.indices {
-            stamp(&messages[index], correlationID: messages[index].id, context: span.context)
-        }
         do {
-            try await send(messages, to: topic)
+            return try await send(
+                messages,
+                to: topic,
+                context: OutgoingContext(bus: self, handling: nil, serviceContext: span.context)
+            )
         } catch {
             span.recordError(error)
             throw error
         }
-        return messages
     }
 
     /// Publishes `message` to `topic` and returns it as published.
@@ -365,67 +457,42 @@ public final class Bus: Service, Sendable {
         try await publish(Message(value, codec: codec), to: topic)
     }
 
-    /// Publishes what a handler produced, grouped into one batch per topic, with the correlation
-    /// id, causation id and trace context of the handled message.
+    /// Publishes what a handler produced, grouped into one batch per topic, through the
+    /// outgoing pipeline.
     nonisolated(nonsending) func publish(_ outgoing: [OutgoingMessage], producedBy context: HandlerContext) async throws
     {
         guard !outgoing.isEmpty else { return }
         var topics: [String] = []
         var batches: [String: [Message]] = [:]
-        let incoming = context.delivery.message
-        for var item in outgoing {
-            stamp(&item.message, correlationID: context.correlationID, context: context.serviceContext)
-            if item.message.causationID == nil, item.message.id != incoming.id {
-                item.message.causationID = incoming.id
-            }
-            if item.message.headers[MessageHeader.traceParent] == nil,
-                let traceParent = incoming.headers[MessageHeader.traceParent]
-            {
-                item.message.headers[MessageHeader.traceParent] = traceParent
-                item.message.headers[MessageHeader.traceState] = incoming.headers[MessageHeader.traceState]
-            }
+        for item in outgoing {
             if batches[item.topic] == nil {
                 topics.append(item.topic)
             }
             batches[item.topic, default: []].append(item.message)
         }
+        let sending = OutgoingContext(bus: self, handling: context, serviceContext: context.serviceContext)
         for topic in topics {
-            try await send(batches[topic]!, to: topic)
+            _ = try await send(batches[topic]!, to: topic, context: sending)
         }
     }
 
-    /// Gives `message` this bus's source (unless it has its own), `correlationID` (unless it has
-    /// one), and the trace context of `context` in its headers.
-    private func stamp(_ message: inout Message, correlationID: String, context: ServiceContext) {
-        if message.source == Message.defaultSource {
-            message.source = source
-        }
-        if message.correlationID == nil {
-            message.correlationID = correlationID
-        }
-        tracer.inject(context, into: &message.headers, using: HeaderInjector())
-    }
-
-    /// Publishes one batch through the transport and counts it.
-    private func send(_ batch: [Message], to topic: String) async throws {
-        try await transport.publish(batch, to: topic)
-        publishedCounter(for: topic).increment(by: batch.count)
-    }
-
-    private func publishedCounter(for topic: String) -> Counter {
-        publishedCounters.withLock { counters in
-            if let counter = counters[topic] { return counter }
-            let counter = Counter(
-                label: "messagebus_published_total",
-                dimensions: [("topic", topic)],
-                factory: metricsFactory
-            )
-            counters[topic] = counter
-            return counter
-        }
+    /// Sends one batch through the outgoing pipeline, and returns it as sent.
+    nonisolated(nonsending) func send(_ batch: [Message], to topic: String, context: OutgoingContext) async throws
+        -> [Message]
+    {
+        let chain = state.withLock { $0.outgoingChain }
+        return try await chain(batch, topic, context)
     }
 
     // MARK: - Notifying
+
+    /// Tells the bus's notifier about `notification`; does nothing if the bus has none.
+    ///
+    /// A notifier that fails is logged, and changes nothing else. Inside a handling, prefer
+    /// ``HandlerContext/notify(_:)``, which logs with the handling's metadata.
+    nonisolated(nonsending) public func notify(_ notification: BusNotification) async {
+        await notify(notification, logger: logger)
+    }
 
     nonisolated(nonsending) func notify(_ notification: BusNotification, logger: Logger) async {
         guard let notifier else { return }

@@ -26,6 +26,8 @@ final class HandlerRunner: Sendable {
     /// The bus's logger with this handler's topic, group and name.
     private let logger: Logger
     private let spanName: String
+    /// Where a message goes once it failed on its last allowed delivery.
+    private let deadLetterTopic: String
     private let state = Mutex(State())
     private let stopRequested = Gate()
     private let idle = Gate()
@@ -41,6 +43,7 @@ final class HandlerRunner: Sendable {
         logger[metadataKey: "handler"] = .string(registration.name)
         self.logger = logger
         self.spanName = "\(registration.topic) process"
+        self.deadLetterTopic = "\(registration.topic).dead"
         self.metrics = HandlerMetrics(
             handler: registration.name,
             topic: registration.topic,
@@ -187,7 +190,7 @@ final class HandlerRunner: Sendable {
             delivery: delivery,
             logger: logger,
             serviceContext: span.context,
-            publisher: bus.transport,
+            bus: bus,
             metrics: metrics,
             completion: CompletionActions()
         )
@@ -210,10 +213,15 @@ final class HandlerRunner: Sendable {
             }
             await recordLag()
         } catch {
-            let failure = MessageBusError.wrapping(error, in: context)
+            var failure = MessageBusError.wrapping(error, in: context)
             metrics.failed.increment()
             span.recordError(failure)
             span.setStatus(SpanStatus(code: .error))
+            // A handling cut short by the bus's own cancellation says nothing about the message.
+            if let limit = registration.options.maximumDeliveries, delivery.attempt >= limit, !Task.isCancelled {
+                failure.attempts = delivery.attempt
+                if await setAside(delivery, failure: failure, context: context) { return }
+            }
             context.logger.error(
                 "Handler failed; the message will be delivered again",
                 metadata: ["error": "\(failure)"]
@@ -225,5 +233,35 @@ final class HandlerRunner: Sendable {
                 context.logger.warning("Failed message could not be rejected", metadata: ["error": "\(error)"])
             }
         }
+    }
+
+    /// Publishes a message that failed on its last allowed delivery to `<topic>.dead`, tells
+    /// the notifier, and acknowledges it; `false`, to reject it as usual, if it could not be
+    /// published.
+    nonisolated(nonsending) private func setAside(
+        _ delivery: Delivery,
+        failure: MessageBusError,
+        context: HandlerContext
+    ) async -> Bool {
+        let notification: BusNotification
+        do {
+            notification = try await context.deadLetter(failure, to: deadLetterTopic)
+        } catch {
+            context.logger.error(
+                "Message failed on its last allowed delivery but could not be dead-lettered",
+                metadata: ["dead-letter-topic": "\(deadLetterTopic)", "error": "\(error)"]
+            )
+            return false
+        }
+        await bus.notify(notification, logger: context.logger)
+        do {
+            try delivery.acknowledge()
+        } catch {
+            context.logger.warning(
+                "Dead-lettered message could not be acknowledged; it may be delivered again",
+                metadata: ["error": "\(error)"]
+            )
+        }
+        return true
     }
 }

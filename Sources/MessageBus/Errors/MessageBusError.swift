@@ -3,7 +3,8 @@ import Messaging
 /// The error every part of the message bus throws.
 ///
 /// Like `MessagingError`, it has an extensible ``Code``, a human-readable ``reason`` and the call
-/// site. It also names where the failure happened: the ``handler``, ``topic``, ``group`` and
+/// site, and it is a `ClassifiedError`: ``codeName`` and ``isRetriable`` tell middleware what
+/// kind of failure it is and whether trying again can help. It also names where the failure happened: the ``handler``, ``topic``, ``group`` and
 /// ``messageID`` when they are known, so a log line or a dead letter says which message failed
 /// in which application.
 public struct MessageBusError: Error, Sendable, CustomStringConvertible {
@@ -99,31 +100,31 @@ public struct MessageBusError: Error, Sendable, CustomStringConvertible {
     }
 }
 
+extension MessageBusError: ClassifiedError {
+    /// The name of the error's ``code``; for a ``Code/handlerFailed`` error caused by an error
+    /// that classifies itself, that error's code name, so the cause names the failure.
+    public var codeName: String {
+        if code == .handlerFailed, let underlying = underlying as? any ClassifiedError {
+            return underlying.codeName
+        }
+        return code.name
+    }
+}
+
 extension MessageBusError {
     /// Whether trying a message again after `error` may succeed.
     ///
-    /// ``MessageBusError`` and `MessagingError` say so themselves through `isRetriable`;
-    /// cancellation is never retried; any other error is assumed to be transient.
+    /// An error that conforms to `ClassifiedError` — ``MessageBusError``, `MessagingError`,
+    /// `CancellationError` and any error type of your own that conforms — says so itself through
+    /// its `isRetriable`; any other error is assumed to be transient.
     public static func isRetriable(_ error: any Error) -> Bool {
-        switch error {
-        case let error as MessageBusError: error.isRetriable
-        case let error as MessagingError: error.isRetriable
-        case is CancellationError: false
-        default: true
-        }
+        (error as? any ClassifiedError)?.isRetriable ?? true
     }
 
-    /// A short, stable name for `error`: its code when it has one, otherwise `handlerFailed`.
+    /// A short, stable name for `error`: its `ClassifiedError/codeName` when it classifies
+    /// itself, otherwise `handlerFailed`.
     static func codeName(of error: any Error) -> String {
-        switch error {
-        case let error as MessageBusError:
-            if error.code == .handlerFailed, let underlying = error.underlying {
-                return codeName(of: underlying)
-            }
-            return error.code.name
-        case let error as MessagingError: return error.code.name
-        default: return Code.handlerFailed.name
-        }
+        (error as? any ClassifiedError)?.codeName ?? Code.handlerFailed.name
     }
 
     /// `error` as a bus error that names the handler, topic, group and message it happened in.

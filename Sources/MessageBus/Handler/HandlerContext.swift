@@ -1,5 +1,6 @@
 import Logging
 import Messaging
+import Metrics
 import Synchronization
 import Tracing
 
@@ -24,9 +25,11 @@ public struct HandlerContext: Sendable {
     }
     /// The tracing context of the handler's span; messages published with it continue the trace.
     public var serviceContext: ServiceContext
-    /// Publishes directly to the transport, for middleware that must send before the handler
-    /// returns (a ``DeadLetterChannel``, a ``WireTap``).
-    public let publisher: any MessagePublisher
+
+    /// The bus's metrics factory, where middleware creates its own metrics.
+    public var metricsFactory: any MetricsFactory {
+        bus.metricsFactory
+    }
 
     /// The conversation the handled message belongs to: its `correlation-id` header, or its id
     /// if it starts one. Copied into every message the handler produces.
@@ -34,6 +37,8 @@ public struct HandlerContext: Sendable {
         delivery.message.correlationID ?? delivery.message.id
     }
 
+    /// The bus running the handler, whose outgoing pipeline ``publish(_:to:)-([Message],_)`` uses.
+    let bus: Bus
     let metrics: HandlerMetrics
     let completion: CompletionActions
     private var messageLogger: MessageLogger
@@ -43,7 +48,7 @@ public struct HandlerContext: Sendable {
         delivery: Delivery,
         logger: Logger,
         serviceContext: ServiceContext,
-        publisher: any MessagePublisher,
+        bus: Bus,
         metrics: HandlerMetrics,
         completion: CompletionActions
     ) {
@@ -51,9 +56,56 @@ public struct HandlerContext: Sendable {
         self.delivery = delivery
         self.messageLogger = MessageLogger(handlerLogger: logger)
         self.serviceContext = serviceContext
-        self.publisher = publisher
+        self.bus = bus
         self.metrics = metrics
         self.completion = completion
+    }
+
+    /// Publishes `messages` to `topic` as one batch now, before the handler returns, through the
+    /// bus's outgoing pipeline, and returns them as published.
+    ///
+    /// They are stamped as the messages the handler returns are: with the handled message's
+    /// correlation id, its id as causation id, and the handler's trace context; then the bus's
+    /// outgoing middleware runs and the published counter counts them. Middleware that must
+    /// send before the handler returns — a ``DeadLetterChannel``, a ``WireTap`` — publishes
+    /// this way. A handler should rather return its messages: the bus publishes those only once
+    /// the handler succeeded.
+    @discardableResult
+    nonisolated(nonsending) public func publish(_ messages: [Message], to topic: String) async throws -> [Message] {
+        try await bus.send(
+            messages,
+            to: topic,
+            context: OutgoingContext(bus: bus, handling: self, serviceContext: serviceContext)
+        )
+    }
+
+    /// Publishes `message` to `topic` now, through the bus's outgoing pipeline, and returns it
+    /// as published.
+    ///
+    /// See ``publish(_:to:)-([Message],_)``.
+    @discardableResult
+    nonisolated(nonsending) public func publish(_ message: Message, to topic: String) async throws -> Message {
+        try await publish([message], to: topic)[0]
+    }
+
+    /// Publishes a typed message to `topic` now, through the bus's outgoing pipeline, and
+    /// returns it as published; see ``BusMessage``.
+    @discardableResult
+    nonisolated(nonsending) public func publish<Value: BusMessage>(
+        _ value: Value,
+        to topic: String,
+        codec: some MessageCodec = .json
+    ) async throws -> Message {
+        try await publish(Message(value, codec: codec), to: topic)
+    }
+
+    /// Tells the bus's notifier about `notification`, such as an invalid message or a security
+    /// violation a middleware found; does nothing if the bus has no notifier.
+    ///
+    /// ``BusNotification/init(_:summary:context:error:)`` fills in what the context knows. A
+    /// notifier that fails is logged, and changes nothing else.
+    nonisolated(nonsending) public func notify(_ notification: BusNotification) async {
+        await bus.notify(notification, logger: logger)
     }
 
     /// A reply to the handled message, addressed to its `reply-to` topic; see ``Requester``.

@@ -9,7 +9,8 @@ import Messaging
 /// Moves a message its handler cannot process to a dead-letter topic, so the stream goes on.
 ///
 /// When the rest of the chain throws (after ``Retry`` gave up, or at once for a non-retriable
-/// error), the original message, as it arrived, is published to ``topic`` with headers naming
+/// error), the original message, as it arrived, is published through the bus's outgoing
+/// pipeline (see ``HandlerContext/publish(_:to:)-([Message],_)``) to ``topic`` with headers naming
 /// why (see ``MessageHeader/DeadLetter``): the reason code, the error, the source topic, the
 /// group, the handler and the attempt count. Then the notifier is told, and the original is
 /// acknowledged. If publishing the dead letter fails, that error is thrown and the original is
@@ -47,40 +48,47 @@ public struct DeadLetterChannel: MessageMiddleware {
             return try await next(message, context)
         } catch {
             guard shouldDeadLetter(error) else { throw error }
-            let failure = MessageBusError.wrapping(error, in: context)
-            let attempts = failure.attempts ?? Int(message.headers[MessageHeader.attempt] ?? "") ?? 1
-            var deadLetter = context.delivery.message
-            let headers: [String: String] = [
-                MessageHeader.DeadLetter.reason: MessageBusError.codeName(of: failure),
-                MessageHeader.DeadLetter.error: "\(failure.underlying ?? failure)",
-                MessageHeader.DeadLetter.sourceTopic: context.topic,
-                MessageHeader.DeadLetter.group: context.group,
-                MessageHeader.DeadLetter.handler: context.handler,
-                MessageHeader.DeadLetter.attempts: String(attempts),
-                MessageHeader.DeadLetter.time: Date().formatted(.iso8601),
-            ]
-            deadLetter.headers.merge(headers) { _, new in new }
-            try await context.publisher.publish(deadLetter, to: topic)
-            context.metrics.deadLettered.increment()
-            context.logger.warning(
-                "Message dead-lettered",
-                metadata: [
-                    "dead-letter-topic": "\(topic)", "reason": "\(headers[MessageHeader.DeadLetter.reason]!)",
-                    "error": "\(failure)",
-                ]
-            )
+            var failure = MessageBusError.wrapping(error, in: context)
+            failure.attempts = failure.attempts ?? Int(message.headers[MessageHeader.attempt] ?? "") ?? 1
+            let notification = try await context.deadLetter(failure, to: topic)
             if let notifier {
-                var notified = failure
-                notified.attempts = attempts
                 do {
-                    try await notifier.notify(
-                        BusNotification(.deadLettered, error: notified, context: context, deadLetterTopic: topic)
-                    )
+                    try await notifier.notify(notification)
                 } catch {
                     context.logger.error("Could not notify administrators", metadata: ["error": "\(error)"])
                 }
             }
             return []
         }
+    }
+}
+
+extension HandlerContext {
+    /// Publishes the handled message, as it arrived, to `topic` with the dead-letter headers
+    /// that say why `failure` ended its handling; counts and logs it, and returns the
+    /// notification to send about it. Throws what publishing throws.
+    nonisolated(nonsending) func deadLetter(_ failure: MessageBusError, to topic: String) async throws
+        -> BusNotification
+    {
+        let attempts = failure.attempts ?? 1
+        var deadLetter = delivery.message
+        let reason = failure.codeName
+        let headers: [String: String] = [
+            MessageHeader.DeadLetter.reason: reason,
+            MessageHeader.DeadLetter.error: "\(failure.underlying ?? failure)",
+            MessageHeader.DeadLetter.sourceTopic: self.topic,
+            MessageHeader.DeadLetter.group: group,
+            MessageHeader.DeadLetter.handler: handler,
+            MessageHeader.DeadLetter.attempts: String(attempts),
+            MessageHeader.DeadLetter.time: Date().formatted(.iso8601),
+        ]
+        deadLetter.headers.merge(headers) { _, new in new }
+        try await publish(deadLetter, to: topic)
+        metrics.deadLettered.increment()
+        logger.warning(
+            "Message dead-lettered",
+            metadata: ["dead-letter-topic": "\(topic)", "reason": "\(reason)", "error": "\(failure)"]
+        )
+        return BusNotification(.deadLettered, error: failure, context: self, deadLetterTopic: topic)
     }
 }

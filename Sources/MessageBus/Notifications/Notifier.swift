@@ -8,10 +8,12 @@ import Messaging
 #endif
 
 /// Tells administrators that something needs their attention: a message was dead-lettered, a
-/// handler failed, a message was invalid.
+/// handler failed, a message was invalid or broke a security rule, a service went silent.
 ///
 /// The bus calls its notifier when a handler's failure reaches it; a ``DeadLetterChannel`` calls
-/// its notifier for every dead letter. Ship notifications wherever people look: a log
+/// its notifier for every dead letter. Middleware and handlers raise their own notifications
+/// through the bus's notifier with ``HandlerContext/notify(_:)``, and other services with
+/// ``Bus/notify(_:)``. Ship notifications wherever people look: a log
 /// (``LoggingNotifier``), a topic (``TopicNotifier``), or an HTTP endpoint (`WebhookNotifier`
 /// in the `MessageBusWebhook` module).
 public protocol Notifier: Sendable {
@@ -51,8 +53,16 @@ public struct BusNotification: Sendable, Hashable, Codable {
         public static let deadLettered = Kind("deadLettered")
         /// A handler failed and its message was rejected for redelivery.
         public static let handlerFailed = Kind("handlerFailed")
-        /// A message was invalid for the channel it arrived on.
+        /// A message was invalid for the channel it arrived on: a datatype, schema or payload
+        /// that the channel does not accept.
         public static let invalidMessage = Kind("invalidMessage")
+        /// A message failed a security check: a missing or wrong signature, a replay, an
+        /// unauthorized publisher, or a payload that does not decrypt.
+        public static let securityViolation = Kind("securityViolation")
+        /// A service stopped answering: its heartbeats or liveness checks stopped arriving.
+        public static let serviceDead = Kind("serviceDead")
+        /// A service reported dead answers again.
+        public static let serviceRestored = Kind("serviceRestored")
     }
 
     /// What happened.
@@ -124,6 +134,30 @@ public struct BusNotification: Sendable, Hashable, Codable {
         self.time = time
     }
 
+    /// A notification about the message being handled in `context`: its id, correlation id,
+    /// topic, group and handler filled in, and, given an `error`, its code name as ``reason``
+    /// (see `ClassifiedError`) and its description as ``error``.
+    ///
+    /// ```swift
+    /// await context.notify(
+    ///     BusNotification(.invalidMessage, summary: "Order \(message.id) has no price.", context: context)
+    /// )
+    /// ```
+    public init(_ kind: Kind, summary: String, context: HandlerContext, error: (any Error)? = nil) {
+        let message = context.delivery.message
+        self.init(
+            kind: kind,
+            summary: summary,
+            messageID: message.id,
+            correlationID: context.correlationID,
+            topic: context.topic,
+            group: context.group,
+            handler: context.handler,
+            reason: error.map(MessageBusError.codeName(of:)),
+            error: error.map { "\($0)" }
+        )
+    }
+
     /// A notification about `error`, raised while handling the message of `context`.
     init(_ kind: Kind, error: MessageBusError, context: HandlerContext, deadLetterTopic: String? = nil) {
         let message = context.delivery.message
@@ -141,7 +175,7 @@ public struct BusNotification: Sendable, Hashable, Codable {
             topic: context.topic,
             group: context.group,
             handler: context.handler,
-            reason: MessageBusError.codeName(of: error),
+            reason: error.codeName,
             error: "\(error.underlying ?? error)",
             attempts: error.attempts,
             deadLetterTopic: deadLetterTopic

@@ -2,7 +2,8 @@ import Messaging
 
 /// Publishes a copy of every message to a monitoring topic before handling it.
 ///
-/// The copy is published first, unchanged; if that fails, the message is rejected and
+/// The copy — the message as it arrived — is published first, through the bus's outgoing pipeline
+/// (see ``HandlerContext/publish(_:to:)-([Message],_)``); if that fails, the message is rejected and
 /// redelivered, so the tap misses nothing. A message handled twice is tapped twice.
 public struct WireTap: MessageMiddleware {
     /// The monitoring topic.
@@ -17,7 +18,7 @@ public struct WireTap: MessageMiddleware {
     nonisolated(nonsending) public func handle(_ message: Message, context: HandlerContext, next: NextHandler)
         async throws -> [OutgoingMessage]
     {
-        try await context.publisher.publish(context.delivery.message, to: topic)
+        try await context.publish(context.delivery.message, to: topic)
         return try await next(message, context)
     }
 }

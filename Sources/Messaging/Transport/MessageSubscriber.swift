@@ -63,7 +63,9 @@ public struct SubscriptionOptions: Sendable, Hashable {
     }
 
     /// Where a new group begins. Ignored for a group that has read the topic before, which
-    /// continues at its committed position. Default: `.latest`.
+    /// continues at its committed position. Default: `.earliest`, the oldest message the topic
+    /// retains, so an application that subscribes for the first time misses nothing published
+    /// before it started; pass `.latest` for only the messages published from now on.
     public var startPosition: StartPosition
     /// The most deliveries this member holds unsettled at once; the transport stops handing it
     /// more until some are settled. Values below 1 are raised to 1. Default: `256`.
@@ -77,9 +79,9 @@ public struct SubscriptionOptions: Sendable, Hashable {
     /// Creates subscription options.
     ///
     /// - Parameters:
-    ///   - startPosition: Where a new group begins. Default: `.latest`.
+    ///   - startPosition: Where a new group begins. Default: `.earliest`; see ``startPosition``.
     ///   - prefetch: The most unsettled deliveries this member holds; at least 1. Default: `256`.
-    public init(startPosition: StartPosition = .latest, prefetch: Int = 256) {
+    public init(startPosition: StartPosition = .earliest, prefetch: Int = 256) {
         self.startPosition = startPosition
         self.storedPrefetch = max(1, prefetch)
     }
