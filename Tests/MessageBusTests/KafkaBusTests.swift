@@ -2,6 +2,7 @@ import Foundation
 import KafkaTransport
 import MessageBus
 import Messaging
+import MetricsTestKit
 import Synchronization
 import Testing
 
@@ -82,6 +83,41 @@ struct KafkaBusTests {
         let counts = handled.withLock { $0 }
         #expect(counts.count == 10_000)
         #expect(counts.values.allSatisfy { $0 == 1 }, "some messages were handled more than once")
+        withExtendedLifetime(cluster) {}
+    }
+
+    /// Positions are committed after acknowledgements, so the gauge comes from the readings the
+    /// bus takes every second while the handler waits.
+    @Test func consumerLagGaugeReadsWhatIsLeftOnKafka() async throws {
+        let cluster = try KafkaMockCluster(brokers: 1)
+        try cluster.createTopic("lagging", partitions: 4, replicationFactor: 1)
+        let transport = try KafkaTransport(configuration: cluster.clientConfiguration)
+        let metrics = TestMetrics()
+        let bus = Bus(transport: transport, metricsFactory: metrics)
+        let handled = Collector<String>()
+        let released = Mutex(false)
+        try bus.handle(from: "lagging", group: "reports", options: .init(concurrency: 1)) { message, _ in
+            // The 41st message holds the only lane until the test is done.
+            if handled.count == 40 {
+                while !released.withLock({ $0 }) {
+                    try await Task.sleep(for: .milliseconds(10))
+                }
+            }
+            handled.append(message.id)
+            return []
+        }
+        try await transport.publish((0..<100).map { Message(id: "m\($0)", key: "k\($0 % 8)") }, to: "lagging")
+        try await running([transport, bus]) {
+            try await eventually("the lag gauge read 60", timeout: .seconds(60)) {
+                let gauge = try? metrics.expectGauge(
+                    "messagebus_consumer_lag",
+                    [("handler", "reports"), ("topic", "lagging"), ("group", "reports")]
+                )
+                return gauge?.lastValue == 60
+            }
+            #expect(handled.count == 40)
+            released.withLock { $0 = true }
+        }
         withExtendedLifetime(cluster) {}
     }
 

@@ -101,6 +101,11 @@ final class HandlerRunner: Sendable {
                     }
                 }
             }
+            if let lagReporter {
+                group.addTask {
+                    await self.recordLagUntilStopped(lagReporter)
+                }
+            }
             group.addTask {
                 // On cancellation the waits end early and the member leaves at once.
                 try? await self.stopRequested.wait()
@@ -131,6 +136,24 @@ final class HandlerRunner: Sendable {
                 )
                 throw failure
             }
+        }
+    }
+
+    /// Records the consumer lag every ``lagInterval`` until the handler is asked to stop, so
+    /// that the gauge keeps moving while no acknowledgement comes: a stuck handler's lag grows,
+    /// and a transport that commits positions later than it acknowledges (Kafka) shows them.
+    private func recordLagUntilStopped(_ lagReporter: any ConsumerLagReporting) async {
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask {
+                try? await self.stopRequested.wait()
+            }
+            group.addTask {
+                while (try? await Task.sleep(for: Self.lagInterval)) != nil {
+                    await self.recordLag()
+                }
+            }
+            await group.next()
+            group.cancelAll()
         }
     }
 
