@@ -125,6 +125,35 @@ struct EIPTests {
         }
     }
 
+    @Test("lag shows what a group has not committed, per partition and in total")
+    func lag() throws {
+        try withMockCluster(["--topic", "orders:2"]) { address in
+            let published = try eip(
+                ["publish", "--kafka", address, "--topic", "orders", "--lines", "-"],
+                input: (1...5).map { "{\"n\": \($0)}\n" }.joined()
+            )
+            #expect(published.status == 0, "\(published.error)")
+            let before = try eip(["lag", "--kafka", address, "--group", "billing", "--topic", "orders", "--json"])
+            #expect(before.status == 0, "\(before.error)")
+            let report = json(before.lines.first ?? "")
+            #expect(report["total"] as? Int == 5)
+            #expect((report["partitions"] as? [String: Int])?.keys.sorted() == ["0", "1"])
+
+            let consumed = try eip([
+                "consume", "--kafka", address, "--topic", "orders", "--group", "billing", "--from-beginning",
+                "--count", "5",
+            ])
+            #expect(consumed.status == 0, "\(consumed.error)")
+            let after = try eip(["lag", "--kafka", address, "--group", "billing", "--topic", "orders"])
+            #expect(after.status == 0, "\(after.error)")
+            #expect(after.lines == ["0 0", "1 0", "total 0"])
+
+            let missing = try eip(["lag", "--kafka", address, "--group", "billing", "--topic", "nothing"])
+            #expect(missing.status != 0)
+            #expect(missing.error.contains("Topic 'nothing' does not exist"))
+        }
+    }
+
     @Test("A payload that is not JSON publishes nothing, not even the valid lines before it")
     func invalidPayload() throws {
         try withMockCluster(["--topic", "orders:1"]) { address in
