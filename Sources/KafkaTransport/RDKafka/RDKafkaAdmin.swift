@@ -102,7 +102,7 @@ enum RDKafkaAdmin {
         _ timeoutMilliseconds: Int
     ) -> Result<[Int32: Int64], MessagingError> {
         let list = RDKafkaPartitionList(topic: topic, partitions: 0..<Int32(partitions))
-        var request: OpaquePointer? = rd_kafka_ListConsumerGroupOffsets_new(group, list.pointer)
+        var request: OpaquePointer? = list.withPointer { rd_kafka_ListConsumerGroupOffsets_new(group, $0) }
         defer { rd_kafka_ListConsumerGroupOffsets_destroy(request) }
         let queue = rd_kafka_queue_new(client)!
         defer { rd_kafka_queue_destroy(queue) }

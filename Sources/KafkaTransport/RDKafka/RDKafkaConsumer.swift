@@ -167,6 +167,11 @@ final class RDKafkaConsumer: DeliverySettler, @unchecked Sendable {
     init(properties: [String: String], options: Options, logger: Logger) throws(MessagingError) {
         self.options = options
         callbacks = ConsumerCallbacks(logger: logger)
+        var properties = properties
+        // Where librdkafka starts a partition whose position it has to read itself (see
+        // `assign`) and finds none.
+        properties["auto.offset.reset"] =
+            properties["auto.offset.reset"] ?? (options.subscription.startPosition == .earliest ? "earliest" : "latest")
         self.handle = try RDKafkaClient.make(RD_KAFKA_CONSUMER, properties: properties, callbacks: callbacks) {
             configuration in
             rd_kafka_conf_set_rebalance_cb(configuration, rebalanceCallback)
@@ -252,10 +257,8 @@ final class RDKafkaConsumer: DeliverySettler, @unchecked Sendable {
     // MARK: - The polling thread
 
     private func serve() {
-        let subscription = rd_kafka_topic_partition_list_new(1)!
-        rd_kafka_topic_partition_list_add(subscription, options.topic, RD_KAFKA_PARTITION_UA)
-        let subscribed = rd_kafka_subscribe(handle, subscription)
-        rd_kafka_topic_partition_list_destroy(subscription)
+        let subscription = RDKafkaPartitionList(topic: options.topic, partitions: [RD_KAFKA_PARTITION_UA])
+        let subscribed = subscription.withPointer { rd_kafka_subscribe(handle, $0) }
         if subscribed != RD_KAFKA_RESP_ERR_NO_ERROR {
             finishJoin(RDKafkaClient.error(subscribed, "Subscribing to '\(options.topic)' failed"))
             state.withLock { $0.stop = .immediate }
@@ -533,8 +536,7 @@ final class RDKafkaConsumer: DeliverySettler, @unchecked Sendable {
         if pause {
             var assignment: UnsafeMutablePointer<rd_kafka_topic_partition_list_t>?
             guard rd_kafka_assignment(handle, &assignment) == RD_KAFKA_RESP_ERR_NO_ERROR, let assignment else { return }
-            let partitions = (0..<Int(assignment.pointee.cnt)).map { assignment.pointee.elems[$0].partition }
-            rd_kafka_topic_partition_list_destroy(assignment)
+            let partitions = RDKafkaPartitionList(taking: assignment).partitions
             pausePartitions(Set(partitions).subtracting(pausedPartitions))
         } else {
             resumePartitions(pausedPartitions)
@@ -543,30 +545,20 @@ final class RDKafkaConsumer: DeliverySettler, @unchecked Sendable {
 
     private func pausePartitions(_ partitions: Set<Int32>) {
         guard !partitions.isEmpty else { return }
-        let list = partitionList(partitions)
-        rd_kafka_pause_partitions(handle, list)
-        for index in 0..<Int(list.pointee.cnt) where list.pointee.elems[index].err == RD_KAFKA_RESP_ERR_NO_ERROR {
-            pausedPartitions.insert(list.pointee.elems[index].partition)
+        let list = RDKafkaPartitionList(topic: options.topic, partitions: partitions)
+        list.withPointer { _ = rd_kafka_pause_partitions(handle, $0) }
+        for element in list.elements where element.error == RD_KAFKA_RESP_ERR_NO_ERROR {
+            pausedPartitions.insert(element.partition)
         }
-        rd_kafka_topic_partition_list_destroy(list)
     }
 
     private func resumePartitions(_ partitions: Set<Int32>) {
         let partitions = partitions.intersection(pausedPartitions)
         guard !partitions.isEmpty else { return }
-        let list = partitionList(partitions)
-        rd_kafka_resume_partitions(handle, list)
-        rd_kafka_topic_partition_list_destroy(list)
-        pausedPartitions.subtract(partitions)
-    }
-
-    /// A list of `partitions` of the member's topic; the caller destroys it.
-    private func partitionList(_ partitions: Set<Int32>) -> UnsafeMutablePointer<rd_kafka_topic_partition_list_t> {
-        let list = rd_kafka_topic_partition_list_new(Int32(partitions.count))!
-        for partition in partitions.sorted() {
-            rd_kafka_topic_partition_list_add(list, options.topic, partition)
+        RDKafkaPartitionList(topic: options.topic, partitions: partitions).withPointer {
+            _ = rd_kafka_resume_partitions(handle, $0)
         }
-        return list
+        pausedPartitions.subtract(partitions)
     }
 
     // MARK: - Rebalancing
@@ -591,13 +583,28 @@ final class RDKafkaConsumer: DeliverySettler, @unchecked Sendable {
 
     private func assign(_ list: UnsafeMutablePointer<rd_kafka_topic_partition_list_t>) {
         let count = Int(list.pointee.cnt)
-        if count > 0 {
-            _ = rd_kafka_committed(handle, list, 10_000)
-        }
+        let committed = count > 0 ? rd_kafka_committed(handle, list, 10_000) : RD_KAFKA_RESP_ERR_NO_ERROR
         var progress: [(Int32, PartitionProgress)] = []
         for index in 0..<count {
             let element = list.pointee.elems.advanced(by: index)
             let partition = element.pointee.partition
+            if committed != RD_KAFKA_RESP_ERR_NO_ERROR || element.pointee.err != RD_KAFKA_RESP_ERR_NO_ERROR {
+                // The group's position is unknown here; starting at either end could skip or
+                // repeat what the group has not consumed. librdkafka reads the position itself
+                // as it starts fetching (`auto.offset.reset` for a group that has none).
+                let error = committed != RD_KAFKA_RESP_ERR_NO_ERROR ? committed : element.pointee.err
+                options.logger.warning(
+                    "Reading the group's committed position failed; fetching starts from it without hand-over metadata",
+                    metadata: [
+                        "kafka.group": "\(options.group)",
+                        "kafka.partition": "\(options.topic)/\(partition)",
+                        "error": "\(RDKafkaClient.describe(error))",
+                    ]
+                )
+                element.pointee.offset = Int64(RD_KAFKA_OFFSET_INVALID)
+                progress.append((partition, PartitionProgress(start: nil, metadata: nil)))
+                continue
+            }
             if element.pointee.offset < 0 {
                 var low: Int64 = 0
                 var high: Int64 = 0
@@ -632,12 +639,20 @@ final class RDKafkaConsumer: DeliverySettler, @unchecked Sendable {
         if isPaused {
             pausePartitions(Set(progress.map(\.0)))
         }
+        let failure: String?
         if isCooperative {
-            if let error = rd_kafka_incremental_assign(handle, list) {
-                rd_kafka_error_destroy(error)
-            }
+            let error = rd_kafka_incremental_assign(handle, list)
+            failure = error.map { String(cString: rd_kafka_error_string($0)) }
+            error.map { rd_kafka_error_destroy($0) }
         } else {
-            rd_kafka_assign(handle, list)
+            let code = rd_kafka_assign(handle, list)
+            failure = code == RD_KAFKA_RESP_ERR_NO_ERROR ? nil : RDKafkaClient.describe(code)
+        }
+        if let failure {
+            options.logger.error(
+                "Taking on assigned partitions failed",
+                metadata: ["kafka.group": "\(options.group)", "error": "\(failure)"]
+            )
         }
         finishJoin(nil)
     }
@@ -700,7 +715,7 @@ final class RDKafkaConsumer: DeliverySettler, @unchecked Sendable {
             list.append(topic: options.topic, partition: partition, offset: offset, metadata: metadata)
         }
         guard synchronously else {
-            rd_kafka_commit(handle, list.pointer, 1)
+            list.withPointer { _ = rd_kafka_commit(handle, $0, 1) }
             return
         }
         let result = commitAndWait(list)
@@ -732,7 +747,7 @@ final class RDKafkaConsumer: DeliverySettler, @unchecked Sendable {
     private func commitAndWait(_ list: RDKafkaPartitionList) -> rd_kafka_resp_err_t {
         let queue = rd_kafka_queue_new(handle)!
         defer { rd_kafka_queue_destroy(queue) }
-        let code = rd_kafka_commit_queue(handle, list.pointer, queue, nil, nil)
+        let code = list.withPointer { rd_kafka_commit_queue(handle, $0, queue, nil, nil) }
         guard code == RD_KAFKA_RESP_ERR_NO_ERROR else { return code }
         let deadline = closeDeadline.withLock { $0 } ?? ContinuousClock.now.advanced(by: options.commitTimeout)
         while true {

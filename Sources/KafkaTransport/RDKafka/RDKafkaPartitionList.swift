@@ -16,7 +16,7 @@ final class RDKafkaPartitionList {
         var error: rd_kafka_resp_err_t
     }
 
-    let pointer: UnsafeMutablePointer<rd_kafka_topic_partition_list_t>
+    private let pointer: UnsafeMutablePointer<rd_kafka_topic_partition_list_t>
 
     /// An empty list with room for `capacity` partitions.
     init(capacity: Int = 0) {
@@ -58,6 +58,13 @@ final class RDKafkaPartitionList {
             element.pointee.metadata = copy
             element.pointee.metadata_size = bytes.count
         }
+    }
+
+    /// Calls `body` with the list, which lives at least until `body` returns.
+    func withPointer<Result>(
+        _ body: (UnsafeMutablePointer<rd_kafka_topic_partition_list_t>) throws -> Result
+    ) rethrows -> Result {
+        try withExtendedLifetime(self) { try body(pointer) }
     }
 
     var count: Int { Int(pointer.pointee.cnt) }
