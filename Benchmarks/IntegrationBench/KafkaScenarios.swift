@@ -3,8 +3,8 @@ import Foundation
 import KafkaTransport
 import Messaging
 
-/// `KafkaTransport` beside a plain librdkafka client written in C, against the same 3-broker
-/// mock cluster in the same run.
+/// `KafkaTransport` beside a plain librdkafka client written in C, in the same run, each round of
+/// each side on a 3-broker mock cluster of its own.
 enum KafkaScenarios {
     /// Partitions of each benchmark topic: the mock cluster keeps about 5 MB per partition, so
     /// 1 000 000 records of about 270 bytes (payload, headers and framing) need more than 60
@@ -139,24 +139,34 @@ enum KafkaScenarios {
         return Double(count) / seconds(elapsed)
     }
 
+    /// Each round of each side produces to a cluster of its own, started for it and stopped
+    /// after it: one cluster for all rounds kept every round's records (the process grew to about
+    /// 1.7 GB), and each side ran against a cluster the rounds before had filled and left busy,
+    /// which scattered the C producer's rate twice as widely as the same C run in a process of
+    /// its own.
     static let produce = Scenario(name: "kafka-produce") { scale in
-        let cluster = try KafkaMockCluster(brokers: 3)
-        let configuration = configuration(cluster)
-        var round = 0
         let (project, baseline) = try await Scenario.alternate(rounds: scale.rounds) {
-            round += 1
-            try cluster.createTopic("raw-\(round)", partitions: partitions)
-            return try await rawProduceRate(configuration, topic: "raw-\(round)", count: scale.kafkaMessages)
+            try await onFreshCluster(topic: "produce") { configuration in
+                try await rawProduceRate(configuration, topic: "produce", count: scale.kafkaMessages)
+            }
         } project: {
-            round += 1
-            try cluster.createTopic("transport-\(round)", partitions: partitions)
-            return try await transportProduceRate(
-                configuration,
-                topic: "transport-\(round)",
-                count: scale.kafkaMessages
-            )
+            try await onFreshCluster(topic: "produce") { configuration in
+                try await transportProduceRate(configuration, topic: "produce", count: scale.kafkaMessages)
+            }
         }
         return .throughput("kafka-produce", project: project, baseline: baseline, target: 0.9)
+    }
+
+    /// Runs `body` against a 3-broker cluster of its own with `topic` created, and stops the
+    /// cluster, freeing its records, once `body` returns.
+    static func onFreshCluster<Result>(
+        topic: String,
+        _ body: (KafkaConfiguration) async throws -> Result
+    ) async throws -> Result {
+        let cluster = try KafkaMockCluster(brokers: 3)
+        try cluster.createTopic(topic, partitions: partitions)
+        defer { withExtendedLifetime(cluster) {} }
+        return try await body(configuration(cluster))
     }
 
     /// Messages per second from the first to the last message received by a raw C consumer,
@@ -204,36 +214,30 @@ enum KafkaScenarios {
         return Double(count) / seconds(elapsed)
     }
 
+    /// Each round of each side reads a topic filled for it on a cluster of its own, for the
+    /// reasons given at ``produce``.
     static let consume = Scenario(name: "kafka-consume") { scale in
-        let cluster = try KafkaMockCluster(brokers: 3)
-        let configuration = configuration(cluster)
-        try cluster.createTopic("consume", partitions: partitions)
         let count = scale.kafkaMessages
-        _ = try await rawProduceRate(
-            configuration,
-            topic: "consume",
-            count: count,
-            properties: fillProducerProperties(configuration)
-        )
-        var round = 0
+        func filled(_ read: @escaping (KafkaConfiguration) async throws -> Double) async throws -> Double {
+            try await onFreshCluster(topic: "consume") { configuration in
+                _ = try await rawProduceRate(
+                    configuration,
+                    topic: "consume",
+                    count: count,
+                    properties: fillProducerProperties(configuration)
+                )
+                return try await read(configuration)
+            }
+        }
         let (project, baseline) = try await Scenario.alternate(rounds: scale.rounds) {
-            round += 1
-            return try await rawConsumeRate(
-                configuration,
-                topic: "consume",
-                group: "raw-\(round)",
-                count: count
-            )
+            try await filled { configuration in
+                try await rawConsumeRate(configuration, topic: "consume", group: "raw", count: count)
+            }
         } project: {
-            round += 1
-            return try await transportConsumeRate(
-                configuration,
-                topic: "consume",
-                group: "transport-\(round)",
-                count: count
-            )
+            try await filled { configuration in
+                try await transportConsumeRate(configuration, topic: "consume", group: "transport", count: count)
+            }
         }
         return .throughput("kafka-consume", project: project, baseline: baseline, target: 0.9)
     }
-
 }
