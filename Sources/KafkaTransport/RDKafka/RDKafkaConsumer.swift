@@ -176,12 +176,10 @@ final class RDKafkaConsumer: DeliverySettler, @unchecked Sendable {
             configuration in
             rd_kafka_conf_set_rebalance_cb(configuration, rebalanceCallback)
         }
-        callbacks.consumer = self
         rd_kafka_poll_set_consumer(handle)
     }
 
     deinit {
-        callbacks.consumer = nil
         // The polling thread closed the consumer already, within its bound. Destroying still
         // waits until librdkafka's group thread gives up on a coordinator that is gone (up to the
         // session timeout), so it happens on the queue of blocking calls, never on the thread
@@ -257,6 +255,7 @@ final class RDKafkaConsumer: DeliverySettler, @unchecked Sendable {
     // MARK: - The polling thread
 
     private func serve() {
+        callbacks.consumer = self
         let subscription = RDKafkaPartitionList(topic: options.topic, partitions: [RD_KAFKA_PARTITION_UA])
         let subscribed = subscription.withPointer { rd_kafka_subscribe(handle, $0) }
         if subscribed != RD_KAFKA_RESP_ERR_NO_ERROR {
@@ -919,14 +918,15 @@ final class RDKafkaConsumer: DeliverySettler, @unchecked Sendable {
     }
 }
 
-/// Lets librdkafka's callbacks find their consumer; lives as long as the consumer's handle.
+/// Lets librdkafka's rebalance callback find its consumer; lives as long as the consumer's handle.
 ///
-/// The reference is unowned, not weak: a weak reference moves the consumer's reference count to
-/// a side table, which makes every retain of it slower, and every delivery retains its consumer.
-/// Callbacks run only on the polling thread, which holds the consumer until it clears this
-/// reference; the consumer's `deinit` clears it too, before destroying the handle.
+/// The polling thread sets the reference when it starts and clears it when it ends, and
+/// librdkafka calls the rebalance callback only inside that thread's polls: only that thread
+/// touches it (hence `@unchecked Sendable`). The reference is strong: it makes a cycle only while
+/// the thread runs, which holds the consumer anyway, and a weak one would move the consumer's
+/// reference count to a side table, slowing the retain every delivery makes.
 final class ConsumerCallbacks: RDKafkaCallbacks, @unchecked Sendable {
-    unowned(unsafe) var consumer: RDKafkaConsumer?
+    var consumer: RDKafkaConsumer?
 }
 
 /// Called by librdkafka on the consumer's thread for every partition assignment and revocation.

@@ -472,9 +472,6 @@ private let deliveryReportCallback:
         message,
         opaque in
         guard let message, let batch = message.pointee._private, let opaque else { return }
-        // The producer holds its reports for as long as librdkafka can call this, so the
-        // reference is used without retaining it for each message.
-        Unmanaged<DeliveryReports>.fromOpaque(opaque)._withUnsafeGuaranteedRef {
-            $0.record(Unmanaged<DeliveryBatch>.fromOpaque(batch), message.pointee.err, topic: message.pointee.rkt)
-        }
+        Unmanaged<DeliveryReports>.fromOpaque(opaque).takeUnretainedValue()
+            .record(Unmanaged<DeliveryBatch>.fromOpaque(batch), message.pointee.err, topic: message.pointee.rkt)
     }
