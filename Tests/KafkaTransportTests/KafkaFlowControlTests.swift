@@ -75,8 +75,9 @@ struct KafkaFlowControlTests {
         return received
     }
 
-    /// Takes and acknowledges `member`'s deliveries, waiting `pace` before each acknowledgement,
-    /// until every published id has arrived (`true`) or the member stops (`false`).
+    /// Takes and acknowledges `member`'s deliveries, showing each to `seen` and waiting `pace`
+    /// before acknowledging it, until every published id has arrived (`true`) or the member stops
+    /// (`false`).
     ///
     /// An acknowledgement refused because the delivery's partition was revoked while it was held
     /// is expected whenever a rebalance outlasts the member's grace period: the message comes
@@ -85,9 +86,11 @@ struct KafkaFlowControlTests {
         _ member: RDKafkaConsumer,
         pace: Duration = .zero,
         until published: Set<String>,
-        into received: Received
+        into received: Received,
+        seeing seen: @Sendable (Delivery) -> Void = { _ in }
     ) async throws -> Bool {
         while let delivery = await member.next() {
+            seen(delivery)
             if pace > .zero {
                 try await Task.sleep(for: pace)
             }
@@ -230,14 +233,11 @@ struct KafkaFlowControlTests {
         try await withThrowingTaskGroup(of: Bool.self) { group in
             for member in [first, second] {
                 group.addTask {
-                    while let delivery = await member.next() {
+                    try await Self.drain(member, until: published, into: received) { delivery in
                         if delivery.message.id == held.message.id {
                             again.value = delivery
                         }
-                        try delivery.acknowledge()
-                        if received.record(delivery) >= published.count { return true }
                     }
-                    return false
                 }
             }
             try await waitUntil("the held message came again") { again.value != nil }

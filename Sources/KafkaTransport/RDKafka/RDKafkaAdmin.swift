@@ -107,24 +107,12 @@ enum RDKafkaAdmin {
         let queue = rd_kafka_queue_new(client)!
         defer { rd_kafka_queue_destroy(queue) }
         rd_kafka_ListConsumerGroupOffsets(client, &request, 1, nil, queue)
-        guard let event = rd_kafka_queue_poll(queue, Int32(clamping: timeoutMilliseconds)) else {
-            return .failure(
-                MessagingError(
-                    .timedOut,
-                    "Reading the committed offsets of group '\(group)' got no answer within \(timeoutMilliseconds) ms.",
-                    isRetriable: true
-                )
-            )
+        let event: OpaquePointer
+        switch result(on: queue, within: timeoutMilliseconds, "Reading the committed offsets of group '\(group)'") {
+        case .failure(let error): return .failure(error)
+        case .success(let answer): event = answer
         }
         defer { rd_kafka_event_destroy(event) }
-        if rd_kafka_event_error(event) != RD_KAFKA_RESP_ERR_NO_ERROR {
-            return .failure(
-                RDKafkaClient.error(
-                    rd_kafka_event_error(event),
-                    "Reading the committed offsets of group '\(group)' failed"
-                )
-            )
-        }
         var count = 0
         guard
             let groups = rd_kafka_ListConsumerGroupOffsets_result_groups(
@@ -149,6 +137,30 @@ enum RDKafkaAdmin {
             }
         }
         return .success(committed)
+    }
+
+    /// The answer to the admin request `what` on `queue`, an event the caller destroys; a
+    /// `timedOut` error when none came within `timeoutMilliseconds`, or the error it carries.
+    private static func result(
+        on queue: OpaquePointer,
+        within timeoutMilliseconds: Int,
+        _ what: String
+    ) -> Result<OpaquePointer, MessagingError> {
+        guard let event = rd_kafka_queue_poll(queue, Int32(clamping: timeoutMilliseconds)) else {
+            return .failure(
+                MessagingError(
+                    .timedOut,
+                    "\(what) got no answer within \(timeoutMilliseconds) ms.",
+                    isRetriable: true
+                )
+            )
+        }
+        let code = rd_kafka_event_error(event)
+        guard code == RD_KAFKA_RESP_ERR_NO_ERROR else {
+            rd_kafka_event_destroy(event)
+            return .failure(RDKafkaClient.error(code, "\(what) failed"))
+        }
+        return .success(event)
     }
 
     private static func topics(_ client: OpaquePointer, _ timeoutMilliseconds: Int, only topic: String?) -> Result<
@@ -216,19 +228,12 @@ enum RDKafkaAdmin {
         defer { rd_kafka_queue_destroy(queue) }
         var topics: [OpaquePointer?] = [newTopic]
         rd_kafka_CreateTopics(client, &topics, 1, nil, queue)
-        guard let event = rd_kafka_queue_poll(queue, Int32(clamping: timeoutMilliseconds)) else {
-            return .failure(
-                MessagingError(
-                    .timedOut,
-                    "Creating topic '\(topic)' got no answer within \(timeoutMilliseconds) ms.",
-                    isRetriable: true
-                )
-            )
+        let event: OpaquePointer
+        switch result(on: queue, within: timeoutMilliseconds, "Creating topic '\(topic)'") {
+        case .failure(let error): return .failure(error)
+        case .success(let answer): event = answer
         }
         defer { rd_kafka_event_destroy(event) }
-        if rd_kafka_event_error(event) != RD_KAFKA_RESP_ERR_NO_ERROR {
-            return .failure(RDKafkaClient.error(rd_kafka_event_error(event), "Creating topic '\(topic)' failed"))
-        }
         var count = 0
         let results = rd_kafka_CreateTopics_result_topics(rd_kafka_event_CreateTopics_result(event), &count)
         for index in 0..<count {
