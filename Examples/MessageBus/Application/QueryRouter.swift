@@ -1,3 +1,4 @@
+import ExampleSupport
 import Hummingbird
 
 /// The routes of a query server: the processed orders of the applications it serves, and the

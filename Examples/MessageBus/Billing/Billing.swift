@@ -1,3 +1,5 @@
+import ExampleSupport
+
 /// The billing application's data: one invoice per processed order.
 actor Billing: ProcessedOrders {
     /// What a customer is charged for one order.

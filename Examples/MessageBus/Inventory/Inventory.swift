@@ -1,3 +1,5 @@
+import ExampleSupport
+
 /// The inventory application's data: stock per product and the orders it has processed.
 actor Inventory: ProcessedOrders {
     /// One product's stock.
