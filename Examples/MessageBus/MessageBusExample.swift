@@ -17,6 +17,10 @@ struct MessageBusExample: AsyncParsableCommand {
             /processed_orders/{id} and /inventory on 5001, billing serves /processed_orders/{id} and \
             /invoices/{order_id} on 5002.
 
+            Each application keeps its data in its own SQLite database under --data-dir \
+            (sales.sqlite, inventory.sqlite, billing.sqlite), so a process started again on the \
+            same directory answers for what it processed.
+
             Try Kafka without installing it: `swift run eip kafka-mock` prints an address for --kafka.
             """
     )
@@ -39,7 +43,8 @@ struct MessageBusExample: AsyncParsableCommand {
                     transport: options.transport(clientID: ExampleConfiguration.clientID),
                     host: options.host,
                     salesPort: port,
-                    queryPort: queryPort
+                    queryPort: queryPort,
+                    dataDirectory: options.data()
                 )
             )
         } catch let error as ExampleError {

@@ -1,4 +1,5 @@
 import AsyncHTTPClient
+import ExampleSupport
 import Foundation
 import KafkaTransport
 import Logging
@@ -24,11 +25,14 @@ let seedProcessedOrder = """
     }
     """
 
-/// A configuration on ports the system chooses.
-func testConfiguration(_ role: ExampleConfiguration.Role = .all, kafka: KafkaConfiguration? = nil)
-    -> ExampleConfiguration
-{
-    var configuration = ExampleConfiguration(role: role, salesPort: 0, queryPort: 0)
+/// A configuration on ports the system chooses, keeping its databases in `data` (by default a
+/// fresh temporary directory).
+func testConfiguration(
+    _ role: ExampleConfiguration.Role = .all,
+    kafka: KafkaConfiguration? = nil,
+    data: DataDirectory? = nil
+) -> ExampleConfiguration {
+    var configuration = ExampleConfiguration(role: role, salesPort: 0, queryPort: 0, dataDirectory: data)
     if let kafka {
         configuration.transport = .kafka(kafka)
     }

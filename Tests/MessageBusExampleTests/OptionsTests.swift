@@ -6,13 +6,14 @@ import Testing
 
 @Suite("Course case 000: the command line")
 struct OptionsTests {
-    @Test("The command line takes --kafka, --role, --host, --demo and --log-level")
+    @Test("The command line takes --kafka, --role, --data-dir, --host, --demo and --log-level")
     func options() throws {
         let command = try MessageBusExample.parse([
-            "--kafka", "localhost:9092", "--role", "billing", "--host", "0.0.0.0",
+            "--kafka", "localhost:9092", "--role", "billing", "--data-dir", "/tmp/billing-data", "--host", "0.0.0.0",
             "--demo", "--log-level", "debug", "--query-port", "6002",
         ])
         #expect(command.options.role == .billing)
+        #expect(command.options.dataDirectory == "/tmp/billing-data")
         #expect(command.options.host == "0.0.0.0")
         #expect(command.options.demo)
         #expect(command.options.logLevel == .debug)
@@ -25,6 +26,7 @@ struct OptionsTests {
 
         let defaults = try MessageBusExample.parse([])
         #expect(defaults.options.role == .all)
+        #expect(defaults.options.dataDirectory == nil)
         #expect(defaults.port == 5000)
         guard case .inMemory = try defaults.options.transport(clientID: "c", environment: [:]) else {
             Issue.record("without --kafka the transport is not the in-memory one")

@@ -2,8 +2,8 @@ import ArgumentParser
 import Foundation
 import Logging
 
-/// The options every example takes: the transport (`--kafka`), the role, the address, the demo
-/// and the log level. Add them to an example's command with `@OptionGroup`.
+/// The options every example takes: the transport (`--kafka`), the role, the address, the data
+/// directory, the demo and the log level. Add them to an example's command with `@OptionGroup`.
 public struct ExampleOptions<Role: ExampleRole>: ParsableArguments {
     /// Kafka bootstrap servers; `nil` for `$KAFKA_BOOTSTRAP_SERVERS`, else the in-memory transport.
     @Option(help: "Kafka bootstrap servers, HOST:PORT[,HOST:PORT…]. Default: $KAFKA_BOOTSTRAP_SERVERS, else in-memory.")
@@ -16,6 +16,14 @@ public struct ExampleOptions<Role: ExampleRole>: ParsableArguments {
     /// The address the HTTP servers listen on.
     @Option(help: "The address the HTTP servers listen on.")
     public var host = "127.0.0.1"
+
+    /// Where the applications keep their databases; `nil` for a fresh temporary directory.
+    @Option(
+        name: .customLong("data-dir"),
+        help:
+            "The directory of the applications' SQLite databases, one per application. Default: a fresh temporary directory."
+    )
+    public var dataDirectory: String?
 
     /// Whether to send the example's demo requests to this process and exit.
     @Flag(help: "Send the seed's requests to this process, print each request and response, and exit.")
@@ -39,6 +47,11 @@ public struct ExampleOptions<Role: ExampleRole>: ParsableArguments {
     ) throws(ExampleError) -> ExampleTransport {
         guard let servers = kafka ?? environment["KAFKA_BOOTSTRAP_SERVERS"] else { return .inMemory }
         return try .kafka(servers, clientID: clientID)
+    }
+
+    /// The directory `--data-dir` names, created if needed; a fresh temporary one without it.
+    public func data() throws(ExampleError) -> DataDirectory {
+        try DataDirectory(dataDirectory)
     }
 
     /// Sends every logger of the process to standard error at the chosen level.

@@ -1,41 +1,49 @@
 import ExampleSupport
+import GRDB
 import Hummingbird
 import Logging
 import MessageBus
+import MessageBusSQLite
 import Messaging
 import ServiceLifecycle
 
-/// Builds the applications a process runs for `configuration`: the transport, one bus per
-/// application, and the HTTP servers. `main` and the tests run the same wiring.
+/// Builds the applications a process runs for `configuration`: the transport, one bus and one
+/// database per application, and the HTTP servers. `main` and the tests run the same wiring.
 ///
 /// - Parameters:
-///   - configuration: The role, the transport and the ports.
+///   - configuration: The role, the transport, the ports and the data directory.
 ///   - transport: The transport to use instead of the one `configuration` names; tests pass one
 ///     to share it or to inspect it.
 ///   - logger: Where the applications log.
-/// - Throws: ``ExampleError`` for a configuration that cannot work.
+/// - Throws: ``ExampleError`` for a configuration that cannot work or a database that cannot be
+///   opened.
 func buildApplication(
     _ configuration: ExampleConfiguration,
     transport: (any MessageTransport)? = nil,
     logger: Logger = Logger(label: "MessageBusExample")
 ) throws -> ExampleApplication {
     try configuration.validate()
+    let data = try configuration.dataDirectory ?? DataDirectory(nil)
     let transport = try transport ?? configuration.transport.make(role: configuration.role, logger: logger)
     let ports = BoundPorts()
     var buses: [Bus] = []
     var servers: [any Service] = []
 
-    func makeBus(_ name: String) -> Bus {
+    /// A bus for one application; its idempotent receiver keeps its keys in `database`.
+    func makeBus(_ name: String, idempotency database: (any DatabaseWriter)? = nil) throws -> Bus {
         var busLogger = logger
         busLogger[metadataKey: "application"] = "\(name)"
+        var middleware: [any MessageMiddleware] = [
+            DeadLetterChannel(topic: configuration.deadLetterTopic, notifier: LoggingNotifier(logger: busLogger)),
+            Retry(maximumAttempts: 3, initialDelay: .milliseconds(50)),
+        ]
+        if let database {
+            middleware.append(IdempotentReceiver(store: try SQLiteIdempotencyStore(database: database)))
+        }
         let bus = Bus(
             transport: transport,
             name: name,
-            middleware: [
-                DeadLetterChannel(topic: configuration.deadLetterTopic, notifier: LoggingNotifier(logger: busLogger)),
-                Retry(maximumAttempts: 3, initialDelay: .milliseconds(50)),
-                IdempotentReceiver(store: InMemoryIdempotencyStore(capacity: 100_000)),
-            ],
+            middleware: middleware,
             logger: busLogger
         )
         buses.append(bus)
@@ -46,21 +54,36 @@ func buildApplication(
         servers.append(ports.server(name, host: configuration.host, port: port, router: router, logger: logger))
     }
 
+    logger.info("Data directory: \(data.path)")
     var inventory: InventoryApplication?
     var billing: BillingApplication?
     if configuration.runsSales {
+        let database = try data.openDatabase(for: "sales", migrator: SalesLedger.migrator)
         let sales = SalesApplication(
-            bus: makeBus("sales"),
+            bus: try makeBus("sales"),
+            ledger: SalesLedger(database: database),
             topic: configuration.topic,
             destination: configuration.transport.destination
         )
         makeServer(ExampleApplication.salesServer, port: configuration.salesPort, router: sales.router())
     }
     if configuration.runsInventory {
-        inventory = try InventoryApplication(bus: makeBus("inventory"), topic: configuration.topic, logger: logger)
+        let database = try data.openDatabase(for: "inventory", migrator: Inventory.migrator)
+        inventory = try InventoryApplication(
+            bus: try makeBus("inventory", idempotency: database),
+            inventory: Inventory(database: database),
+            topic: configuration.topic,
+            logger: logger
+        )
     }
     if configuration.runsBilling {
-        billing = try BillingApplication(bus: makeBus("billing"), topic: configuration.topic, logger: logger)
+        let database = try data.openDatabase(for: "billing", migrator: Billing.migrator)
+        billing = try BillingApplication(
+            bus: try makeBus("billing", idempotency: database),
+            billing: Billing(database: database),
+            topic: configuration.topic,
+            logger: logger
+        )
     }
     if configuration.runsQueries {
         makeServer(
@@ -71,6 +94,7 @@ func buildApplication(
     }
     return ExampleApplication(
         configuration: configuration,
+        data: data,
         process: ExampleProcess(services: [transport] + buses + servers, ports: ports, logger: logger)
     )
 }
@@ -83,10 +107,13 @@ final class ExampleApplication: Service {
     static let queryServer = "query"
 
     let configuration: ExampleConfiguration
+    /// Where the applications keep their databases.
+    let data: DataDirectory
     private let process: ExampleProcess
 
-    fileprivate init(configuration: ExampleConfiguration, process: ExampleProcess) {
+    fileprivate init(configuration: ExampleConfiguration, data: DataDirectory, process: ExampleProcess) {
         self.configuration = configuration
+        self.data = data
         self.process = process
     }
 

@@ -23,6 +23,8 @@ struct ExampleConfiguration: Sendable {
     var salesPort = 5000
     /// The query server's port; by default 5001, or 5002 for billing on its own.
     var queryPort: Int?
+    /// Where the applications keep their databases; `nil` for a fresh temporary directory.
+    var dataDirectory: DataDirectory?
     /// The topic orders travel on: the seed's `MessageBus`.
     var topic = "MessageBus"
     /// Where orders that cannot be processed go.
