@@ -19,7 +19,8 @@ struct MessageBusExample: AsyncParsableCommand {
 
             Each application keeps its data in its own SQLite database under --data-dir \
             (sales.sqlite, inventory.sqlite, billing.sqlite), so a process started again on the \
-            same directory answers for what it processed.
+            same directory answers for what it processed. Every server also answers GET /metrics \
+            (Prometheus) and GET /health.
 
             Try Kafka without installing it: `swift run eip kafka-mock` prints an address for --kafka.
             """

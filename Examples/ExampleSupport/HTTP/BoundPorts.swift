@@ -15,14 +15,19 @@ public actor BoundPorts {
     public init() {}
 
     /// An HTTP server named `name` for `router`, which reports its port here once it listens.
+    ///
+    /// Every server also answers the operations routes: `GET /metrics` with `metrics` and
+    /// `GET /health`; see ``OperationsRoutes``.
     public nonisolated func server(
         _ name: String,
         host: String,
         port: Int,
         router: Router<BasicRequestContext>,
+        metrics: ExampleMetrics,
         logger: Logger
     ) -> any Service {
-        Application(
+        OperationsRoutes(metrics: metrics).add(to: router)
+        return Application(
             router: router,
             configuration: .init(address: .hostname(host, port: port), serverName: nil),
             onServerRunning: { channel in

@@ -6,6 +6,8 @@ import ServiceLifecycle
 public final class ExampleProcess: Service {
     /// The ports the process's servers listen on.
     public let ports: BoundPorts
+    /// The metrics the process's buses record and its servers answer.
+    public let metrics: ExampleMetrics
     private let services: [any Service]
     private let logger: Logger
 
@@ -14,10 +16,12 @@ public final class ExampleProcess: Service {
     /// - Parameters:
     ///   - services: What runs, in start order: the transport first, the servers last.
     ///   - ports: Where the servers among `services` report their ports.
+    ///   - metrics: The metrics of the process.
     ///   - logger: The service group's logger.
-    public init(services: [any Service], ports: BoundPorts, logger: Logger) {
+    public init(services: [any Service], ports: BoundPorts, metrics: ExampleMetrics, logger: Logger) {
         self.services = services
         self.ports = ports
+        self.metrics = metrics
         self.logger = logger
     }
 

@@ -26,6 +26,7 @@ func buildApplication(
     let data = try configuration.dataDirectory ?? DataDirectory(nil)
     let transport = try transport ?? configuration.transport.make(role: configuration.role, logger: logger)
     let ports = BoundPorts()
+    let metrics = ExampleMetrics()
     var buses: [Bus] = []
     var servers: [any Service] = []
 
@@ -44,14 +45,24 @@ func buildApplication(
             transport: transport,
             name: name,
             middleware: middleware,
-            logger: busLogger
+            logger: busLogger,
+            metricsFactory: metrics.factory
         )
         buses.append(bus)
         return bus
     }
 
     func makeServer(_ name: String, port: Int, router: Router<BasicRequestContext>) {
-        servers.append(ports.server(name, host: configuration.host, port: port, router: router, logger: logger))
+        servers.append(
+            ports.server(
+                name,
+                host: configuration.host,
+                port: port,
+                router: router,
+                metrics: metrics,
+                logger: logger
+            )
+        )
     }
 
     logger.info("Data directory: \(data.path)")
@@ -95,7 +106,7 @@ func buildApplication(
     return ExampleApplication(
         configuration: configuration,
         data: data,
-        process: ExampleProcess(services: [transport] + buses + servers, ports: ports, logger: logger)
+        process: ExampleProcess(services: [transport] + buses + servers, ports: ports, metrics: metrics, logger: logger)
     )
 }
 
@@ -116,6 +127,9 @@ final class ExampleApplication: Service {
         self.data = data
         self.process = process
     }
+
+    /// The metrics the process's buses record.
+    var metrics: ExampleMetrics { process.metrics }
 
     /// Runs everything until graceful shutdown or cancellation.
     func run() async throws {
