@@ -106,19 +106,37 @@ let package = Package(
             ],
             swiftSettings: strictSwiftSettings
         ),
-        .executableTarget(
-            name: "MessageBusExample",
+        .target(
+            name: "ExampleSupport",
             dependencies: [
                 "InMemoryTransport",
                 "KafkaTransport",
-                "MessageBus",
                 "Messaging",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            path: "Examples/ExampleSupport",
+            exclude: ["README.md"],
+            swiftSettings: strictSwiftSettings
+        ),
+        .executableTarget(
+            name: "MessageBusExample",
+            dependencies: [
+                "ExampleSupport",
+                "MessageBus",
+                "MessageBusSQLite",
+                "Messaging",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             path: "Examples/MessageBus",
@@ -212,10 +230,12 @@ let package = Package(
         .testTarget(
             name: "MessageBusExampleTests",
             dependencies: [
+                "ExampleSupport",
                 "MessageBusExample",
                 "InMemoryTransport",
                 "KafkaTransport",
                 "Messaging",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),

@@ -1,4 +1,5 @@
 import AsyncHTTPClient
+import ExampleSupport
 import Foundation
 import KafkaTransport
 import Logging
@@ -24,11 +25,14 @@ let seedProcessedOrder = """
     }
     """
 
-/// A configuration on ports the system chooses.
-func testConfiguration(_ role: ExampleConfiguration.Role = .all, kafka: KafkaConfiguration? = nil)
-    -> ExampleConfiguration
-{
-    var configuration = ExampleConfiguration(role: role, salesPort: 0, queryPort: 0)
+/// A configuration on ports the system chooses, keeping its databases in `data` (by default a
+/// fresh temporary directory).
+func testConfiguration(
+    _ role: ExampleConfiguration.Role = .all,
+    kafka: KafkaConfiguration? = nil,
+    data: DataDirectory? = nil
+) -> ExampleConfiguration {
+    var configuration = ExampleConfiguration(role: role, salesPort: 0, queryPort: 0, dataDirectory: data)
     if let kafka {
         configuration.transport = .kafka(kafka)
     }
@@ -59,9 +63,10 @@ func running(_ applications: [ExampleApplication], _ body: () async throws -> Vo
     }
 }
 
-/// An HTTP answer: its status code and body.
+/// An HTTP answer: its status code, content type and body.
 struct Answer: Sendable {
     var status: Int
+    var contentType: String?
     var body: String
 
     /// The body parsed as JSON.
@@ -80,24 +85,41 @@ func call(_ method: HTTPMethod, _ port: Int, _ path: String, body: String? = nil
     }
     let response = try await HTTPClient.shared.execute(request, timeout: .seconds(10))
     let bytes = try await response.body.collect(upTo: 1 << 20)
-    return Answer(status: Int(response.status.code), body: String(buffer: bytes))
+    return Answer(
+        status: Int(response.status.code),
+        contentType: response.headers.first(name: "Content-Type"),
+        body: String(buffer: bytes)
+    )
 }
 
-/// Asks `GET path` until it answers 200, failing the test if it does not within `timeout`.
+/// Asks `GET path` until it answers something other than 404, failing the test if it does not
+/// within `timeout`.
 func whenProcessed(
     _ port: Int,
     _ path: String,
     timeout: Duration = .seconds(30),
     sourceLocation: SourceLocation = #_sourceLocation
 ) async throws -> Answer {
+    try await eventually(port, path, timeout: timeout, sourceLocation: sourceLocation) { $0.status != 404 }
+}
+
+/// Asks `GET path` until `condition` holds for its answer, failing the test if it does not
+/// within `timeout`; returns the last answer.
+func eventually(
+    _ port: Int,
+    _ path: String,
+    timeout: Duration = .seconds(30),
+    sourceLocation: SourceLocation = #_sourceLocation,
+    until condition: (Answer) -> Bool
+) async throws -> Answer {
     let clock = ContinuousClock()
     let deadline = clock.now.advanced(by: timeout)
     while true {
         let answer = try await call(.GET, port, path)
-        if answer.status != 404 { return answer }
+        if condition(answer) { return answer }
         guard clock.now < deadline else {
             Issue.record(
-                "GET \(path) still answered 404 after \(timeout): \(answer.body)",
+                "GET \(path) did not answer as expected within \(timeout): \(answer.body)",
                 sourceLocation: sourceLocation
             )
             return answer

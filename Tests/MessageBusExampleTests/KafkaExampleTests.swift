@@ -1,3 +1,4 @@
+import ExampleSupport
 import Foundation
 import KafkaTransport
 import Testing
@@ -31,6 +32,47 @@ struct KafkaExampleTests {
                 try await call(.GET, try await inventory.queryPort(), "/inventory").json["Laptop"] as? [String: Int]
             #expect(laptop?["sold"] == 1)
             #expect(try await call(.GET, try await inventory.queryPort(), "/invoices/123458").status == 404)
+        }
+    }
+
+    @Test("Inventory stopped and started again on the same --data-dir answers for its orders and takes none twice")
+    func inventoryRestart() async throws {
+        let cluster = try KafkaMockCluster(brokers: 1)
+        // The mock cluster keeps a member that left until its session times out: keep it short,
+        // so that the restarted inventory gets the partitions soon.
+        var kafka = cluster.clientConfiguration
+        kafka.consumer.sessionTimeout = .seconds(6)
+        kafka.consumer.heartbeatInterval = .seconds(1)
+        let data = try DataDirectory(nil)
+        let sales = try buildApplication(testConfiguration(.sales, kafka: kafka), logger: quietLogger)
+        try await running([sales]) {
+            let salesPort = try await sales.salesPort()
+            let inventory = try buildApplication(
+                testConfiguration(.inventory, kafka: kafka, data: data),
+                logger: quietLogger
+            )
+            try await running([inventory]) {
+                #expect(try await call(.POST, salesPort, "/produce", body: seedOrder).status == 200)
+                let processed = try await whenProcessed(try await inventory.queryPort(), "/processed_orders/123458")
+                #expect(processed.body == seedProcessedOrder + "\n")
+            }
+
+            let restarted = try buildApplication(
+                testConfiguration(.inventory, kafka: kafka, data: data),
+                logger: quietLogger
+            )
+            try await running([restarted]) {
+                let query = try await restarted.queryPort()
+                let processed = try await call(.GET, query, "/processed_orders/123458")
+                #expect(processed.status == 200)
+                #expect(processed.body == seedProcessedOrder + "\n")
+
+                let next = #"{"order_id": "123459", "product": "Laptop", "quantity": 2, "price": 1200.0}"#
+                #expect(try await call(.POST, salesPort, "/produce", body: next).status == 200)
+                _ = try await whenProcessed(query, "/processed_orders/123459", timeout: .seconds(60))
+                let laptop = try await call(.GET, query, "/inventory").json["Laptop"] as? [String: Int]
+                #expect(laptop == ["in_stock": 7, "sold": 3, "backordered": 0])
+            }
         }
     }
 

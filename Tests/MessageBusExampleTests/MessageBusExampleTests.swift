@@ -1,3 +1,4 @@
+import ExampleSupport
 import Foundation
 import InMemoryTransport
 import Messaging
@@ -150,7 +151,7 @@ struct MessageBusExampleTests {
         let application = try buildApplication(testConfiguration(), logger: quietLogger)
         let lines = Lines()
         try await running([application]) {
-            try await Demo(application: application, output: { lines.append($0) }).run()
+            try await Demo(application: application).run(with: DemoPrinter { lines.append($0) })
         }
         let output = lines.all.joined(separator: "\n")
         #expect(output.contains("POST http://localhost:"))
@@ -178,9 +179,15 @@ struct MessageBusExampleTests {
             try buildApplication(ExampleConfiguration(salesPort: 5001), logger: quietLogger)
         }
         #expect(throws: ExampleError("--kafka expects HOST:PORT (or several, comma-separated); got 'localhost'")) {
-            try ExampleConfiguration.kafka("localhost")
+            try ExampleTransport.kafka("localhost", clientID: ExampleConfiguration.clientID)
         }
-        #expect(try ExampleConfiguration.kafka("a:9092, b:9093").bootstrapServers == ["a:9092", "b:9093"])
+        guard case .kafka(let kafka) = try ExampleTransport.kafka("a:9092, b:9093", clientID: "MessageBusExample")
+        else {
+            Issue.record("--kafka did not choose Kafka")
+            return
+        }
+        #expect(kafka.bootstrapServers == ["a:9092", "b:9093"])
+        #expect(kafka.clientID == "MessageBusExample")
         #expect(ExampleConfiguration(role: .billing).effectiveQueryPort == 5002)
         #expect(ExampleConfiguration(role: .inventory).effectiveQueryPort == 5001)
     }

@@ -1,131 +1,139 @@
+import ExampleSupport
+import GRDB
 import Hummingbird
-import InMemoryTransport
-import KafkaTransport
 import Logging
 import MessageBus
+import MessageBusSQLite
 import Messaging
 import ServiceLifecycle
 
-/// Builds the applications a process runs for `configuration`: the transport, one bus per
-/// application, and the HTTP servers. `main` and the tests run the same wiring.
+/// Builds the applications a process runs for `configuration`: the transport, one bus and one
+/// database per application, and the HTTP servers. `main` and the tests run the same wiring.
 ///
 /// - Parameters:
-///   - configuration: The role, the transport and the ports.
+///   - configuration: The role, the transport, the ports and the data directory.
 ///   - transport: The transport to use instead of the one `configuration` names; tests pass one
 ///     to share it or to inspect it.
 ///   - logger: Where the applications log.
+/// - Throws: ``ExampleError`` for a configuration that cannot work or a database that cannot be
+///   opened.
 func buildApplication(
     _ configuration: ExampleConfiguration,
     transport: (any MessageTransport)? = nil,
     logger: Logger = Logger(label: "MessageBusExample")
 ) throws -> ExampleApplication {
     try configuration.validate()
-    let transport = try transport ?? makeTransport(configuration, logger: logger)
-    let destination =
-        switch configuration.transport {
-        case .inMemory: "the in-memory transport"
-        case .kafka(let kafka): "Kafka (\(kafka.bootstrapServers.joined(separator: ",")))"
-        }
+    let data = try configuration.dataDirectory ?? DataDirectory(nil)
+    let transport = try transport ?? configuration.transport.make(role: configuration.role, logger: logger)
     let ports = BoundPorts()
+    let metrics = ExampleMetrics()
     var buses: [Bus] = []
     var servers: [any Service] = []
 
-    func makeBus(_ name: String) -> Bus {
+    /// A bus for one application; its idempotent receiver keeps its keys in `database`.
+    func makeBus(_ name: String, idempotency database: (any DatabaseWriter)? = nil) throws -> Bus {
         var busLogger = logger
         busLogger[metadataKey: "application"] = "\(name)"
+        var middleware: [any MessageMiddleware] = [
+            DeadLetterChannel(topic: configuration.deadLetterTopic, notifier: LoggingNotifier(logger: busLogger)),
+            Retry(maximumAttempts: 3, initialDelay: .milliseconds(50)),
+        ]
+        if let database {
+            middleware.append(IdempotentReceiver(store: try SQLiteIdempotencyStore(database: database)))
+        }
         let bus = Bus(
             transport: transport,
             name: name,
-            middleware: [
-                DeadLetterChannel(topic: configuration.deadLetterTopic, notifier: LoggingNotifier(logger: busLogger)),
-                Retry(maximumAttempts: 3, initialDelay: .milliseconds(50)),
-                IdempotentReceiver(store: InMemoryIdempotencyStore(capacity: 100_000)),
-            ],
-            logger: busLogger
+            middleware: middleware,
+            logger: busLogger,
+            metricsFactory: metrics.factory
         )
         buses.append(bus)
         return bus
     }
 
-    func makeServer(_ server: BoundPorts.Server, port: Int, router: Router<BasicRequestContext>) {
+    func makeServer(_ name: String, port: Int, router: Router<BasicRequestContext>) {
         servers.append(
-            Application(
+            ports.server(
+                name,
+                host: configuration.host,
+                port: port,
                 router: router,
-                configuration: .init(address: .hostname(configuration.host, port: port), serverName: nil),
-                onServerRunning: { channel in
-                    await ports.bound(server, to: channel.localAddress?.port ?? port)
-                },
+                metrics: metrics,
                 logger: logger
             )
         )
     }
 
+    logger.info("Data directory: \(data.path)")
     var inventory: InventoryApplication?
     var billing: BillingApplication?
     if configuration.runsSales {
-        let sales = SalesApplication(bus: makeBus("sales"), topic: configuration.topic, destination: destination)
-        makeServer(.sales, port: configuration.salesPort, router: sales.router())
+        let database = try data.openDatabase(for: "sales", migrator: SalesLedger.migrator)
+        let sales = SalesApplication(
+            bus: try makeBus("sales"),
+            ledger: SalesLedger(database: database),
+            topic: configuration.topic,
+            destination: configuration.transport.destination
+        )
+        makeServer(ExampleApplication.salesServer, port: configuration.salesPort, router: sales.router())
     }
     if configuration.runsInventory {
-        inventory = try InventoryApplication(bus: makeBus("inventory"), topic: configuration.topic, logger: logger)
+        let database = try data.openDatabase(for: "inventory", migrator: Inventory.migrator)
+        inventory = try InventoryApplication(
+            bus: try makeBus("inventory", idempotency: database),
+            inventory: Inventory(database: database),
+            topic: configuration.topic,
+            logger: logger
+        )
     }
     if configuration.runsBilling {
-        billing = try BillingApplication(bus: makeBus("billing"), topic: configuration.topic, logger: logger)
+        let database = try data.openDatabase(for: "billing", migrator: Billing.migrator)
+        billing = try BillingApplication(
+            bus: try makeBus("billing", idempotency: database),
+            billing: Billing(database: database),
+            topic: configuration.topic,
+            logger: logger
+        )
     }
     if configuration.runsQueries {
         makeServer(
-            .query,
+            ExampleApplication.queryServer,
             port: configuration.effectiveQueryPort,
             router: queryRouter(inventory: inventory?.inventory, billing: billing?.billing)
         )
     }
     return ExampleApplication(
         configuration: configuration,
-        services: [transport] + buses + servers,
-        ports: ports,
-        logger: logger
+        data: data,
+        process: ExampleProcess(services: [transport] + buses + servers, ports: ports, metrics: metrics, logger: logger)
     )
 }
 
-private func makeTransport(_ configuration: ExampleConfiguration, logger: Logger) throws -> any MessageTransport {
-    switch configuration.transport {
-    case .inMemory:
-        return InMemoryTransport()
-    case .kafka(var kafka):
-        kafka.clientID = "\(kafka.clientID)-\(configuration.role.rawValue)"
-        return try KafkaTransport(configuration: kafka, logger: logger)
-    }
-}
-
-/// One process of the example: its transport, buses and HTTP servers, run as one service
-/// that starts them in that order and stops them in the reverse.
+/// One process of the example: its transport, buses and HTTP servers, run as one service.
 final class ExampleApplication: Service {
-    let configuration: ExampleConfiguration
-    private let services: [any Service]
-    private let ports: BoundPorts
-    private let logger: Logger
+    /// The name the sales server's port is reported under.
+    static let salesServer = "sales"
+    /// The name the query server's port is reported under.
+    static let queryServer = "query"
 
-    fileprivate init(
-        configuration: ExampleConfiguration,
-        services: [any Service],
-        ports: BoundPorts,
-        logger: Logger
-    ) {
+    let configuration: ExampleConfiguration
+    /// Where the applications keep their databases.
+    let data: DataDirectory
+    private let process: ExampleProcess
+
+    fileprivate init(configuration: ExampleConfiguration, data: DataDirectory, process: ExampleProcess) {
         self.configuration = configuration
-        self.services = services
-        self.ports = ports
-        self.logger = logger
+        self.data = data
+        self.process = process
     }
+
+    /// The metrics the process's buses record.
+    var metrics: ExampleMetrics { process.metrics }
 
     /// Runs everything until graceful shutdown or cancellation.
     func run() async throws {
-        do {
-            try await ServiceGroup(configuration: .init(services: services, logger: logger)).run()
-            await ports.finish(ExampleError("the example stopped before its servers started"))
-        } catch {
-            await ports.finish(ExampleError("the example stopped: \(error)"))
-            throw error
-        }
+        try await process.run()
     }
 
     /// The port the sales server listens on, once it listens.
@@ -133,7 +141,7 @@ final class ExampleApplication: Service {
         guard configuration.runsSales else {
             throw ExampleError("role \(configuration.role.rawValue) runs no sales server")
         }
-        return try await ports.port(of: .sales)
+        return try await process.ports.port(of: Self.salesServer)
     }
 
     /// The port the query server listens on, once it listens.
@@ -141,44 +149,6 @@ final class ExampleApplication: Service {
         guard configuration.runsQueries else {
             throw ExampleError("role \(configuration.role.rawValue) runs no query server")
         }
-        return try await ports.port(of: .query)
-    }
-}
-
-/// The ports the servers listen on, reported as each starts.
-actor BoundPorts {
-    enum Server: String, Sendable {
-        case sales
-        case query
-    }
-
-    private var ports: [Server: Int] = [:]
-    private var waiters: [Server: [CheckedContinuation<Int, any Error>]] = [:]
-    private var failure: ExampleError?
-
-    func bound(_ server: Server, to port: Int) {
-        ports[server] = port
-        for waiter in waiters.removeValue(forKey: server) ?? [] {
-            waiter.resume(returning: port)
-        }
-    }
-
-    /// Fails every wait that has not been answered, and every later one that cannot be.
-    func finish(_ error: ExampleError) {
-        failure = error
-        for waiter in waiters.values.joined() {
-            waiter.resume(throwing: error)
-        }
-        waiters.removeAll()
-    }
-
-    func port(of server: Server) async throws(ExampleError) -> Int {
-        if let port = ports[server] { return port }
-        if let failure { throw failure }
-        do {
-            return try await withCheckedThrowingContinuation { waiters[server, default: []].append($0) }
-        } catch {
-            throw error as? ExampleError ?? ExampleError("\(error)")
-        }
+        return try await process.ports.port(of: Self.queryServer)
     }
 }

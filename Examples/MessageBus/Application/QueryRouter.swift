@@ -1,3 +1,4 @@
+import ExampleSupport
 import Hummingbird
 
 /// The routes of a query server: the processed orders of the applications it serves, and the
@@ -15,7 +16,7 @@ func queryRouter(inventory: Inventory?, billing: Billing?) -> Router<BasicReques
         var found: Order?
         var missing: [String] = []
         for application in applications {
-            if let order = await application.processedOrder(orderID) {
+            if let order = try await application.processedOrder(orderID) {
                 found = order
             } else {
                 missing.append(application.applicationName)
@@ -29,13 +30,13 @@ func queryRouter(inventory: Inventory?, billing: Billing?) -> Router<BasicReques
     }
     if let inventory {
         router.get("inventory") { _, _ in
-            Response.json(await inventory.json)
+            Response.json(try await inventory.json())
         }
     }
     if let billing {
         router.get("invoices/:order_id") { _, context in
             let orderID = try context.parameters.require("order_id")
-            guard let invoice = await billing.invoice(for: orderID) else {
+            guard let invoice = try await billing.invoice(for: orderID) else {
                 throw APIError(.notFound, "no invoice for order '\(orderID)'", field: "order_id")
             }
             return Response.json(invoice.json)

@@ -1,5 +1,9 @@
-/// The inventory application's data: stock per product and the orders it has processed.
-actor Inventory: ProcessedOrders {
+import ExampleSupport
+import GRDB
+
+/// The inventory application's data, in its own database: stock per product and the orders it
+/// has processed.
+struct Inventory: ProcessedOrders {
     /// One product's stock.
     struct Item: Equatable, Sendable {
         var inStock: Int
@@ -8,40 +12,86 @@ actor Inventory: ProcessedOrders {
         var backordered = 0
     }
 
-    /// The stock the inventory starts with.
+    /// The stock the inventory starts with, written when its database is created.
     static let initialStock: [String: Int] = ["Laptop": 10, "Monitor": 15, "Keyboard": 25, "Mouse": 50]
 
+    /// The inventory's tables: `stock`, one row per product, and `processed_orders`.
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("stock and processed orders") { db in
+            try db.create(table: "stock") { table in
+                table.primaryKey("product", .text)
+                table.column("in_stock", .integer).notNull()
+                table.column("sold", .integer).notNull().defaults(to: 0)
+                table.column("backordered", .integer).notNull().defaults(to: 0)
+            }
+            for (product, inStock) in initialStock {
+                try db.execute(
+                    sql: "INSERT INTO stock (product, in_stock) VALUES (?, ?)",
+                    arguments: [product, inStock]
+                )
+            }
+            try Order.createTable("processed_orders", in: db)
+        }
+        return migrator
+    }
+
     let applicationName = "inventory"
-    private(set) var items: [String: Item]
-    private var processed: [String: Order] = [:]
+    private let database: any DatabaseWriter
 
-    init(stock: [String: Int] = Inventory.initialStock) {
-        items = stock.mapValues { Item(inStock: $0) }
+    /// Uses `database`, migrated with ``migrator``.
+    init(database: any DatabaseWriter) {
+        self.database = database
     }
 
-    /// Takes the order's quantity from stock, once per order id; returns the product's stock
-    /// before and after, or `nil` when the order was already processed.
-    func take(_ order: Order) -> (before: Item, after: Item)? {
-        guard processed[order.orderID] == nil else { return nil }
-        let before = items[order.product] ?? Item(inStock: 0)
-        var after = before
-        let taken = min(after.inStock, order.quantity)
-        after.inStock -= taken
-        after.backordered += order.quantity - taken
-        after.sold += order.quantity
-        items[order.product] = after
-        processed[order.orderID] = order
-        return (before, after)
+    /// Takes the order's quantity from stock and records the order, in one transaction, once per
+    /// order id; returns the product's stock before and after, or `nil` when the order was
+    /// already processed.
+    func take(_ order: Order) async throws -> (before: Item, after: Item)? {
+        try await database.write { db in
+            guard try Order.fetch(order.orderID, from: "processed_orders", in: db) == nil else { return nil }
+            let before = try Self.item(order.product, in: db) ?? Item(inStock: 0)
+            var after = before
+            let taken = min(after.inStock, order.quantity)
+            after.inStock -= taken
+            after.backordered += order.quantity - taken
+            after.sold += order.quantity
+            try db.execute(
+                sql: """
+                    INSERT INTO stock (product, in_stock, sold, backordered) VALUES (?, ?, ?, ?)
+                    ON CONFLICT(product) DO UPDATE SET
+                        in_stock = excluded.in_stock, sold = excluded.sold, backordered = excluded.backordered
+                    """,
+                arguments: [order.product, after.inStock, after.sold, after.backordered]
+            )
+            try order.insert(into: "processed_orders", in: db)
+            return (before, after)
+        }
     }
 
-    func processedOrder(_ orderID: String) -> Order? {
-        processed[orderID]
+    func processedOrder(_ orderID: String) async throws -> Order? {
+        try await database.read { db in try Order.fetch(orderID, from: "processed_orders", in: db) }
+    }
+
+    /// The stock of every product.
+    func items() async throws -> [String: Item] {
+        try await database.read { db in
+            var items: [String: Item] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT product, in_stock, sold, backordered FROM stock") {
+                items[row["product"]] = Item(
+                    inStock: row["in_stock"],
+                    sold: row["sold"],
+                    backordered: row["backordered"]
+                )
+            }
+            return items
+        }
     }
 
     /// The stock as JSON: one object per product, in alphabetical order.
-    var json: JSONValue {
+    func json() async throws -> JSONValue {
         .object(
-            items.sorted { $0.key < $1.key }.map { product, item in
+            try await items().sorted { $0.key < $1.key }.map { product, item in
                 (
                     product,
                     .object([
@@ -53,12 +103,21 @@ actor Inventory: ProcessedOrders {
             }
         )
     }
+
+    private static func item(_ product: String, in db: Database) throws -> Item? {
+        try Row.fetchOne(
+            db,
+            sql: "SELECT in_stock, sold, backordered FROM stock WHERE product = ?",
+            arguments: [product]
+        )
+        .map { Item(inStock: $0["in_stock"], sold: $0["sold"], backordered: $0["backordered"]) }
+    }
 }
 
 /// An application that keeps the orders it has processed.
-protocol ProcessedOrders: Actor {
+protocol ProcessedOrders: Sendable {
     /// The application's name, as errors name it.
-    nonisolated var applicationName: String { get }
+    var applicationName: String { get }
     /// The order with this id, once the application has processed it.
-    func processedOrder(_ orderID: String) -> Order?
+    func processedOrder(_ orderID: String) async throws -> Order?
 }

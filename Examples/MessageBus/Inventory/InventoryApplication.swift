@@ -4,13 +4,14 @@ import MessageBus
 /// The inventory application (*inventarios*): receives every order from the Message Bus, as the
 /// consumer group `inventory`, and takes it from stock.
 struct InventoryApplication: Sendable {
-    let inventory = Inventory()
+    let inventory: Inventory
 
-    /// Registers the handler on `bus` for `topic`.
-    init(bus: Bus, topic: String, logger: Logger) throws {
-        try bus.handle(Order.self, from: topic, group: "inventory", name: "take-stock") { [inventory] order, context in
+    /// Registers the handler on `bus` for `topic`, keeping the data in `inventory`.
+    init(bus: Bus, inventory: Inventory, topic: String, logger: Logger) throws {
+        self.inventory = inventory
+        try bus.handle(Order.self, from: topic, group: "inventory", name: "take-stock") { order, context in
             let order = order.stamped(by: context)
-            guard let (before, after) = await inventory.take(order) else {
+            guard let (before, after) = try await inventory.take(order) else {
                 logger.info("Order already processed", metadata: ["order_id": "\(order.orderID)"])
                 return []
             }

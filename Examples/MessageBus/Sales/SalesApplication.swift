@@ -1,3 +1,4 @@
+import ExampleSupport
 import Foundation
 import Hummingbird
 import MessageBus
@@ -17,10 +18,12 @@ struct SalesApplication: Sendable {
     let topic: String
     /// Where orders go, as the response's message names it, such as `Kafka (localhost:9092)`.
     let destination: String
-    private let ledger = SalesLedger()
+    private let ledger: SalesLedger
 
-    init(bus: Bus, topic: String, destination: String) {
+    /// Sends orders on `bus` to `topic`, remembering them in `ledger`.
+    init(bus: Bus, ledger: SalesLedger, topic: String, destination: String) {
         self.bus = bus
+        self.ledger = ledger
         self.topic = topic
         self.destination = destination
     }
@@ -48,7 +51,13 @@ struct SalesApplication: Sendable {
         if order.timestamp == nil {
             order.timestamp = Date().timeIntervalSince1970
         }
-        switch await ledger.claim(order) {
+        let claim: SalesLedger.Claim
+        do {
+            claim = try await ledger.claim(order)
+        } catch {
+            throw APIError(.serviceUnavailable, "the sales database did not answer: \(error)")
+        }
+        switch claim {
         case .send:
             break
         case .alreadySent(let previous):
@@ -71,7 +80,14 @@ struct SalesApplication: Sendable {
             await ledger.release(order)
             throw APIError(.serviceUnavailable, "the Message Bus did not take the order: \(error)")
         }
-        await ledger.record(order)
+        do {
+            try await ledger.record(order)
+        } catch {
+            throw APIError(
+                .internalServerError,
+                "order \(order.orderID) was sent, but the sales database did not record it: \(error)"
+            )
+        }
         return answer("Order sent to the Message Bus: topic '\(topic)' on \(destination)", order)
     }
 

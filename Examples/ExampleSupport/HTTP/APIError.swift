@@ -3,18 +3,23 @@ import Hummingbird
 
 /// An HTTP error answered as JSON: `{"error": "...", "field": "..."}`, the field present when
 /// one field of the request was wrong.
-struct APIError: Error, HTTPResponseError, Equatable {
-    var status: HTTPResponse.Status
-    var message: String
-    var field: String?
+public struct APIError: Error, HTTPResponseError, Equatable {
+    /// The response's status.
+    public var status: HTTPResponse.Status
+    /// What was wrong, said for the client: the answer's `error`.
+    public var message: String
+    /// The request field at fault, when one was: the answer's `field`.
+    public var field: String?
 
-    init(_ status: HTTPResponse.Status, _ message: String, field: String? = nil) {
+    /// Creates an error answered with `status`.
+    public init(_ status: HTTPResponse.Status, _ message: String, field: String? = nil) {
         self.status = status
         self.message = message
         self.field = field
     }
 
-    var json: JSONValue {
+    /// The answer's body.
+    public var json: JSONValue {
         var fields: [(String, JSONValue)] = [("error", .string(message))]
         if let field {
             fields.append(("field", .string(field)))
@@ -22,12 +27,13 @@ struct APIError: Error, HTTPResponseError, Equatable {
         return .object(fields)
     }
 
-    func response(from request: Request, context: some RequestContext) throws -> Response {
+    /// The answer: ``json`` with ``status``.
+    public func response(from request: Request, context: some RequestContext) throws -> Response {
         Response.json(json, status: status)
     }
 
     /// The request body did not decode: says which field was wrong and why.
-    static func invalidBody(_ error: DecodingError) -> APIError {
+    public static func invalidBody(_ error: DecodingError) -> APIError {
         func name(_ path: [any CodingKey]) -> String? {
             let names = path.map { $0.intValue.map { "[\($0)]" } ?? $0.stringValue }
             return names.isEmpty ? nil : names.joined(separator: ".")
@@ -66,7 +72,7 @@ struct APIError: Error, HTTPResponseError, Equatable {
 
 extension Response {
     /// A JSON response with `value` as its body.
-    static func json(_ value: JSONValue, status: HTTPResponse.Status = .ok) -> Response {
+    public static func json(_ value: JSONValue, status: HTTPResponse.Status = .ok) -> Response {
         var buffer = ByteBuffer()
         buffer.writeString(value.text + "\n")
         return Response(

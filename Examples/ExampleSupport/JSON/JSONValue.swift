@@ -7,20 +7,27 @@ import Foundation
 /// Foundation's `JSONEncoder` and `JSONSerialization` both write a whole-number `Double` without
 /// its fraction, so the seed's responses could not be reproduced with them; this small writer
 /// renders numbers with Swift's shortest round-tripping form, which is also Python's.
-enum JSONValue: Sendable, Equatable {
+public enum JSONValue: Sendable, Equatable {
+    /// A string, escaped as JSON escapes it (`/` left alone).
     case string(String)
+    /// A whole number, written without a fraction.
     case integer(Int)
+    /// A number, written with its fraction (`1200.0`); `null` when not finite.
     case number(Double)
+    /// `null`.
     case null
+    /// An array, one element per line.
     case array([JSONValue])
+    /// An object, its keys in the order given.
     case object([(String, JSONValue)])
 
-    static func == (lhs: JSONValue, rhs: JSONValue) -> Bool {
+    /// Two documents are equal when they are written alike.
+    public static func == (lhs: JSONValue, rhs: JSONValue) -> Bool {
         lhs.text == rhs.text
     }
 
     /// The document, indented, ending without a newline.
-    var text: String {
+    public var text: String {
         var output = ""
         write(into: &output, indent: 0)
         return output
