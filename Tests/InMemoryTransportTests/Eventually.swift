@@ -8,13 +8,9 @@ func eventually(
     sourceLocation: SourceLocation = #_sourceLocation,
     _ condition: () -> Bool
 ) async throws {
-    let deadline = ContinuousClock.now.advanced(by: timeout)
-    while !condition() {
-        guard ContinuousClock.now < deadline else {
-            Issue.record("timed out after \(timeout) waiting until \(what)", sourceLocation: sourceLocation)
-            throw CancellationError()
-        }
-        await Task.yield()
+    guard try await waitUntil(timeout: timeout, condition) else {
+        Issue.record("timed out after \(timeout) waiting until \(what)", sourceLocation: sourceLocation)
+        throw CancellationError()
     }
 }
 

@@ -48,21 +48,7 @@ func running(
     isolation: isolated (any Actor)? = #isolation,
     _ body: () async throws -> Void
 ) async throws {
-    let group = ServiceGroup(
-        configuration: ServiceGroupConfiguration(services: services, logger: Logger(label: "test"))
-    )
-    try await withThrowingTaskGroup(of: Void.self) { tasks in
-        tasks.addTask { try await group.run() }
-        do {
-            try await body()
-        } catch {
-            await group.triggerGracefulShutdown()
-            try? await tasks.waitForAll()
-            throw error
-        }
-        await group.triggerGracefulShutdown()
-        try await tasks.waitForAll()
-    }
+    try await withRunningServices(services, logger: Logger(label: "test"), body)
 }
 
 /// Waits until `condition` holds, failing the test if it does not within `timeout`.
@@ -72,13 +58,9 @@ func eventually(
     sourceLocation: SourceLocation = #_sourceLocation,
     _ condition: () -> Bool
 ) async throws {
-    let deadline = ContinuousClock.now.advanced(by: timeout)
-    while !condition() {
-        guard ContinuousClock.now < deadline else {
-            Issue.record("timed out after \(timeout) waiting until \(what)", sourceLocation: sourceLocation)
-            throw CancellationError()
-        }
-        try await Task.sleep(for: .milliseconds(2))
+    guard try await waitUntil(timeout: timeout, condition) else {
+        Issue.record("timed out after \(timeout) waiting until \(what)", sourceLocation: sourceLocation)
+        throw CancellationError()
     }
 }
 
@@ -97,20 +79,13 @@ func read(
         options: SubscriptionOptions(startPosition: .earliest)
     )
     let received = Collector<Message>()
-    try await withThrowingTaskGroup(of: Void.self) { tasks in
-        tasks.addTask {
-            guard count > 0 else { return }
-            for try await delivery in deliveries {
-                received.append(delivery.message)
-                try delivery.acknowledge()
-                if received.count == count { return }
-            }
+    _ = try await withDeadline({ try await Task.sleep(for: timeout) }) {
+        guard count > 0 else { return }
+        for try await delivery in deliveries {
+            received.append(delivery.message)
+            try delivery.acknowledge()
+            if received.count == count { return }
         }
-        tasks.addTask {
-            try await Task.sleep(for: timeout)
-        }
-        try await tasks.next()
-        tasks.cancelAll()
     }
     await deliveries.close()
     #expect(

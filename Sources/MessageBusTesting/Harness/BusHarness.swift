@@ -3,7 +3,6 @@ import Logging
 import MessageBus
 import Messaging
 import Metrics
-import ServiceLifecycle
 import Synchronization
 import Tracing
 
@@ -91,23 +90,9 @@ public final class BusHarness: Sendable {
         isolation: isolated (any Actor)? = #isolation,
         _ body: () async throws -> Result
     ) async throws -> Result {
-        let group = ServiceGroup(
-            configuration: ServiceGroupConfiguration(services: [transport, bus], logger: bus.logger)
-        )
-        return try await withThrowingTaskGroup(of: Void.self) { tasks in
-            tasks.addTask { try await group.run() }
-            let result: Result
-            do {
-                try await bus.waitUntilRunning()
-                result = try await body()
-            } catch {
-                await group.triggerGracefulShutdown()
-                try? await tasks.waitForAll()
-                throw error
-            }
-            await group.triggerGracefulShutdown()
-            try await tasks.waitForAll()
-            return result
+        try await withRunningServices([transport, bus], logger: bus.logger) {
+            try await bus.waitUntilRunning()
+            return try await body()
         }
     }
 
@@ -118,8 +103,8 @@ public final class BusHarness: Sendable {
     /// A message counts as settled once the bus acknowledged it (handled, skipped as a
     /// duplicate, or set aside as a dead letter); one the bus rejected for redelivery is not.
     ///
-    /// - Throws: ``BusHarnessFailure`` naming the messages still unsettled after `timeout`
-    ///   (default: 20 seconds).
+    /// - Throws: ``BusHarnessFailure`` if some are still unsettled after `timeout` (default: 20
+    ///   seconds).
     public func waitUntilHandled(
         _ topic: String,
         group: String,
@@ -148,16 +133,8 @@ public final class BusHarness: Sendable {
         line: Int = #line,
         _ condition: () -> Bool
     ) async throws {
-        let deadline = ContinuousClock.now.advanced(by: timeout)
-        while !condition() {
-            guard ContinuousClock.now < deadline else {
-                throw BusHarnessFailure(
-                    reason: "timed out after \(timeout) waiting until \(what)",
-                    file: file,
-                    line: line
-                )
-            }
-            try await Task.sleep(for: .milliseconds(1))
+        guard try await Messaging.waitUntil(timeout: timeout, condition) else {
+            throw BusHarnessFailure(reason: "timed out after \(timeout) waiting until \(what)", file: file, line: line)
         }
     }
 
