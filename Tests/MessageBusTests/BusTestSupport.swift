@@ -51,19 +51,6 @@ func running(
     try await withRunningServices(services, logger: Logger(label: "test"), body)
 }
 
-/// Waits until `condition` holds, failing the test if it does not within `timeout`.
-func eventually(
-    _ what: String,
-    timeout: Duration = .seconds(20),
-    sourceLocation: SourceLocation = #_sourceLocation,
-    _ condition: () -> Bool
-) async throws {
-    guard try await waitUntil(timeout: timeout, condition) else {
-        Issue.record("timed out after \(timeout) waiting until \(what)", sourceLocation: sourceLocation)
-        throw CancellationError()
-    }
-}
-
 /// Reads `count` messages of `topic` as a fresh group, acknowledging each.
 func read(
     _ count: Int,

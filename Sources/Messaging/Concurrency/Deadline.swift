@@ -24,22 +24,3 @@ package func withDeadline<Result: Sendable>(
         }
     }
 }
-
-/// Returns `true` once `condition` holds, checking it every `interval`, or `false` if it still
-/// does not hold after `timeout`.
-///
-/// For tests and test kits, whose conditions are state others change without telling them.
-///
-/// - Throws: `CancellationError` if the task is cancelled while waiting.
-package func waitUntil(
-    timeout: Duration,
-    checkingEvery interval: Duration = .milliseconds(1),
-    _ condition: () -> Bool
-) async throws -> Bool {
-    let deadline = ContinuousClock.now.advanced(by: timeout)
-    while !condition() {
-        guard ContinuousClock.now < deadline else { return false }
-        try await Task.sleep(for: interval)
-    }
-    return true
-}
