@@ -184,6 +184,14 @@ final class CompletionActions: Sendable {
             self.record = record
             self.store = store
         }
+
+        /// Records the key in its store: at once where the store can, without an asynchronous
+        /// call.
+        nonisolated(nonsending) func make() async throws {
+            if !store.insertImmediately(record.key, retention: record.retention) {
+                try await store.insert(record.key.value, retention: record.retention)
+            }
+        }
     }
 
     /// Records are kept as values rather than closures: nearly every handling behind an
@@ -261,9 +269,9 @@ final class CompletionActions: Sendable {
             try await action()
         }
         guard let first = registered.firstRecord else { return }
-        try await first.store.insert(first.record.key, retention: first.record.retention)
+        try await first.make()
         for pending in registered.moreRecords {
-            try await pending.store.insert(pending.record.key, retention: pending.record.retention)
+            try await pending.make()
         }
     }
 }

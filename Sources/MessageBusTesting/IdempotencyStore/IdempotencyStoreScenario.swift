@@ -5,8 +5,9 @@ public enum IdempotencyStoreScenario: String, CaseIterable, Sendable, CustomStri
     case insertedKeyIsPresent
     /// Inserting a key makes no other key present: not a prefix, an extension or a reordering.
     case keysAreDistinct
-    /// A key inserted as an `IdempotencyKey` is present as its text, and the other way round,
-    /// including the key `IdempotencyKey(group:handler:messageID:)` makes.
+    /// A key inserted as an `IdempotencyKey` — at once, if the store answers at once — is present
+    /// as its text, and the other way round, including the key
+    /// `IdempotencyKey(group:handler:messageID:)` makes.
     case keyValuesAndTextsAgree
     /// Long keys and keys of any Unicode text are kept and told apart.
     case longAndUnicodeKeys

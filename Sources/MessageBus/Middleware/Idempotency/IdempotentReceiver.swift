@@ -47,7 +47,14 @@ public struct IdempotentReceiver: MessageMiddleware {
         async throws -> [OutgoingMessage]
     {
         let key = key.map { IdempotencyKey($0(message, context)) } ?? IdempotencyKey(handling: context)
-        if try await store.contains(key) {
+        // Asked at once where the store can answer so, without an asynchronous call.
+        let isDuplicate: Bool
+        if let answer = store.containsImmediately(key) {
+            isDuplicate = answer
+        } else {
+            isDuplicate = try await store.contains(key.value)
+        }
+        if isDuplicate {
             context.metrics.duplicates.increment()
             context.logger.debug("Duplicate message skipped", metadata: ["idempotency-key": "\(key)"])
             return []

@@ -182,14 +182,15 @@ public final class InMemoryIdempotencyStore: IdempotencyStore {
         insert(Digest(key), retention: retention)
     }
 
-    /// Whether `key` is present and unexpired, looked up by the digest the key carries.
-    nonisolated(nonsending) public func contains(_ key: IdempotencyKey) async throws -> Bool {
+    /// Whether `key` is present and unexpired, looked up at once by the digest the key carries.
+    public func containsImmediately(_ key: IdempotencyKey) -> Bool? {
         contains(key.digest)
     }
 
-    /// Remembers `key` for `retention`, by the digest the key carries.
-    nonisolated(nonsending) public func insert(_ key: IdempotencyKey, retention: Duration) async throws {
+    /// Remembers `key` for `retention` at once, by the digest the key carries; returns `true`.
+    public func insertImmediately(_ key: IdempotencyKey, retention: Duration) -> Bool {
         insert(key.digest, retention: retention)
+        return true
     }
 
     /// Whether the key of `digest` is present and unexpired. A new key, the common case, is
