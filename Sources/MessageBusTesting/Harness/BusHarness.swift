@@ -13,11 +13,11 @@ import Tracing
 ///
 /// ```swift
 /// let harness = BusHarness(middleware: [IdempotentReceiver(store: InMemoryIdempotencyStore())])
-/// try harness.bus.handle(from: "orders", group: "billing") { (order: OrderPlaced, context) in
-///     [OutgoingMessage(Invoice(orderID: order.orderID), to: "invoices")]
+/// try harness.bus.handle(OrderPlaced.self, from: "orders", group: "billing") { order, context in
+///     [try OutgoingMessage(InvoiceIssued(orderID: order.orderID), to: "invoices")]
 /// }
 /// try await harness.run {
-///     try await harness.transport.publish(Message(OrderPlaced(orderID: "123458")), to: "orders")
+///     try await harness.transport.publish(try Message(OrderPlaced(orderID: "123458")), to: "orders")
 ///     try await harness.waitUntilHandled("orders", group: "billing")
 /// }
 /// #expect(harness.published(to: "invoices").count == 1)
