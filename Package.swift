@@ -16,6 +16,7 @@ let package = Package(
         .library(name: "MessageBus", targets: ["MessageBus"]),
         .library(name: "MessageBusSQLite", targets: ["MessageBusSQLite"]),
         .library(name: "MessageBusWebhook", targets: ["MessageBusWebhook"]),
+        .library(name: "MessageBusTesting", targets: ["MessageBusTesting"]),
         .executable(name: "eip", targets: ["eip"]),
     ],
     dependencies: [
@@ -103,6 +104,19 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
+            swiftSettings: strictSwiftSettings
+        ),
+        .target(
+            name: "MessageBusTesting",
+            dependencies: [
+                "InMemoryTransport",
+                "MessageBus",
+                "Messaging",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Tracing", package: "swift-distributed-tracing"),
             ],
             swiftSettings: strictSwiftSettings
         ),
@@ -209,21 +223,39 @@ let package = Package(
             name: "MessageBusTests",
             dependencies: [
                 "MessageBus",
-                "MessageBusSQLite",
-                "MessageBusWebhook",
+                "MessageBusTesting",
                 "Messaging",
                 "InMemoryTransport",
                 "KafkaTransport",
                 .product(name: "Clocks", package: "swift-clocks"),
-                .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "InMemoryTracing", package: "swift-distributed-tracing"),
                 .product(name: "InMemoryLogging", package: "swift-log"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "MetricsTestKit", package: "swift-metrics"),
-                .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Tracing", package: "swift-distributed-tracing"),
+            ],
+            swiftSettings: strictSwiftSettings
+        ),
+        .testTarget(
+            name: "MessageBusSQLiteTests",
+            dependencies: [
+                "MessageBus",
+                "MessageBusSQLite",
+                "MessageBusTesting",
+                "Messaging",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ],
+            swiftSettings: strictSwiftSettings
+        ),
+        .testTarget(
+            name: "MessageBusWebhookTests",
+            dependencies: [
+                "MessageBus",
+                "MessageBusWebhook",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],
             swiftSettings: strictSwiftSettings
         ),

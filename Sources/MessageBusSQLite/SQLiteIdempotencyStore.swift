@@ -80,11 +80,57 @@ public final class SQLiteIdempotencyStore: IdempotencyStore {
     public func insert(_ key: String, retention: Duration) async throws {
         let now = now().timeIntervalSince1970
         try await database.write { db in
-            try db.execute(
-                sql: "INSERT OR REPLACE INTO processed_messages (key, expires_at) VALUES (?, ?)",
-                arguments: [key, now + retention / .seconds(1)]
-            )
-            try db.execute(sql: "DELETE FROM processed_messages WHERE expires_at <= ?", arguments: [now])
+            try Self.insert(key, retention: retention, now: now, in: db)
         }
+    }
+
+    /// Runs `updates` in one write transaction of the store's database, and records in the same
+    /// transaction the key of the message `context` handles, so the handler's changes and the
+    /// record that the message was processed are committed together or not at all.
+    ///
+    /// Use it in a handler behind an `IdempotentReceiver` on this store, for the handler's own
+    /// changes to the store's database:
+    ///
+    /// ```swift
+    /// let store = try SQLiteIdempotencyStore(database: database)
+    /// let bus = Bus(transport: transport, middleware: [IdempotentReceiver(store: store)])
+    /// try bus.handle(from: "orders", group: "billing") { (message: Message, context) in
+    ///     try await store.write(recordingFor: context) { db in
+    ///         try db.execute(sql: "INSERT INTO invoices (order_id) VALUES (?)", arguments: [message.id])
+    ///     }
+    /// }
+    /// ```
+    ///
+    /// The receiver then records nothing after the handling: the key is already in the table.
+    /// The record no longer waits for the handler's outgoing messages and its success actions,
+    /// so a message whose transaction committed is not handled again even if publishing its
+    /// output fails afterwards. Without a receiver on this store waiting to record a key, the
+    /// transaction holds `updates` alone.
+    ///
+    /// - Throws: The error `updates` throws, or GRDB's `DatabaseError`; then nothing of the
+    ///   transaction is kept, and the receiver still records the key if the handling succeeds.
+    nonisolated(nonsending) public func write<Result: Sendable>(
+        recordingFor context: HandlerContext,
+        _ updates: @Sendable (Database) throws -> Result
+    ) async throws -> Result {
+        try await context.recordingIdempotencyKey(in: self) { record in
+            let now = now().timeIntervalSince1970
+            return try await database.write { db in
+                let result = try updates(db)
+                if let record {
+                    try Self.insert(record.key.value, retention: record.retention, now: now, in: db)
+                }
+                return result
+            }
+        }
+    }
+
+    /// Stores `key` until `retention` after `now`, and deletes the keys expired at `now`.
+    private static func insert(_ key: String, retention: Duration, now: TimeInterval, in db: Database) throws {
+        try db.execute(
+            sql: "INSERT OR REPLACE INTO processed_messages (key, expires_at) VALUES (?, ?)",
+            arguments: [key, now + retention / .seconds(1)]
+        )
+        try db.execute(sql: "DELETE FROM processed_messages WHERE expires_at <= ?", arguments: [now])
     }
 }

@@ -3,9 +3,9 @@ import ExampleSupport
 import Foundation
 import KafkaTransport
 import Logging
+import Messaging
 import NIOCore
 import NIOHTTP1
-import ServiceLifecycle
 import Testing
 
 @testable import MessageBusExample
@@ -48,19 +48,7 @@ let quietLogger: Logger = {
 
 /// Runs `applications` around `body`, then shuts them down gracefully.
 func running(_ applications: [ExampleApplication], _ body: () async throws -> Void) async throws {
-    let group = ServiceGroup(configuration: .init(services: applications, logger: quietLogger))
-    try await withThrowingTaskGroup(of: Void.self) { tasks in
-        tasks.addTask { try await group.run() }
-        do {
-            try await body()
-        } catch {
-            await group.triggerGracefulShutdown()
-            try? await tasks.waitForAll()
-            throw error
-        }
-        await group.triggerGracefulShutdown()
-        try await tasks.waitForAll()
-    }
+    try await withRunningServices(applications, logger: quietLogger, body)
 }
 
 /// An HTTP answer: its status code, content type and body.

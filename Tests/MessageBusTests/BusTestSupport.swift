@@ -48,38 +48,7 @@ func running(
     isolation: isolated (any Actor)? = #isolation,
     _ body: () async throws -> Void
 ) async throws {
-    let group = ServiceGroup(
-        configuration: ServiceGroupConfiguration(services: services, logger: Logger(label: "test"))
-    )
-    try await withThrowingTaskGroup(of: Void.self) { tasks in
-        tasks.addTask { try await group.run() }
-        do {
-            try await body()
-        } catch {
-            await group.triggerGracefulShutdown()
-            try? await tasks.waitForAll()
-            throw error
-        }
-        await group.triggerGracefulShutdown()
-        try await tasks.waitForAll()
-    }
-}
-
-/// Waits until `condition` holds, failing the test if it does not within `timeout`.
-func eventually(
-    _ what: String,
-    timeout: Duration = .seconds(20),
-    sourceLocation: SourceLocation = #_sourceLocation,
-    _ condition: () -> Bool
-) async throws {
-    let deadline = ContinuousClock.now.advanced(by: timeout)
-    while !condition() {
-        guard ContinuousClock.now < deadline else {
-            Issue.record("timed out after \(timeout) waiting until \(what)", sourceLocation: sourceLocation)
-            throw CancellationError()
-        }
-        try await Task.sleep(for: .milliseconds(2))
-    }
+    try await withRunningServices(services, logger: Logger(label: "test"), body)
 }
 
 /// Reads `count` messages of `topic` as a fresh group, acknowledging each.
@@ -97,20 +66,13 @@ func read(
         options: SubscriptionOptions(startPosition: .earliest)
     )
     let received = Collector<Message>()
-    try await withThrowingTaskGroup(of: Void.self) { tasks in
-        tasks.addTask {
-            guard count > 0 else { return }
-            for try await delivery in deliveries {
-                received.append(delivery.message)
-                try delivery.acknowledge()
-                if received.count == count { return }
-            }
+    _ = try await withDeadline({ try await Task.sleep(for: timeout) }) {
+        guard count > 0 else { return }
+        for try await delivery in deliveries {
+            received.append(delivery.message)
+            try delivery.acknowledge()
+            if received.count == count { return }
         }
-        tasks.addTask {
-            try await Task.sleep(for: timeout)
-        }
-        try await tasks.next()
-        tasks.cancelAll()
     }
     await deliveries.close()
     #expect(

@@ -2,6 +2,7 @@ import Clocks
 import Foundation
 import InMemoryTransport
 import MessageBus
+import MessageBusTesting
 import Messaging
 import Synchronization
 import Testing
@@ -175,33 +176,31 @@ struct ErrorHandlingTests {
     }
 
     @Test func aFailedPublicationOfTheDeadLetterRejectsTheMessageInsteadOfDroppingIt() async throws {
-        let broker = try InMemoryBroker(configuration: .init(maximumMessageBytes: 64))
-        let transport = InMemoryTransport(broker: broker)
-        let notifier = RecordingNotifier()
-        let bus = Bus(transport: transport, middleware: [DeadLetterChannel(topic: "dead")], notifier: notifier)
+        let harness = BusHarness(
+            broker: try InMemoryBroker(configuration: .init(maximumMessageBytes: 64)),
+            middleware: [DeadLetterChannel(topic: "dead")]
+        )
         let seen = Collector<Int>()
-        try bus.handle(from: "orders", group: "g") { message, context in
+        try harness.bus.handle(from: "orders", group: "g") { message, context in
             seen.append(context.delivery.attempt)
             if context.delivery.attempt < 3 { throw MessagingError(.invalidMessage, "rejected by the handler") }
             return []
         }
-        try await running([transport, bus]) {
-            try await bus.waitUntilRunning()
+        try await harness.run {
             // The dead letter's headers make it too large for the broker, so dead-lettering fails.
-            try await transport.publish(Message(id: "m", source: "s", type: "t", time: nil), to: "orders")
-            try await eventually("the message came back until the handler accepted it") { seen.all == [1, 2, 3] }
+            try await harness.transport.publish(Message(id: "m", source: "s", type: "t", time: nil), to: "orders")
+            try await harness.waitUntilHandled("orders", group: "g")
         }
-        #expect(notifier.received.all.map(\.kind) == [.handlerFailed, .handlerFailed])
-        #expect(notifier.received.all.first?.reason == "messageTooLarge")
+        #expect(seen.all == [1, 2, 3], "the message did not come back until the handler accepted it")
+        #expect(harness.notifications.map(\.kind) == [.handlerFailed, .handlerFailed])
+        #expect(harness.notifications.first?.reason == "messageTooLarge")
     }
 
     @Test func withoutADeadLetterChannelAPoisonMessageIsSetAsideAfterTheDefaultDeliveries() async throws {
-        let transport = InMemoryTransport()
-        let notifier = RecordingNotifier()
-        let bus = Bus(transport: transport, notifier: notifier)
+        let harness = BusHarness()
         let deliveries = Collector<Int>()
         let handled = Collector<String>()
-        try bus.handle(from: "orders", group: "billing", options: .init(concurrency: 1)) { message, context in
+        try harness.bus.handle(from: "orders", group: "billing", options: .init(concurrency: 1)) { message, context in
             if message.id == "poison" {
                 deliveries.append(context.delivery.attempt)
                 throw PlannedFailure()
@@ -209,24 +208,25 @@ struct ErrorHandlingTests {
             handled.append(message.id)
             return []
         }
-        try await running([transport, bus]) {
-            try await bus.waitUntilRunning()
-            try await transport.publish([Message(id: "poison", key: "k"), Message(id: "next", key: "k")], to: "orders")
-            try await eventually("the stream moved on") { handled.all == ["next"] }
-            let letter = try #require(try await read(1, from: "orders.dead", on: transport).first)
-            #expect(letter.id == "poison")
-            #expect(letter.headers[MessageHeader.DeadLetter.reason] == "handlerFailed")
-            #expect(letter.headers[MessageHeader.DeadLetter.sourceTopic] == "orders")
-            #expect(
-                letter.headers[MessageHeader.DeadLetter.attempts] == "\(Bus.HandlerOptions.defaultMaximumDeliveries)"
+        try await harness.run {
+            try await harness.transport.publish(
+                [Message(id: "poison", key: "k"), Message(id: "next", key: "k")],
+                to: "orders"
             )
+            try await harness.waitUntilHandled("orders", group: "billing")
         }
+        #expect(handled.all == ["next"], "the stream did not move on")
+        let letter = try #require(harness.published(to: "orders.dead").first)
+        #expect(letter.id == "poison")
+        #expect(letter.headers[MessageHeader.DeadLetter.reason] == "handlerFailed")
+        #expect(letter.headers[MessageHeader.DeadLetter.sourceTopic] == "orders")
+        #expect(letter.headers[MessageHeader.DeadLetter.attempts] == "\(Bus.HandlerOptions.defaultMaximumDeliveries)")
         #expect(deliveries.all == Array(1...Bus.HandlerOptions.defaultMaximumDeliveries))
         // Each redelivery is a failure the notifier hears of; the last one is the dead letter only.
         let failures = Array(repeating: BusNotification.Kind.handlerFailed, count: deliveries.count - 1)
-        #expect(notifier.received.all.map(\.kind) == failures + [.deadLettered])
-        #expect(notifier.received.all.last?.deadLetterTopic == "orders.dead")
-        #expect(notifier.received.all.last?.attempts == Bus.HandlerOptions.defaultMaximumDeliveries)
+        #expect(harness.notifications.map(\.kind) == failures + [.deadLettered])
+        #expect(harness.notifications.last?.deadLetterTopic == "orders.dead")
+        #expect(harness.notifications.last?.attempts == Bus.HandlerOptions.defaultMaximumDeliveries)
     }
 
     @Test func withoutALimitAFailingMessageIsDeliveredUntilItSucceeds() async throws {

@@ -1,5 +1,5 @@
-import InMemoryTransport
 import MessageBus
+import MessageBusTesting
 import Messaging
 import Metrics
 import MetricsTestKit
@@ -30,23 +30,21 @@ struct RequirePrice: MessageMiddleware {
 struct HookTests {
     @Test func aMiddlewareCountsAndNotifiesThroughTheBus() async throws {
         let metrics = TestMetrics()
-        let notifier = RecordingNotifier()
-        let transport = InMemoryTransport()
-        let bus = Bus(transport: transport, middleware: [RequirePrice()], metricsFactory: metrics, notifier: notifier)
+        let harness = BusHarness(middleware: [RequirePrice()], metricsFactory: metrics)
         let handled = Collector<String>()
-        try bus.handle(from: "orders", group: "billing", options: .init(concurrency: 1)) { message, _ in
+        try harness.bus.handle(from: "orders", group: "billing", options: .init(concurrency: 1)) { message, _ in
             handled.append(message.id)
             return []
         }
-        try await running([transport, bus]) {
-            try await bus.waitUntilRunning()
+        try await harness.run {
             var priced = Message(id: "priced")
             priced.headers["price"] = "10"
-            try await bus.publish([Message(id: "unpriced"), priced], to: "orders")
-            try await eventually("the priced order was handled") { handled.all == ["priced"] }
+            try await harness.bus.publish([Message(id: "unpriced"), priced], to: "orders")
+            try await harness.waitUntilHandled("orders", group: "billing")
         }
-        let notification = try #require(notifier.received.all.first)
-        #expect(notifier.received.count == 1)
+        #expect(handled.all == ["priced"])
+        let notification = try #require(harness.notifications.first)
+        #expect(harness.notifications.count == 1)
         #expect(notification.kind == .invalidMessage)
         #expect(notification.messageID == "unpriced")
         #expect(notification.correlationID == "unpriced")
@@ -58,11 +56,10 @@ struct HookTests {
     }
 
     @Test func aServiceNotifiesThroughTheBusOutsideAHandling() async throws {
-        let notifier = RecordingNotifier()
-        let bus = Bus(transport: InMemoryTransport(), notifier: notifier)
-        await bus.notify(BusNotification(kind: .serviceDead, summary: "Billing sent no heartbeat for 30 s."))
-        await bus.notify(BusNotification(kind: .serviceRestored, summary: "Billing is back."))
-        #expect(notifier.received.all.map(\.kind) == [.serviceDead, .serviceRestored])
+        let harness = BusHarness()
+        await harness.bus.notify(BusNotification(kind: .serviceDead, summary: "Billing sent no heartbeat for 30 s."))
+        await harness.bus.notify(BusNotification(kind: .serviceRestored, summary: "Billing is back."))
+        #expect(harness.notifications.map(\.kind) == [.serviceDead, .serviceRestored])
         #expect(BusNotification.Kind.securityViolation.name == "securityViolation")
     }
 }

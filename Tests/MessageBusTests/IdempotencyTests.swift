@@ -2,81 +2,49 @@ import Clocks
 import Foundation
 import InMemoryTransport
 import MessageBus
-import MessageBusSQLite
+import MessageBusTesting
 import Messaging
 import Testing
 
 @Suite("Idempotent receiver")
 struct IdempotencyTests {
-    /// Runs a bus whose handler records ids, sends `messages`, and waits until `sentinel` is handled.
-    static func handle(
-        _ messages: [Message],
-        store: any IdempotencyStore,
-        broker: InMemoryBroker,
-        topic: String
-    ) async throws -> [String] {
-        let transport = InMemoryTransport(broker: broker)
-        let bus = Bus(transport: transport, middleware: [IdempotentReceiver(store: store)])
+    /// Runs a bus whose handler records ids, sends `messages`, and waits until all are handled.
+    static func handle(_ messages: [Message], store: any IdempotencyStore) async throws -> [String] {
+        let harness = BusHarness(middleware: [IdempotentReceiver(store: store)])
         let handled = Collector<String>()
-        try bus.handle(from: topic, group: "billing") { message, _ in
+        try harness.bus.handle(from: "orders", group: "billing") { message, _ in
             handled.append(message.id)
             return []
         }
-        try await running([transport, bus]) {
-            try await bus.waitUntilRunning()
-            try await transport.publish(messages, to: topic)
-            let sentinel = Message(id: "sentinel-\(UUID().uuidString)", key: "k")
-            try await transport.publish(sentinel, to: topic)
-            try await eventually("the sentinel was handled") { handled.all.contains(sentinel.id) }
+        try await harness.run {
+            try await harness.transport.publish(messages, to: "orders")
+            try await harness.waitUntilHandled("orders", group: "billing")
         }
-        return handled.all.filter { !$0.hasPrefix("sentinel") }
+        return handled.all
     }
 
     @Test func theSameMessageDeliveredTwiceIsProcessedOnce() async throws {
         let store = InMemoryIdempotencyStore()
         let order = Message(id: "order-1", key: "k")
-        let handled = try await Self.handle([order, order], store: store, broker: InMemoryBroker(), topic: "orders")
+        let handled = try await Self.handle([order, order], store: store)
         #expect(handled == ["order-1"])
-    }
-
-    @Test func duplicatesAreCaughtAfterARestartWithTheSQLiteStore() async throws {
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("idempotency-\(UUID()).sqlite").path
-        defer { try? FileManager.default.removeItem(atPath: path) }
-        let broker = InMemoryBroker()
-        let order = Message(id: "order-1", key: "k")
-        let first = try await Self.handle(
-            [order],
-            store: try SQLiteIdempotencyStore(path: path),
-            broker: broker,
-            topic: "orders"
-        )
-        #expect(first == ["order-1"])
-        // A new process: a new store on the same file, and the same message arriving again.
-        let second = try await Self.handle(
-            [order, Message(id: "order-2", key: "k")],
-            store: try SQLiteIdempotencyStore(path: path),
-            broker: broker,
-            topic: "orders"
-        )
-        #expect(second == ["order-2"])
     }
 
     /// Publishes message `m` to a bus with `middleware` whose handler, of group `g`, throws on the
     /// message's first attempt if `failingFirst`; returns once the second attempt was handled.
     static func handleUntilDeliveredAgain(middleware: [any MessageMiddleware], failingFirst: Bool) async throws {
-        let transport = InMemoryTransport()
-        let bus = Bus(transport: transport, middleware: middleware)
+        let harness = BusHarness(middleware: middleware)
         let attempts = Collector<Int>()
-        try bus.handle(from: "orders", group: "g") { _, context in
+        try harness.bus.handle(from: "orders", group: "g") { _, context in
             attempts.append(context.delivery.attempt)
             if failingFirst, context.delivery.attempt == 1 { throw PlannedFailure() }
             return []
         }
-        try await running([transport, bus]) {
-            try await bus.waitUntilRunning()
-            try await transport.publish(Message(id: "m"), to: "orders")
-            try await eventually("the redelivery was handled") { attempts.all == [1, 2] }
+        try await harness.run {
+            try await harness.transport.publish(Message(id: "m"), to: "orders")
+            try await harness.waitUntilHandled("orders", group: "g")
         }
+        #expect(attempts.all == [1, 2])
     }
 
     @Test func aFailedHandlingIsNotRecordedAsProcessed() async throws {
@@ -149,17 +117,23 @@ struct IdempotencyTests {
         }
     }
 
-    @Test(arguments: [true, false])
-    func aKeyIsRecordedOnlyOnceEverySuccessActionSucceeded(inMemory: Bool) async throws {
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("actions-\(UUID()).sqlite").path
-        defer { try? FileManager.default.removeItem(atPath: path) }
-        let store: any IdempotencyStore = inMemory ? InMemoryIdempotencyStore() : try SQLiteIdempotencyStore(path: path)
+    @Test func aKeyIsRecordedOnlyOnceEverySuccessActionSucceeded() async throws {
+        let store = InMemoryIdempotencyStore()
         // The failing action is registered outside the receiver, after the receiver's record.
         try await Self.handleUntilDeliveredAgain(
             middleware: [FailingSuccessAction(), IdempotentReceiver(store: store)],
             failingFirst: false
         )
         #expect(try await store.contains("g/g/m"))
+    }
+
+    @Test(arguments: IdempotencyStoreScenario.allCases)
+    func theInMemoryStoreKeepsTheStoreContract(_ scenario: IdempotencyStoreScenario) async throws {
+        let suite = IdempotencyStoreConformanceSuite {
+            let clock = TestClock()
+            return .init(InMemoryIdempotencyStore(clock: clock)) { await clock.advance(by: $0) }
+        }
+        try await suite.run(scenario)
     }
 
     @Test func inMemoryKeysExpireAfterTheirRetention() async throws {
@@ -250,26 +224,5 @@ struct IdempotencyTests {
         // A key is the same key however its characters are composed, as with `String`'s `==`.
         try await store.insert("caf\u{E9}", retention: .seconds(60))
         #expect(try await store.contains("cafe\u{301}"))
-    }
-
-    @Test func sqliteKeysExpireAfterTheirRetention() async throws {
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("expiry-\(UUID()).sqlite").path
-        defer { try? FileManager.default.removeItem(atPath: path) }
-        let now = Collector<Date>()
-        now.append(Date(timeIntervalSince1970: 1_000))
-        let store = try SQLiteIdempotencyStore(path: path, now: { now.all.last! })
-        try await store.insert("a", retention: .seconds(10))
-        #expect(try await store.contains("a"))
-        now.append(Date(timeIntervalSince1970: 1_010))
-        #expect(try await !store.contains("a"))
-    }
-
-    @Test func anUnopenableDatabaseIsAClearError() {
-        #expect {
-            try SQLiteIdempotencyStore(path: "/nonexistent-directory/x/store.sqlite")
-        } throws: { error in
-            (error as? MessageBusError)?.code == .invalidConfiguration
-                && "\(error)".contains("/nonexistent-directory/x/store.sqlite")
-        }
     }
 }

@@ -184,8 +184,8 @@ struct ClientState {
     var members: Set<MemberID> = []
     var isShutDown = false
     var isFinished = false
-    var shutdownRequestWaiters: [CheckedContinuation<Void, Never>] = []
-    var shutdownWaiters: [CheckedContinuation<Void, Never>] = []
+    var shutdownRequestWaiters = ContinuationList<Void, Never>()
+    var shutdownWaiters = ContinuationList<Void, Never>()
 }
 
 // MARK: - The broker's state
@@ -198,7 +198,7 @@ struct BrokerState {
     var members: [MemberID: MemberState] = [:]
     var clients: [ClientID: ClientState] = [:]
     var retainedBytes = 0
-    private(set) var publishWaiters: [UInt64: CheckedContinuation<Bool, any Error>] = [:]
+    private(set) var publishWaiters = ContinuationList<Bool, any Error>()
     private var lastID: UInt64 = 0
 
     init(configuration: InMemoryBroker.Configuration) {
@@ -553,22 +553,26 @@ struct BrokerState {
 
     private mutating func wakePublishers(_ wakeups: inout Wakeups) {
         guard !publishWaiters.isEmpty else { return }
-        wakeups.publishers.append(contentsOf: publishWaiters.values)
-        publishWaiters.removeAll()
+        wakeups.publishers.append(contentsOf: publishWaiters.takeAll())
         updateSettling()
+    }
+
+    /// A ticket for a publisher that may have to wait for room, which it parks under.
+    mutating func publishTicket() -> Int {
+        publishWaiters.nextTicket()
     }
 
     /// Parks a publisher until settlements make room; lanes settle at once meanwhile, so that
     /// the first settlement that frees room wakes it.
-    mutating func park(_ publisher: CheckedContinuation<Bool, any Error>, as ticket: UInt64) {
-        publishWaiters[ticket] = publisher
+    mutating func park(_ publisher: CheckedContinuation<Bool, any Error>, as ticket: Int) {
+        publishWaiters.append(publisher, ticket: ticket)
         updateSettling()
     }
 
     /// Removes a parked publisher.
-    mutating func unpark(_ ticket: UInt64) -> CheckedContinuation<Bool, any Error>? {
+    mutating func unpark(_ ticket: Int) -> CheckedContinuation<Bool, any Error>? {
         defer { updateSettling() }
-        return publishWaiters.removeValue(forKey: ticket)
+        return publishWaiters.remove(ticket)
     }
 
     /// Whether `member`'s lane sends its settlements to the broker at once rather than keep its
@@ -675,8 +679,7 @@ struct BrokerState {
     mutating func beginShutdown(_ client: ClientID, wakeups: inout Wakeups) {
         guard clients[client] != nil, !clients[client]!.isShutDown else { return }
         clients[client]!.isShutDown = true
-        wakeups.shutdowns.append(contentsOf: clients[client]!.shutdownRequestWaiters)
-        clients[client]!.shutdownRequestWaiters.removeAll()
+        wakeups.shutdowns.append(contentsOf: clients[client]!.shutdownRequestWaiters.takeAll())
         for member in clients[client]!.members {
             drain(member, wakeups: &wakeups)
         }
@@ -728,7 +731,6 @@ struct BrokerState {
         for member in clients[client]!.members {
             leave(member, wakeups: &wakeups)
         }
-        wakeups.shutdowns.append(contentsOf: clients[client]!.shutdownWaiters)
-        clients[client]!.shutdownWaiters.removeAll()
+        wakeups.shutdowns.append(contentsOf: clients[client]!.shutdownWaiters.takeAll())
     }
 }

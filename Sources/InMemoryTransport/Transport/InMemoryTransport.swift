@@ -94,7 +94,7 @@ public final class InMemoryTransport: MessageTransport {
             try state.publish(batch, byteCount: total, to: topic, from: client, wakeups: &wakeups)
         }
         if case .published = outcome { return }
-        let ticket = broker.withState { state, _ in state.makeID() }
+        let ticket = broker.withState { state, _ in state.publishTicket() }
         var published = false
         while !published {
             published = try await withTaskCancellationHandler {

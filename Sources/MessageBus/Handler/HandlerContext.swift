@@ -140,6 +140,31 @@ public struct HandlerContext: Sendable {
     public func onSuccess(_ action: @escaping @Sendable () async throws -> Void) {
         completion.append(action)
     }
+
+    /// Lets `store` record the handled message's idempotency key itself, in the same
+    /// transaction as the handler's own changes, instead of after the handling.
+    ///
+    /// An ``IdempotentReceiver`` on `store` records the key of each message it lets through once
+    /// the handling succeeded. A store that keeps its keys in the application's database can do
+    /// better: write the key in the transaction that holds the handler's own changes, so both
+    /// are committed or neither is. Such a store calls this method around its transaction:
+    /// `body` receives the record the receiver would have made (`nil` if no receiver on `store`
+    /// is waiting to record one), writes it with the changes, and once `body` returns the
+    /// receiver no longer records it. If `body` throws, the record stays with the receiver.
+    ///
+    /// `SQLiteIdempotencyStore.write(recordingFor:_:)` (module `MessageBusSQLite`) is built on it.
+    nonisolated(nonsending) public func recordingIdempotencyKey<Result>(
+        in store: some IdempotencyStore & AnyObject,
+        _ body: (IdempotencyRecord?) async throws -> Result
+    ) async rethrows -> Result {
+        let pending = completion.take { ($0.store as AnyObject) === store }
+        do {
+            return try await body(pending?.record)
+        } catch {
+            if let pending { completion.putBack(pending) }
+            throw error
+        }
+    }
 }
 
 /// The actions registered with ``HandlerContext/onSuccess(_:)`` for one handling, and the keys
@@ -147,22 +172,55 @@ public struct HandlerContext: Sendable {
 final class CompletionActions: Sendable {
     typealias Action = @Sendable () async throws -> Void
 
-    /// A processed message's key, to record in an idempotency store.
-    enum Record {
-        /// The key's digest, in an in-memory store, which takes it without waiting.
-        case memory(InMemoryIdempotencyStore.Digest, InMemoryIdempotencyStore, retention: Duration)
-        /// The key, in any other store.
-        case store(String, any IdempotencyStore, retention: Duration)
+    /// A processed message's key, to record in the store it belongs to once the handling
+    /// succeeded.
+    struct PendingRecord: Sendable {
+        let record: IdempotencyRecord
+        let store: any IdempotencyStore
+        /// Tells the record apart from the handling's others, to withdraw it.
+        fileprivate(set) var ticket = 0
+
+        init(_ record: IdempotencyRecord, in store: any IdempotencyStore) {
+            self.record = record
+            self.store = store
+        }
+
+        /// Records the key in its store: at once where the store can, without an asynchronous
+        /// call.
+        nonisolated(nonsending) func make() async throws {
+            if !store.insertImmediately(record.key, retention: record.retention) {
+                try await store.insert(record.key.value, retention: record.retention)
+            }
+        }
     }
 
     /// Records are kept as values rather than closures: nearly every handling behind an
-    /// ``IdempotentReceiver`` registers one, and a closure would be allocated, and called
-    /// asynchronously, for each. A handling registers one at most, usually, so the first is kept
-    /// apart and registering it allocates no array.
+    /// ``IdempotentReceiver`` registers one, and a closure would be allocated for each. A
+    /// handling registers one at most, usually, so the first is kept apart and registering it
+    /// allocates no array.
     private struct Registered {
         var actions: [Action] = []
-        var firstRecord: Record?
-        var moreRecords: [Record] = []
+        var firstRecord: PendingRecord?
+        var moreRecords: [PendingRecord] = []
+        var lastTicket = 0
+
+        mutating func append(_ record: PendingRecord) {
+            if firstRecord == nil {
+                firstRecord = record
+            } else {
+                moreRecords.append(record)
+            }
+        }
+
+        /// Removes and returns the first record `matches` accepts.
+        mutating func take(where matches: (PendingRecord) -> Bool) -> PendingRecord? {
+            if let first = firstRecord, matches(first) {
+                firstRecord = moreRecords.isEmpty ? nil : moreRecords.removeFirst()
+                return first
+            }
+            guard let index = moreRecords.firstIndex(where: matches) else { return nil }
+            return moreRecords.remove(at: index)
+        }
     }
 
     private let registered = Mutex(Registered())
@@ -171,14 +229,31 @@ final class CompletionActions: Sendable {
         registered.withLock { $0.actions.append(action) }
     }
 
-    func append(_ record: Record) {
+    /// Registers `record` and returns its ticket, which ``withdraw(_:)`` takes.
+    func append(_ record: PendingRecord) -> Int {
         registered.withLock { registered in
-            if registered.firstRecord == nil {
-                registered.firstRecord = record
-            } else {
-                registered.moreRecords.append(record)
-            }
+            registered.lastTicket += 1
+            var record = record
+            record.ticket = registered.lastTicket
+            registered.append(record)
+            return record.ticket
         }
+    }
+
+    /// Registers again a record ``take(where:)`` returned, with its ticket.
+    func putBack(_ record: PendingRecord) {
+        registered.withLock { $0.append(record) }
+    }
+
+    /// Removes the record of `ticket`, if it is still registered: its handling failed.
+    func withdraw(_ ticket: Int) {
+        registered.withLock { _ = $0.take { $0.ticket == ticket } }
+    }
+
+    /// Removes and returns the first pending record that `matches` accepts, which its taker
+    /// then records itself.
+    func take(where matches: (PendingRecord) -> Bool) -> PendingRecord? {
+        registered.withLock { $0.take(where: matches) }
     }
 
     /// Runs the actions in the order they were registered, then makes the records, so that a
@@ -194,18 +269,9 @@ final class CompletionActions: Sendable {
             try await action()
         }
         guard let first = registered.firstRecord else { return }
-        try await Self.make(first)
-        for record in registered.moreRecords {
-            try await Self.make(record)
-        }
-    }
-
-    nonisolated(nonsending) private static func make(_ record: Record) async throws {
-        switch record {
-        case .memory(let digest, let store, let retention):
-            store.insert(digest, retention: retention)
-        case .store(let key, let store, let retention):
-            try await store.insert(key, retention: retention)
+        try await first.make()
+        for pending in registered.moreRecords {
+            try await pending.make()
         }
     }
 }

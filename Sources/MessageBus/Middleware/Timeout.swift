@@ -21,25 +21,17 @@ public struct Timeout: MessageMiddleware {
         async throws -> [OutgoingMessage]
     {
         let timekeeper = timekeeper
-        let limit = limit
         let deadline = timekeeper.now() + limit
-        return try await withoutActuallyEscaping(next) { next in
-            try await withThrowingTaskGroup(of: [OutgoingMessage]?.self) { group in
-                group.addTask { try await next(message, context) }
-                group.addTask {
-                    try await timekeeper.sleepUntil(deadline)
-                    return nil
-                }
-                defer { group.cancelAll() }
-                guard let outgoing = try await group.next()! else {
-                    throw MessageBusError(
-                        .timedOut,
-                        "Handler '\(context.handler)' did not finish message \(message.id) within \(limit).",
-                        isRetriable: true
-                    )
-                }
-                return outgoing
-            }
+        let outgoing = try await withDeadline({ try await timekeeper.sleepUntil(deadline) }) {
+            try await next(message, context)
         }
+        guard let outgoing else {
+            throw MessageBusError(
+                .timedOut,
+                "Handler '\(context.handler)' did not finish message \(message.id) within \(limit).",
+                isRetriable: true
+            )
+        }
+        return outgoing
     }
 }

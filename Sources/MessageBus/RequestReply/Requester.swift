@@ -102,18 +102,10 @@ public final class Requester: Service, Sendable {
         defer { _ = pending.withLock { $0.removeValue(forKey: request.id) } }
         let timekeeper = timekeeper
         let deadline = timekeeper.now() + timeout
-        let answer = try await withThrowingTaskGroup(of: Message?.self) { group in
-            group.addTask {
-                try await self.subscribed.wait()
-                try await self.transport.publish(request, to: topic)
-                return try await reply.value()
-            }
-            group.addTask {
-                try await timekeeper.sleepUntil(deadline)
-                return nil
-            }
-            defer { group.cancelAll() }
-            return try await group.next()!
+        let answer = try await withDeadline({ try await timekeeper.sleepUntil(deadline) }) {
+            try await self.subscribed.wait()
+            try await self.transport.publish(request, to: topic)
+            return try await reply.value()
         }
         guard let answer else {
             var error = MessageBusError(

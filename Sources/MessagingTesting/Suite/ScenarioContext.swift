@@ -227,18 +227,10 @@ final class ScenarioContext<Transport: MessageTransport>: Sendable {
         _ body: @escaping @Sendable () async throws -> Result
     ) async throws -> Result {
         let timeout = timeout
-        return try await withThrowingTaskGroup(of: Result?.self) { group in
-            group.addTask { try await body() }
-            group.addTask {
-                try await Task.sleep(for: timeout)
-                return nil
-            }
-            defer { group.cancelAll() }
-            guard let first = try await group.next(), let result = first else {
-                throw failure("timed out after \(timeout) waiting for \(what)", file: file, line: line)
-            }
-            return result
+        guard let result = try await Messaging.withDeadline({ try await Task.sleep(for: timeout) }, body) else {
+            throw failure("timed out after \(timeout) waiting for \(what)", file: file, line: line)
         }
+        return result
     }
 }
 

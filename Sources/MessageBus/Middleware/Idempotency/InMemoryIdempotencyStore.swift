@@ -182,15 +182,26 @@ public final class InMemoryIdempotencyStore: IdempotencyStore {
         insert(Digest(key), retention: retention)
     }
 
+    /// Whether `key` is present and unexpired, looked up at once by the digest the key carries.
+    public func containsImmediately(_ key: IdempotencyKey) -> Bool? {
+        contains(key.digest)
+    }
+
+    /// Remembers `key` for `retention` at once, by the digest the key carries; returns `true`.
+    public func insertImmediately(_ key: IdempotencyKey, retention: Duration) -> Bool {
+        insert(key.digest, retention: retention)
+        return true
+    }
+
     /// Whether the key of `digest` is present and unexpired. A new key, the common case, is
     /// answered without reading the clock.
-    func contains(_ digest: Digest) -> Bool {
+    private func contains(_ digest: Digest) -> Bool {
         guard let expiry = state.withLock({ $0.expiries[digest] }) else { return false }
         return expiry > timekeeper.now()
     }
 
     /// Remembers the key of `digest` for `retention`.
-    func insert(_ digest: Digest, retention: Duration) {
+    private func insert(_ digest: Digest, retention: Duration) {
         let now = timekeeper.now()
         state.withLock { state in
             let expiry = now + retention

@@ -4,37 +4,36 @@ import Synchronization
 ///
 /// The first ``succeed(_:)`` or ``fail(_:)`` wins; later ones do nothing. Waiting is
 /// cancellable: a cancelled waiter throws `CancellationError`.
-final class Promise<Value: Sendable>: Sendable {
+package final class Promise<Value: Sendable>: Sendable {
     private struct State {
         var outcome: Result<Value, any Error>?
-        var waiters: [Int: CheckedContinuation<Value, any Error>] = [:]
-        var nextWaiter = 0
+        var waiters = ContinuationList<Value, any Error>()
     }
 
     private let state = Mutex(State())
 
+    /// A promise not yet fulfilled.
+    package init() {}
+
     /// Fulfils the promise with `value`.
-    func succeed(_ value: Value) {
+    package func succeed(_ value: Value) {
         settle(.success(value))
     }
 
     /// Fails the promise with `error`.
-    func fail(_ error: any Error) {
+    package func fail(_ error: any Error) {
         settle(.failure(error))
     }
 
     /// Waits for the value, or throws the error the promise failed with.
-    func value() async throws -> Value {
-        let id = state.withLock { state in
-            defer { state.nextWaiter += 1 }
-            return state.nextWaiter
-        }
+    package func value() async throws -> Value {
+        let ticket = state.withLock { $0.waiters.nextTicket() }
         return try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Value, any Error>) in
                 let outcome = state.withLock { state -> Result<Value, any Error>? in
                     if let outcome = state.outcome { return outcome }
                     if Task.isCancelled { return .failure(CancellationError()) }
-                    state.waiters[id] = continuation
+                    state.waiters.append(continuation, ticket: ticket)
                     return nil
                 }
                 if let outcome {
@@ -42,7 +41,7 @@ final class Promise<Value: Sendable>: Sendable {
                 }
             }
         } onCancel: {
-            state.withLock { $0.waiters.removeValue(forKey: id) }?.resume(throwing: CancellationError())
+            state.withLock { $0.waiters.remove(ticket) }?.resume(throwing: CancellationError())
         }
     }
 
@@ -50,8 +49,7 @@ final class Promise<Value: Sendable>: Sendable {
         let waiters = state.withLock { state -> [CheckedContinuation<Value, any Error>] in
             guard state.outcome == nil else { return [] }
             state.outcome = outcome
-            defer { state.waiters = [:] }
-            return Array(state.waiters.values)
+            return state.waiters.takeAll()
         }
         for waiter in waiters {
             waiter.resume(with: outcome)
@@ -60,16 +58,16 @@ final class Promise<Value: Sendable>: Sendable {
 }
 
 /// A one-shot event: it opens once, or fails once, and then stays so.
-typealias Gate = Promise<Void>
+package typealias Gate = Promise<Void>
 
 extension Promise where Value == Void {
     /// Opens the gate, releasing every waiter.
-    func open() {
+    package func open() {
         succeed(())
     }
 
     /// Returns once the gate opens, or throws the error it failed with.
-    func wait() async throws {
+    package func wait() async throws {
         try await value()
     }
 }

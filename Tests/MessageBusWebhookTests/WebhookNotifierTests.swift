@@ -1,36 +1,43 @@
 import Foundation
 import Hummingbird
-import Logging
+import HummingbirdTesting
 import MessageBus
 import MessageBusWebhook
-import NIOCore
-import ServiceLifecycle
 import Synchronization
 import Testing
 
 @Suite("Webhook notifier")
 struct WebhookNotifierTests {
+    /// The bodies a test server received.
+    final class Bodies: Sendable {
+        private let bodies = Mutex<[String]>([])
+
+        func append(_ body: String) {
+            bodies.withLock { $0.append(body) }
+        }
+
+        var all: [String] {
+            bodies.withLock { $0 }
+        }
+    }
+
     /// Runs an HTTP server on a free local port that answers `POST /hook` with `status` and
     /// remembers the bodies, around `body`.
     static func withReceiver(
         answering status: HTTPResponse.Status,
-        _ body: (_ url: String, _ received: Collector<String>) async throws -> Void
+        _ body: @Sendable (_ url: String, _ received: Bodies) async throws -> Void
     ) async throws {
-        let received = Collector<String>()
+        let received = Bodies()
         let router = Router()
         router.post("hook") { request, context -> Response in
             let buffer = try await request.body.collect(upTo: 1 << 20)
             received.append(String(buffer: buffer))
             return Response(status: status)
         }
-        let port = PortPromise()
-        let app = Application(
-            router: router,
-            configuration: .init(address: .hostname("127.0.0.1", port: 0)),
-            onServerRunning: { channel in port.fulfil(channel.localAddress!.port!) }
-        )
-        try await running([app]) {
-            try await body("http://127.0.0.1:\(await port.value)/hook", received)
+        let app = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)))
+        try await app.test(.live) { client in
+            let port = try #require(client.port)
+            try await body("http://127.0.0.1:\(port)/hook", received)
         }
     }
 
@@ -86,36 +93,6 @@ struct WebhookNotifierTests {
             let error = error as? WebhookError
             return error?.status == nil && "\(error!)".contains("127.0.0.1:1") && error?.code == .requestFailed
                 && error?.isRetriable == true
-        }
-    }
-}
-
-/// The port the test server listens on, once it is known.
-final class PortPromise: Sendable {
-    private let state = Mutex((port: Int?.none, waiters: [CheckedContinuation<Int, Never>]()))
-
-    func fulfil(_ port: Int) {
-        let waiters = state.withLock { state in
-            state.port = port
-            defer { state.waiters = [] }
-            return state.waiters
-        }
-        for waiter in waiters {
-            waiter.resume(returning: port)
-        }
-    }
-
-    var value: Int {
-        get async {
-            await withCheckedContinuation { continuation in
-                let port = state.withLock { state in
-                    if state.port == nil { state.waiters.append(continuation) }
-                    return state.port
-                }
-                if let port {
-                    continuation.resume(returning: port)
-                }
-            }
         }
     }
 }
