@@ -215,7 +215,11 @@ public final class KafkaTransport: MessageTransport {
     /// print(lag.values.reduce(0, +), "orders wait for billing")
     /// ```
     ///
-    /// - Parameter timeout: How long each request to the cluster may take. Default: 10 s.
+    /// - Parameters:
+    ///   - group: The consumer group.
+    ///   - topic: The topic; it must exist.
+    ///   - timeout: How long each request to the cluster may take. Default: 10 s.
+    /// - Returns: The lag of each of the topic's partitions, by partition number.
     /// - Throws: `MessagingError` with code `invalidTopic` for a topic the cluster does not have,
     ///   `timedOut` when no broker answers in time, or `transportFailure` when the cluster refuses.
     public func consumerLagByPartition(
