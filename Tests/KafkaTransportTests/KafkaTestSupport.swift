@@ -133,21 +133,13 @@ func numberedMessages(_ count: Int, prefix: String, keys: Int = 64) -> [Message]
 }
 
 /// Waits until `condition` holds, failing the test if it does not within 60 seconds.
-///
-/// Checks every millisecond, sleeping in between: a loop of `Task.yield()` keeps a core busy for
-/// as long as it waits, and on a two-core machine running the whole suite that starves the
-/// polling threads and tasks the condition waits for.
 func waitUntil(
     _ what: String,
     sourceLocation: SourceLocation = #_sourceLocation,
     _ condition: () async -> Bool
 ) async throws {
-    let deadline = ContinuousClock.now.advanced(by: .seconds(60))
-    while await !condition() {
-        guard ContinuousClock.now < deadline else {
-            Issue.record("timed out waiting until \(what)", sourceLocation: sourceLocation)
-            throw CancellationError()
-        }
-        try await Task.sleep(for: .milliseconds(1))
+    guard try await Messaging.waitUntil(timeout: .seconds(60), condition) else {
+        Issue.record("timed out waiting until \(what)", sourceLocation: sourceLocation)
+        throw CancellationError()
     }
 }

@@ -1,4 +1,5 @@
 import CRdKafka
+import Logging
 import Messaging
 
 /// Creating librdkafka configurations and client handles, and naming librdkafka errors.
@@ -10,10 +11,10 @@ enum RDKafkaClient {
     /// through. The caller keeps `callbacks` as long as the client.
     ///
     /// - Throws: `invalidConfiguration` with librdkafka's own message for a bad property.
-    static func make(
+    static func make<Callbacks: RDKafkaCallbacks>(
         _ type: rd_kafka_type_t,
         properties: [String: String],
-        callbacks: RDKafkaCallbacks,
+        callbacks: Callbacks,
         customize: (OpaquePointer) -> Void = { _ in }
     ) throws(MessagingError) -> OpaquePointer {
         var properties = properties
@@ -21,8 +22,9 @@ enum RDKafkaClient {
             properties["log_level"] = "\(LibrdkafkaLogLine.syslogLevel(for: callbacks.logger.logLevel))"
         }
         let configuration = try configuration(properties)
+        // The opaque is how librdkafka's callbacks find `callbacks`; the caller keeps it alive.
         rd_kafka_conf_set_opaque(configuration, Unmanaged.passUnretained(callbacks).toOpaque())
-        rd_kafka_conf_set_log_cb(configuration, logCallback)
+        rd_kafka_conf_set_log_cb(configuration, Callbacks.logCallback)
         customize(configuration)
         var message = [CChar](repeating: 0, count: 512)
         guard let handle = rd_kafka_new(type, configuration, &message, message.count) else {
@@ -91,6 +93,24 @@ enum RDKafkaClient {
 }
 
 extension RDKafkaClient {
+    /// Logs a line librdkafka logged on `handle`, on any of its threads, to `logger`: nothing
+    /// of librdkafka's is written to standard error.
+    static func log(
+        _ handle: OpaquePointer,
+        level: Int32,
+        facility: UnsafePointer<CChar>?,
+        text: UnsafePointer<CChar>?,
+        to logger: Logger
+    ) {
+        guard let text else { return }
+        LibrdkafkaLogLine(
+            syslogLevel: level,
+            facility: facility.map { String(cString: $0) } ?? "",
+            text: String(cString: text),
+            client: String(cString: rd_kafka_name(handle))
+        ).log(to: logger)
+    }
+
     /// Checks properties without creating a client.
     static func validate(consumerProperties properties: [String: String]) throws(MessagingError) {
         rd_kafka_conf_destroy(try configuration(properties))

@@ -918,7 +918,8 @@ final class RDKafkaConsumer: DeliverySettler, @unchecked Sendable {
     }
 }
 
-/// Lets librdkafka's rebalance callback find its consumer; lives as long as the consumer's handle.
+/// Lets librdkafka's rebalance and log callbacks find the consumer and its logger; lives as long
+/// as the consumer's handle.
 ///
 /// The polling thread sets the reference when it starts and clears it when it ends, and
 /// librdkafka calls the rebalance callback only inside that thread's polls: only that thread
@@ -927,6 +928,17 @@ final class RDKafkaConsumer: DeliverySettler, @unchecked Sendable {
 /// reference count to a side table, slowing the retain every delivery makes.
 final class ConsumerCallbacks: RDKafkaCallbacks, @unchecked Sendable {
     var consumer: RDKafkaConsumer?
+    let logger: Logger
+
+    init(logger: Logger) {
+        self.logger = logger
+    }
+
+    static let logCallback: RDKafkaLogCallback = { handle, level, facility, text in
+        guard let handle, let opaque = rd_kafka_opaque(handle) else { return }
+        let logger = Unmanaged<ConsumerCallbacks>.fromOpaque(opaque).takeUnretainedValue().logger
+        RDKafkaClient.log(handle, level: level, facility: facility, text: text, to: logger)
+    }
 }
 
 /// Called by librdkafka on the consumer's thread for every partition assignment and revocation.

@@ -4,13 +4,13 @@ import Messaging
 
 /// librdkafka's in-process mock cluster and the client handle that owns it.
 final class RDKafkaMockCluster: @unchecked Sendable {
-    private let callbacks: RDKafkaCallbacks
+    private let callbacks: RDKafkaLogOnlyCallbacks
     private let client: OpaquePointer
     private let cluster: OpaquePointer
     let bootstrapServers: String
 
     init(brokers: Int, logger: Logger) throws(MessagingError) {
-        callbacks = RDKafkaCallbacks(logger: logger)
+        callbacks = RDKafkaLogOnlyCallbacks(logger: logger)
         client = try RDKafkaClient.make(RD_KAFKA_PRODUCER, properties: [:], callbacks: callbacks)
         guard let cluster = rd_kafka_mock_cluster_new(client, Int32(brokers)) else {
             rd_kafka_destroy(client)

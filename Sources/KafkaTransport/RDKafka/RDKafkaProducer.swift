@@ -439,6 +439,17 @@ final class DeliveryBatch: Sendable {
 final class DeliveryReports: RDKafkaCallbacks, @unchecked Sendable {
     private var batch: Unmanaged<DeliveryBatch>?
     private var delivered = 0
+    let logger: Logger
+
+    init(logger: Logger) {
+        self.logger = logger
+    }
+
+    static let logCallback: RDKafkaLogCallback = { handle, level, facility, text in
+        guard let handle, let opaque = rd_kafka_opaque(handle) else { return }
+        let logger = Unmanaged<DeliveryReports>.fromOpaque(opaque).takeUnretainedValue().logger
+        RDKafkaClient.log(handle, level: level, facility: facility, text: text, to: logger)
+    }
 
     /// Counts a report for `batch`; a failure is recorded at once, with what came before it.
     func record(_ batch: Unmanaged<DeliveryBatch>, _ code: rd_kafka_resp_err_t, topic: OpaquePointer?) {

@@ -24,16 +24,9 @@ import Synchronization
 public final class KafkaTransport: MessageTransport {
     private struct State {
         var isShutDown = false
-        var isFinished = false
         var publishing = 0
         var members: [ObjectIdentifier: RDKafkaConsumer] = [:]
         var createdTopics: Set<String> = []
-        /// Tasks waiting until no publish is in progress, by the id of their wait.
-        var idleWaiters: [Int: CheckedContinuation<Void, Never>] = [:]
-        var nextIdleWait = 0
-        /// Waits cancelled before they stored their continuation.
-        var cancelledIdleWaits: Set<Int> = []
-        var shutdownRequestWaiters: [CheckedContinuation<Void, Never>] = []
     }
 
     /// How this transport connects, produces and consumes.
@@ -42,6 +35,10 @@ public final class KafkaTransport: MessageTransport {
     private let producer: RDKafkaProducer
     private let logger: Logger
     private let state = Mutex(State())
+    /// Opens when shutdown is requested.
+    private let shutdownRequested = Gate()
+    /// Opens once shutdown is requested and no publish is in progress.
+    private let idle = Gate()
 
     /// Creates a transport and its producer.
     ///
@@ -121,14 +118,12 @@ public final class KafkaTransport: MessageTransport {
     }
 
     private func finishPublishing() {
-        let waiters = state.withLock { state in
+        let isIdle = state.withLock { state in
             state.publishing -= 1
-            guard state.publishing == 0, state.isShutDown else { return [CheckedContinuation<Void, Never>]() }
-            defer { state.idleWaiters.removeAll() }
-            return Array(state.idleWaiters.values)
+            return state.publishing == 0 && state.isShutDown
         }
-        for waiter in waiters {
-            waiter.resume()
+        if isIdle {
+            idle.open()
         }
     }
 
@@ -238,7 +233,7 @@ public final class KafkaTransport: MessageTransport {
     /// Runs until graceful shutdown or cancellation, then shuts the transport down.
     public func run() async throws {
         await withTaskCancellationOrGracefulShutdownHandler {
-            await self.waitForShutdownRequest()
+            try? await self.shutdownRequested.wait()
         } onCancelOrGracefulShutdown: {
             self.requestShutdown()
         }
@@ -280,74 +275,21 @@ public final class KafkaTransport: MessageTransport {
 
     /// Waits until no publish is in progress; `false` if `timeout` passed first.
     private func waitUntilIdle(within timeout: Duration) async -> Bool {
-        await withTaskGroup(of: Bool.self) { group in
-            group.addTask {
-                await self.waitUntilIdle()
-                return true
-            }
-            group.addTask {
-                try? await Task.sleep(for: timeout)
-                return false
-            }
-            let idle = await group.next() ?? true
-            group.cancelAll()
-            return idle
-        }
-    }
-
-    /// Waits until no publish is in progress, or the calling task is cancelled.
-    private func waitUntilIdle() async {
-        let wait = state.withLock { state in
-            state.nextIdleWait += 1
-            return state.nextIdleWait
-        }
-        await withTaskCancellationHandler {
-            await withCheckedContinuation { continuation in
-                let done = state.withLock { state in
-                    guard state.publishing > 0, state.cancelledIdleWaits.remove(wait) == nil else { return true }
-                    state.idleWaiters[wait] = continuation
-                    return false
-                }
-                if done {
-                    continuation.resume()
-                }
-            }
-        } onCancel: {
-            let waiter = state.withLock { state in
-                guard let waiter = state.idleWaiters.removeValue(forKey: wait) else {
-                    state.cancelledIdleWaits.insert(wait)
-                    return CheckedContinuation<Void, Never>?.none
-                }
-                return waiter
-            }
-            waiter?.resume()
-        }
+        let idle = idle
+        return (try? await withDeadline({ try await Task.sleep(for: timeout) }, { try await idle.wait() })) != nil
     }
 
     @discardableResult
     private func requestShutdown() -> [RDKafkaConsumer] {
-        let (members, waiters) = state.withLock { state in
+        let (members, isIdle) = state.withLock { state in
             state.isShutDown = true
-            defer { state.shutdownRequestWaiters.removeAll() }
-            return (Array(state.members.values), state.shutdownRequestWaiters)
+            return (Array(state.members.values), state.publishing == 0)
         }
-        for waiter in waiters {
-            waiter.resume()
+        shutdownRequested.open()
+        if isIdle {
+            idle.open()
         }
         return members
-    }
-
-    private func waitForShutdownRequest() async {
-        await withCheckedContinuation { continuation in
-            let requested = state.withLock { state in
-                guard !state.isShutDown else { return true }
-                state.shutdownRequestWaiters.append(continuation)
-                return false
-            }
-            if requested {
-                continuation.resume()
-            }
-        }
     }
 }
 

@@ -7,10 +7,10 @@
 package func waitUntil(
     timeout: Duration,
     checkingEvery interval: Duration = .milliseconds(1),
-    _ condition: () -> Bool
+    _ condition: () async -> Bool
 ) async throws -> Bool {
     let deadline = ContinuousClock.now.advanced(by: timeout)
-    while !condition() {
+    while await !condition() {
         guard ContinuousClock.now < deadline else { return false }
         try await Task.sleep(for: interval)
     }
