@@ -32,33 +32,16 @@ final class RDKafkaConsumer: DeliverySettler, @unchecked Sendable {
         var logger = Logger(label: "KafkaTransport")
     }
 
-    /// How stopping proceeds.
-    enum Stop {
-        /// Keep consuming.
-        case none
-        /// Hand out nothing more; leave once every handed-out delivery is settled.
-        case graceful
-        /// Leave now; unsettled deliveries go to the group's next owner.
-        case immediate
-    }
+    typealias Stop = ConsumerLifecycle.Stop
 
     private struct State {
-        var stop = Stop.none
-        var isClosed = false
-        var hasJoined = false
-        var joinError: MessagingError?
+        var lifecycle: ConsumerLifecycle
         var joinWaiter: Parked<Void, any Error>?
         var closeWaiters: [CheckedContinuation<Void, Never>] = []
         var buffer: Deque<Pending> = []
         var waiter: Parked<Pending?, Never>?
         var partitions = PartitionTable()
         var handedOut = 0
-        var isPaused = false
-        /// The polling thread waits for the application to settle half its prefetch.
-        var isWaitingForRoom = false
-        var roomWaits = 0
-        var pauses = 0
-        var isRevoking = false
         /// Positions this member settled whose commit the coordinator refused (it does during
         /// some rebalances); used if the partition comes back to this member.
         var refusedPositions: [Int32: Int64] = [:]
@@ -156,9 +139,7 @@ final class RDKafkaConsumer: DeliverySettler, @unchecked Sendable {
     /// races an assignment's start of fetching can make librdkafka drop that start as outdated,
     /// and the partition is then never fetched (librdkafka issues 2190 and 4686).
     private var pausedPartitions: Set<Int32> = []
-    private let state = Mutex(State())
-    /// When closing must end; set by the polling thread as it starts to leave the group.
-    private let closeDeadline = Mutex<ContinuousClock.Instant?>(nil)
+    private let state: Mutex<State>
     /// Signalled on a settlement the polling thread waits for: during a revocation, a graceful
     /// stop, or a wait for room.
     private let settled = NSCondition()
@@ -166,6 +147,17 @@ final class RDKafkaConsumer: DeliverySettler, @unchecked Sendable {
 
     init(properties: [String: String], options: Options, logger: Logger) throws(MessagingError) {
         self.options = options
+        state = Mutex(
+            State(
+                lifecycle: ConsumerLifecycle(
+                    prefetch: options.subscription.prefetch,
+                    roomWait: options.roomWait,
+                    revocationGracePeriod: options.revocationGracePeriod,
+                    closeTimeout: options.commitTimeout,
+                    joinDeadline: .now.advanced(by: options.joinTimeout)
+                )
+            )
+        )
         callbacks = ConsumerCallbacks(logger: logger)
         var properties = properties
         // Where librdkafka starts a partition whose position it has to read itself (see
@@ -196,9 +188,9 @@ final class RDKafkaConsumer: DeliverySettler, @unchecked Sendable {
     var flowControl: FlowControl {
         state.withLock { state in
             FlowControl(
-                roomWaits: state.roomWaits,
-                pauses: state.pauses,
-                isPaused: state.isPaused,
+                roomWaits: state.lifecycle.roomWaits,
+                pauses: state.lifecycle.pauses,
+                isPaused: state.lifecycle.isPaused,
                 unsettled: state.unsettledCount
             )
         }
@@ -206,7 +198,7 @@ final class RDKafkaConsumer: DeliverySettler, @unchecked Sendable {
 
     /// Whether the member has left its group and its thread has finished.
     var isClosed: Bool {
-        state.withLock { $0.isClosed }
+        state.withLock { $0.lifecycle.isClosed }
     }
 
     // MARK: - Joining
@@ -218,11 +210,11 @@ final class RDKafkaConsumer: DeliverySettler, @unchecked Sendable {
         thread.start()
         do {
             try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
-                let outcome: Result<Void, MessagingError>? = state.withLock { state in
-                    if let error = state.joinError { return .failure(error) }
-                    if state.hasJoined { return .success(()) }
-                    state.joinWaiter = Parked(continuation)
-                    return nil
+                let outcome = state.withLock { state in
+                    if state.lifecycle.joinOutcome == nil {
+                        state.joinWaiter = Parked(continuation)
+                    }
+                    return state.lifecycle.joinOutcome
                 }
                 if let outcome {
                     continuation.resume(with: outcome)
@@ -235,21 +227,16 @@ final class RDKafkaConsumer: DeliverySettler, @unchecked Sendable {
         }
     }
 
-    private func finishJoin(_ error: MessagingError?) {
-        let waiter = state.withLock { state in
-            if let error {
-                state.joinError = error
-            } else {
-                state.hasJoined = true
-            }
-            defer { state.joinWaiter = nil }
-            return state.joinWaiter
-        }
-        if let error {
-            waiter?.continuation.resume(throwing: error)
-        } else {
-            waiter?.continuation.resume()
-        }
+    /// Wakes the task waiting in `join()` with the join's outcome, once there is one.
+    private func completeJoin(_ state: inout State) -> (Parked<Void, any Error>, Result<Void, MessagingError>)? {
+        guard let waiter = state.joinWaiter, let outcome = state.lifecycle.joinOutcome else { return nil }
+        state.joinWaiter = nil
+        return (waiter, outcome)
+    }
+
+    private func resume(_ join: (Parked<Void, any Error>, Result<Void, MessagingError>)?) {
+        guard let (waiter, outcome) = join else { return }
+        waiter.continuation.resume(with: outcome.mapError { $0 })
     }
 
     // MARK: - The polling thread
@@ -259,52 +246,40 @@ final class RDKafkaConsumer: DeliverySettler, @unchecked Sendable {
         let subscription = RDKafkaPartitionList(topic: options.topic, partitions: [RD_KAFKA_PARTITION_UA])
         let subscribed = subscription.withPointer { rd_kafka_subscribe(handle, $0) }
         if subscribed != RD_KAFKA_RESP_ERR_NO_ERROR {
-            finishJoin(RDKafkaClient.error(subscribed, "Subscribing to '\(options.topic)' failed"))
-            state.withLock { $0.stop = .immediate }
+            let error = RDKafkaClient.error(subscribed, "Subscribing to '\(options.topic)' failed")
+            resume(state.withLock { state in
+                state.lifecycle.failJoin(error)
+                return completeJoin(&state)
+            })
         }
-        let joinDeadline = ContinuousClock.now.advanced(by: options.joinTimeout)
         var nextCommit = ContinuousClock.now.advanced(by: options.commitInterval)
-        var status = state.withLock { readStatus(&$0) }
         while true {
-            if status.stop == .immediate || (status.stop == .graceful && status.handedOut == 0) { break }
-            if !status.joined, ContinuousClock.now >= joinDeadline {
-                finishJoin(
-                    MessagingError(
-                        .timedOut,
-                        "No partition assignment for group '\(options.group)' on '\(options.topic)' within \(options.joinTimeout); are the brokers reachable?",
-                        isRetriable: true
-                    )
-                )
-                break
+            let (leaves, room) = state.withLock { state in
+                (state.lifecycle.shouldLeave(handedOut: state.handedOut), state.lifecycle.room(unsettled: state.unsettledCount))
             }
+            if leaves || joinDeadlinePassed() { break }
             // Waits up to 100 ms for a record, then takes what librdkafka already holds, up to
             // the room the prefetch leaves, and hands it all over at once.
             let message = rd_kafka_consumer_poll(handle, 100)
             if let message {
                 collect(message)
-                let limit = min(Self.largestHandOver, status.room)
-                while polled.count < limit, let next = rd_kafka_consumer_poll(handle, 0) {
+                while polled.count < min(Self.largestHandOver, room), let next = rd_kafka_consumer_poll(handle, 0) {
                     collect(next)
                 }
-                status = handOver()
-            } else {
-                status = state.withLock { readStatus(&$0) }
             }
-            if status.isFull {
-                status = waitForRoom()
+            var action = handOver(mayWaitForRoom: true)
+            if case .waitForRoom(let deadline) = action {
+                action = waitForRoom(until: deadline)
             }
-            if let pause = status.pause {
-                setPaused(pause)
-            }
+            apply(action)
             if message == nil || ContinuousClock.now >= nextCommit {
                 commit(partitions: nil, synchronously: false)
                 nextCommit = ContinuousClock.now.advanced(by: options.commitInterval)
             }
         }
-        state.withLock { $0.stop = .immediate }
         leaveGroup()
         let (waiter, closeWaiters) = state.withLock { state in
-            state.isClosed = true
+            state.lifecycle.left()
             state.dropBuffered()
             state.partitions.removeAll()
             defer {
@@ -320,6 +295,23 @@ final class RDKafkaConsumer: DeliverySettler, @unchecked Sendable {
         callbacks.consumer = nil
     }
 
+    /// Fails the join if the first assignment did not come in time; returns whether it did.
+    private func joinDeadlinePassed() -> Bool {
+        let (passed, join) = state.withLock { state in
+            let passed = state.lifecycle.joinDeadlinePassed(
+                at: .now,
+                failing: MessagingError(
+                    .timedOut,
+                    "No partition assignment for group '\(options.group)' on '\(options.topic)' within \(options.joinTimeout); are the brokers reachable?",
+                    isRetriable: true
+                )
+            )
+            return (passed, passed ? completeJoin(&state) : nil)
+        }
+        resume(join)
+        return passed
+    }
+
     /// Commits, gives the partitions up and leaves the group, waiting at most
     /// ``Options/commitTimeout`` for the coordinator; what is not done by then is logged.
     ///
@@ -327,8 +319,9 @@ final class RDKafkaConsumer: DeliverySettler, @unchecked Sendable {
     /// returned only when the member's session expired (45 s by default), and orchestrators
     /// stop a process after 30.
     private func leaveGroup() {
-        let deadline = ContinuousClock.now.advanced(by: options.commitTimeout)
-        closeDeadline.withLock { $0 = deadline }
+        let deadline = state.withLock { state in
+            state.lifecycle.leaving(at: .now)
+        }
         let queue = rd_kafka_queue_new(handle)!
         defer { rd_kafka_queue_destroy(queue) }
         if let error = rd_kafka_consumer_close_queue(handle, queue) {
@@ -362,71 +355,32 @@ final class RDKafkaConsumer: DeliverySettler, @unchecked Sendable {
         }
     }
 
-    /// What the polling thread needs to know after each poll, read under the lock it already took.
-    private struct Status {
-        var stop: Stop
-        var handedOut: Int
-        var joined: Bool
-        /// Pause (`true`) or resume (`false`) fetching; `nil` leaves it as it is.
-        var pause: Bool?
-        /// The member holds `prefetch` unsettled deliveries and fetching is not paused.
-        var isFull = false
-        /// How many more deliveries the member may hold within its prefetch.
-        var room = 0
-    }
-
-    /// Reads the status and decides flow control. A member that holds `prefetch` unsettled
-    /// deliveries stops polling until it holds half as many (``waitForRoom()``); fetching pauses
-    /// if that takes longer than ``Options/roomWait``, or at once when the member stops, and
-    /// resumes once it holds half as many.
-    private func readStatus(_ state: inout State, pauseWhenFull: Bool = false) -> Status {
-        let full = state.unsettledCount >= options.subscription.prefetch
-        let roomy = hasRoom(state)
-        var pause: Bool?
-        if (full && pauseWhenFull) || state.stop != .none, !state.isPaused {
-            state.isPaused = true
-            state.pauses += 1
-            pause = true
-        } else if roomy, state.isPaused, state.stop == .none {
-            state.isPaused = false
-            pause = false
-        }
-        return Status(
-            stop: state.stop,
-            handedOut: state.handedOut,
-            joined: state.hasJoined || state.joinError != nil,
-            pause: pause,
-            isFull: full && !state.isPaused && state.stop == .none,
-            room: max(0, options.subscription.prefetch - state.unsettledCount)
-        )
-    }
-
-    /// Whether the member holds at most half its prefetch, the point at which a member that
-    /// stopped polling or paused fetching goes on.
-    private func hasRoom(_ state: State) -> Bool {
-        state.unsettledCount <= options.subscription.prefetch / 2
-    }
-
-    /// Waits, without polling, up to ``Options/roomWait`` until the application has settled half
-    /// of its prefetch or the member stops; then reads the status, pausing if the member is
-    /// still full.
+    /// Waits, without polling, until the application has settled half of its prefetch, the
+    /// member stops, or `deadline` passes; then decides whether fetching pauses.
     ///
     /// Pausing is the last resort: librdkafka discards a paused partition's fetched-ahead
     /// records and fetches them again on resume. While the thread waits, librdkafka goes on
     /// fetching into its own queue, up to `queued.min.messages` across the member's partitions,
     /// and sends heartbeats from its own thread; a rebalance is served once the wait ends.
-    private func waitForRoom() -> Status {
-        let deadline = Date().addingTimeInterval(Double(options.roomWait.milliseconds) / 1000)
-        state.withLock { $0.roomWaits += 1 }
+    private func waitForRoom(until deadline: ContinuousClock.Instant) -> ConsumerLifecycle.FetchAction {
+        waitForSettlements(until: deadline) {
+            state.withLock { $0.lifecycle.keepsWaitingForRoom(unsettled: $0.unsettledCount) }
+        }
+        return state.withLock { $0.lifecycle.roomWaitEnded(unsettled: $0.unsettledCount) }
+    }
+
+    /// Blocks the polling thread while `keepsWaiting`, until `deadline`; settlements the thread
+    /// waits for wake it (``signalSettled()``).
+    ///
+    /// `NSCondition` waits until a wall-clock date: the deadline stays on the continuous clock,
+    /// and each wait lasts at most 100 ms of wall-clock time, so a clock change cannot stretch it.
+    private func waitForSettlements(until deadline: ContinuousClock.Instant, while keepsWaiting: () -> Bool) {
         settled.lock()
-        while state.withLock({ state in
-            state.isWaitingForRoom = !hasRoom(state) && state.stop == .none
-            return state.isWaitingForRoom
-        }), settled.wait(until: deadline) {}
-        settled.unlock()
-        return state.withLock { state in
-            state.isWaitingForRoom = false
-            return readStatus(&state, pauseWhenFull: true)
+        defer { settled.unlock() }
+        while keepsWaiting() {
+            let remaining = min(ContinuousClock.now.duration(to: deadline), .milliseconds(100))
+            guard remaining > .zero else { return }
+            _ = settled.wait(until: Date(timeIntervalSinceNow: Double(remaining.milliseconds + 1) / 1000))
         }
     }
 
@@ -445,12 +399,13 @@ final class RDKafkaConsumer: DeliverySettler, @unchecked Sendable {
     /// Hands the polled records out under one lock: the first to a waiting `next()`, the rest
     /// to the buffer. A record of a partition no longer assigned is dropped; its next owner
     /// reads it. A record an earlier owner had handed out gets the attempt it has reached.
-    private func handOver() -> Status {
-        let (status, handOff) = state.withLock {
-            state -> (Status, (Parked<Pending?, Never>, Pending)?) in
+    /// Returns what fetching does next; a wait for room only if `mayWaitForRoom`.
+    private func handOver(mayWaitForRoom: Bool) -> ConsumerLifecycle.FetchAction {
+        let (action, handOff) = state.withLock {
+            state -> (ConsumerLifecycle.FetchAction, (Parked<Pending?, Never>, Pending)?) in
             var handOff: (Parked<Pending?, Never>, Pending)?
             while var record = polled.popFirst() {
-                guard state.stop == .none, let attempt = state.partitions[record.partition]?.received(record.offset)
+                guard state.lifecycle.handsOut, let attempt = state.partitions[record.partition]?.received(record.offset)
                 else {
                     rd_kafka_message_destroy(record.message)
                     continue
@@ -465,12 +420,17 @@ final class RDKafkaConsumer: DeliverySettler, @unchecked Sendable {
                     state.buffer.append(.record(record))
                 }
             }
-            return (readStatus(&state), handOff)
+            let unsettled = state.unsettledCount
+            let action =
+                mayWaitForRoom
+                ? state.lifecycle.polled(unsettled: unsettled, at: .now)
+                : state.lifecycle.handedOver(unsettled: unsettled)
+            return (action, handOff)
         }
         if let (waiter, pending) = handOff {
             waiter.continuation.resume(returning: pending)
         }
-        return status
+        return action
     }
 
     /// `delivery` again, as attempt `attempt`.
@@ -531,14 +491,17 @@ final class RDKafkaConsumer: DeliverySettler, @unchecked Sendable {
     }
 
     /// Pauses fetching from every assigned partition, or resumes the partitions it paused.
-    private func setPaused(_ pause: Bool) {
-        if pause {
+    private func apply(_ action: ConsumerLifecycle.FetchAction) {
+        switch action {
+        case .pause:
             var assignment: UnsafeMutablePointer<rd_kafka_topic_partition_list_t>?
             guard rd_kafka_assignment(handle, &assignment) == RD_KAFKA_RESP_ERR_NO_ERROR, let assignment else { return }
             let partitions = RDKafkaPartitionList(taking: assignment).partitions
             pausePartitions(Set(partitions).subtracting(pausedPartitions))
-        } else {
+        case .resume:
             resumePartitions(pausedPartitions)
+        case .none, .waitForRoom:
+            break
         }
     }
 
@@ -570,8 +533,8 @@ final class RDKafkaConsumer: DeliverySettler, @unchecked Sendable {
         // over first, so a revocation drops them with the rest of its partitions' buffer, and
         // a partition assigned again never counts them in its new progress, whatever order
         // librdkafka runs its callbacks in.
-        if !polled.isEmpty, let pause = handOver().pause {
-            setPaused(pause)
+        if !polled.isEmpty {
+            apply(handOver(mayWaitForRoom: false))
         }
         if event == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS {
             assign(partitions)
@@ -628,14 +591,13 @@ final class RDKafkaConsumer: DeliverySettler, @unchecked Sendable {
             let start = element.pointee.offset
             progress.append((partition, PartitionProgress(start: start >= 0 ? start : nil, metadata: metadata)))
         }
-        let isPaused = state.withLock { state in
+        let action = state.withLock { state in
             for (partition, progress) in progress {
                 state.partitions[partition] = progress
             }
-            return state.isPaused
+            return state.lifecycle.assigned()
         }
-        // Paused before they are assigned, so that no pause follows the start of fetching.
-        if isPaused {
+        if action.pauseFirst {
             pausePartitions(Set(progress.map(\.0)))
         }
         let failure: String?
@@ -653,25 +615,29 @@ final class RDKafkaConsumer: DeliverySettler, @unchecked Sendable {
                 metadata: ["kafka.group": "\(options.group)", "error": "\(failure)"]
             )
         }
-        finishJoin(nil)
+        if action.completesJoin {
+            resume(state.withLock { completeJoin(&$0) })
+        }
     }
 
     private func revoke(_ list: UnsafeMutablePointer<rd_kafka_topic_partition_list_t>) {
         let revoked = Set((0..<Int(list.pointee.cnt)).map { list.pointee.elems[$0].partition })
-        state.withLock { state in
-            state.isRevoking = true
+        let deadline = state.withLock { state in
             state.dropBuffered { revoked.contains($0.partition) }
+            return state.lifecycle.revocationStarted(revoked, at: .now)
         }
-        let deadline = Date().addingTimeInterval(Double(options.revocationGracePeriod.milliseconds) / 1000)
-        settled.lock()
-        while state.withLock({ state in
-            state.stop != .immediate
-                && state.partitions.contains { revoked.contains($0.partition) && $0.progress.hasHandedOutUnsettled }
-        }), settled.wait(until: deadline) {}
-        settled.unlock()
+        waitForSettlements(until: deadline) {
+            state.withLock { state in
+                state.lifecycle.keepsRevoking(
+                    holdsUnsettled: state.partitions.contains {
+                        revoked.contains($0.partition) && $0.progress.hasHandedOutUnsettled
+                    }
+                )
+            }
+        }
         commit(partitions: revoked, synchronously: true)
         state.withLock { state in
-            state.isRevoking = false
+            state.lifecycle.revocationFinished()
             state.dropBuffered { revoked.contains($0.partition) }
             for partition in revoked {
                 if let progress = state.partitions.remove(partition) {
@@ -748,7 +714,8 @@ final class RDKafkaConsumer: DeliverySettler, @unchecked Sendable {
         defer { rd_kafka_queue_destroy(queue) }
         let code = list.withPointer { rd_kafka_commit_queue(handle, $0, queue, nil, nil) }
         guard code == RD_KAFKA_RESP_ERR_NO_ERROR else { return code }
-        let deadline = closeDeadline.withLock { $0 } ?? ContinuousClock.now.advanced(by: options.commitTimeout)
+        let deadline =
+            state.withLock { $0.lifecycle.closeDeadline } ?? ContinuousClock.now.advanced(by: options.commitTimeout)
         while true {
             let remaining = ContinuousClock.now.duration(to: deadline)
             guard remaining > .zero else { return RD_KAFKA_RESP_ERR__TIMED_OUT }
@@ -797,7 +764,7 @@ final class RDKafkaConsumer: DeliverySettler, @unchecked Sendable {
     }
 
     private func takeNext(_ state: inout State) -> Ready? {
-        guard state.stop == .none, !state.isClosed else { return Ready(pending: nil) }
+        guard state.lifecycle.handsOut else { return Ready(pending: nil) }
         guard let pending = state.buffer.popFirst() else { return nil }
         state.handedOut += 1
         state.partitions[pending.partition]?.handedOut(pending.offset)
@@ -827,8 +794,7 @@ final class RDKafkaConsumer: DeliverySettler, @unchecked Sendable {
         let signal = state.withLock { state -> Bool? in
             guard takeBack(delivery, &state) else { return nil }
             state.partitions[partition]!.settle(delivery.offset)
-            let roomMade = state.isWaitingForRoom && hasRoom(state)
-            return state.isRevoking || state.stop == .graceful || roomMade
+            return state.lifecycle.settlementWakesPollingThread(unsettled: state.unsettledCount)
         }
         guard let signal else { throw notPending(delivery) }
         if signal {
@@ -845,7 +811,7 @@ final class RDKafkaConsumer: DeliverySettler, @unchecked Sendable {
             guard takeBack(delivery, &state) else { return nil }
             let again = self.delivery(delivery, asAttempt: delivery.attempt + 1)
             state.partitions[partition]!.requeue(delivery.offset, attempt: again.attempt)
-            if state.stop == .none, let waiter = state.waiter {
+            if state.lifecycle.handsOut, let waiter = state.waiter {
                 state.waiter = nil
                 state.handedOut += 1
                 state.partitions[partition]!.handedOut(delivery.offset)
@@ -853,7 +819,7 @@ final class RDKafkaConsumer: DeliverySettler, @unchecked Sendable {
                 return false
             }
             state.buffer.prepend(.delivery(again))
-            return state.isRevoking
+            return state.lifecycle.settlementWakesPollingThread(unsettled: state.unsettledCount)
         }
         guard let signal else { throw notPending(delivery) }
         if let (waiter, again) = handOff {
@@ -892,9 +858,7 @@ final class RDKafkaConsumer: DeliverySettler, @unchecked Sendable {
     /// Stops the member; returns once it has left the group.
     func stop(_ mode: Stop) {
         let waiter = state.withLock { state -> Parked<Pending?, Never>? in
-            if mode == .immediate || state.stop == .none {
-                state.stop = mode
-            }
+            state.lifecycle.stopRequested(mode)
             state.dropBuffered()
             defer { state.waiter = nil }
             return state.waiter
@@ -907,7 +871,7 @@ final class RDKafkaConsumer: DeliverySettler, @unchecked Sendable {
     func waitUntilClosed() async {
         await withCheckedContinuation { continuation in
             let closed = state.withLock { state in
-                guard !state.isClosed else { return true }
+                guard !state.lifecycle.isClosed else { return true }
                 state.closeWaiters.append(continuation)
                 return false
             }
