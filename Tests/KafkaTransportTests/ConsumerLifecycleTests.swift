@@ -221,7 +221,10 @@ struct ConsumerLifecycleTests {
             _ = lifecycle.assigned()
         }
         let message = String(decoding: result?.standardErrorContent ?? [], as: UTF8.self)
-        #expect(message.contains("cannot take an assignment while revoking partitions [3] (then running)"), "\(message)")
+        #expect(
+            message.contains("cannot take an assignment while revoking partitions [3] (then running)"),
+            "\(message)"
+        )
     }
 
     @Test func eventsAfterClosingTrap() async {

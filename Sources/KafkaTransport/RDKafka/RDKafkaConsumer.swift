@@ -247,15 +247,20 @@ final class RDKafkaConsumer: DeliverySettler, @unchecked Sendable {
         let subscribed = subscription.withPointer { rd_kafka_subscribe(handle, $0) }
         if subscribed != RD_KAFKA_RESP_ERR_NO_ERROR {
             let error = RDKafkaClient.error(subscribed, "Subscribing to '\(options.topic)' failed")
-            resume(state.withLock { state in
-                state.lifecycle.failJoin(error)
-                return completeJoin(&state)
-            })
+            resume(
+                state.withLock { state in
+                    state.lifecycle.failJoin(error)
+                    return completeJoin(&state)
+                }
+            )
         }
         var nextCommit = ContinuousClock.now.advanced(by: options.commitInterval)
         while true {
             let (leaves, room) = state.withLock { state in
-                (state.lifecycle.shouldLeave(handedOut: state.handedOut), state.lifecycle.room(unsettled: state.unsettledCount))
+                (
+                    state.lifecycle.shouldLeave(handedOut: state.handedOut),
+                    state.lifecycle.room(unsettled: state.unsettledCount)
+                )
             }
             if leaves || joinDeadlinePassed() { break }
             // Waits up to 100 ms for a record, then takes what librdkafka already holds, up to
@@ -405,7 +410,8 @@ final class RDKafkaConsumer: DeliverySettler, @unchecked Sendable {
             state -> (ConsumerLifecycle.FetchAction, (Parked<Pending?, Never>, Pending)?) in
             var handOff: (Parked<Pending?, Never>, Pending)?
             while var record = polled.popFirst() {
-                guard state.lifecycle.handsOut, let attempt = state.partitions[record.partition]?.received(record.offset)
+                guard state.lifecycle.handsOut,
+                    let attempt = state.partitions[record.partition]?.received(record.offset)
                 else {
                     rd_kafka_message_destroy(record.message)
                     continue
