@@ -18,13 +18,11 @@ struct BusTests {
         let billing = Bus(transport: billingTransport, name: "billing")
         let stock = Collector<String>()
         let invoices = Collector<Double>()
-        try inventory.handle(OrderPlaced.self, from: "MessageBus", group: "inventory") { order, _ in
+        try inventory.consume(OrderPlaced.self, from: "MessageBus", group: "inventory") { order, _ in
             stock.append(order.orderID)
-            return []
         }
-        try billing.handle(OrderPlaced.self, from: "MessageBus", group: "billing") { order, _ in
+        try billing.consume(OrderPlaced.self, from: "MessageBus", group: "billing") { order, _ in
             invoices.append(Double(order.quantity) * order.price)
-            return []
         }
         let order = OrderPlaced(orderID: "123458", product: "Laptop", quantity: 1, price: 1200.0)
         try await running([inventoryTransport, billingTransport, sales, inventory, billing]) {
@@ -53,9 +51,8 @@ struct BusTests {
         let instances = (0..<3).map { _ in InMemoryTransport(broker: broker) }
         let buses = try instances.map { transport in
             let bus = Bus(transport: transport, name: "worker")
-            try bus.handle(from: "jobs", group: "workers") { message, _ in
+            try bus.consume(from: "jobs", group: "workers") { message, _ in
                 handled.withLock { $0[message.id, default: 0] += 1 }
-                return []
             }
             return bus
         }
@@ -111,7 +108,7 @@ struct BusTests {
         let bus = Bus(transport: transport)
         let seen = Mutex<[String: [Int]]>([:])
         let concurrent = Mutex((now: 0, most: 0))
-        try bus.handle(from: "events", group: "g", options: .init(concurrency: 4)) { message, _ in
+        try bus.consume(from: "events", group: "g", options: .init(concurrency: 4)) { message, _ in
             concurrent.withLock {
                 $0.now += 1; $0.most = max($0.most, $0.now)
             }
@@ -119,7 +116,6 @@ struct BusTests {
             try await Task.sleep(for: .milliseconds(1))
             let number = Int(String(decoding: message.payload, as: UTF8.self))!
             seen.withLock { $0[message.key!, default: []].append(number) }
-            return []
         }
         try await running([transport, bus]) {
             try await bus.waitUntilRunning()
@@ -140,14 +136,13 @@ struct BusTests {
         let bus = Bus(transport: transport)
         let seen = Collector<Int>()
         let concurrent = Mutex((now: 0, most: 0))
-        try bus.handle(from: "events", group: "g", options: .init(concurrency: 1)) { message, _ in
+        try bus.consume(from: "events", group: "g", options: .init(concurrency: 1)) { message, _ in
             concurrent.withLock {
                 $0.now += 1; $0.most = max($0.most, $0.now)
             }
             defer { concurrent.withLock { $0.now -= 1 } }
             await Task.yield()
             seen.append(Int(String(decoding: message.payload, as: UTF8.self))!)
-            return []
         }
         try await running([transport, bus]) {
             try await bus.waitUntilRunning()
@@ -167,14 +162,13 @@ struct BusTests {
         let started = Collector<String>()
         let finished = Collector<String>()
         let bus = Bus(transport: transport)
-        try bus.handle(from: "work", group: "workers", options: .init(concurrency: concurrency)) { message, _ in
+        try bus.consume(from: "work", group: "workers", options: .init(concurrency: concurrency)) { message, _ in
             started.append(message.id)
             // Still running well after the shutdown began, when a bus that did not wait would
             // have left its group.
             try await eventually("the shutdown began") { Task.isShuttingDownGracefully }
             try await Task.sleep(for: .milliseconds(100))
             finished.append(message.id)
-            return []
         }
         let total = 50
         let group = ServiceGroup(

@@ -30,11 +30,10 @@ struct ErrorHandlingTests {
         )
         let attempts = Collector<String?>()
         let handled = Collector<String>()
-        try bus.handle(from: "orders", group: "billing") { message, _ in
+        try bus.consume(from: "orders", group: "billing") { message, _ in
             attempts.append(message.headers[MessageHeader.attempt])
             if attempts.count < 3 { throw PlannedFailure() }
             handled.append(message.id)
-            return []
         }
         try await running([transport, bus]) {
             try await bus.waitUntilRunning()
@@ -65,10 +64,9 @@ struct ErrorHandlingTests {
         )
         let failing = Mutex(true)
         let handled = Collector<String>()
-        try bus.handle(from: "orders", group: "billing", name: "invoicer") { message, _ in
+        try bus.consume(from: "orders", group: "billing", name: "invoicer") { message, _ in
             if message.id == "poison", failing.withLock({ $0 }) { throw PlannedFailure() }
             handled.append(message.id)
-            return []
         }
         try await running([transport, bus]) {
             try await bus.waitUntilRunning()
@@ -116,13 +114,11 @@ struct ErrorHandlingTests {
         let bus = Bus(transport: transport, middleware: [DeadLetterChannel(topic: "dead"), Self.quickRetry()])
         let handled = Collector<String>()
         let attempts = Mutex(0)
-        try bus.handle(OrderPlaced.self, from: "orders", group: "inventory") { order, _ in
+        try bus.consume(OrderPlaced.self, from: "orders", group: "inventory") { order, _ in
             handled.append(order.orderID)
-            return []
         }
-        try bus.handle(from: "orders", group: "counter") { _, _ in
+        try bus.consume(from: "orders", group: "counter") { _, _ in
             attempts.withLock { $0 += 1 }
-            return []
         }
         try await running([transport, bus]) {
             try await bus.waitUntilRunning()
@@ -181,10 +177,9 @@ struct ErrorHandlingTests {
             middleware: [DeadLetterChannel(topic: "dead")]
         )
         let seen = Collector<Int>()
-        try harness.bus.handle(from: "orders", group: "g") { message, context in
+        try harness.bus.consume(from: "orders", group: "g") { message, context in
             seen.append(context.delivery.attempt)
             if context.delivery.attempt < 3 { throw MessagingError(.invalidMessage, "rejected by the handler") }
-            return []
         }
         try await harness.run {
             // The dead letter's headers make it too large for the broker, so dead-lettering fails.
@@ -200,13 +195,12 @@ struct ErrorHandlingTests {
         let harness = BusHarness()
         let deliveries = Collector<Int>()
         let handled = Collector<String>()
-        try harness.bus.handle(from: "orders", group: "billing", options: .init(concurrency: 1)) { message, context in
+        try harness.bus.consume(from: "orders", group: "billing", options: .init(concurrency: 1)) { message, context in
             if message.id == "poison" {
                 deliveries.append(context.delivery.attempt)
                 throw PlannedFailure()
             }
             handled.append(message.id)
-            return []
         }
         try await harness.run {
             try await harness.transport.publish(
@@ -233,10 +227,9 @@ struct ErrorHandlingTests {
         let transport = InMemoryTransport()
         let bus = Bus(transport: transport)
         let deliveries = Collector<Int>()
-        try bus.handle(from: "orders", group: "billing", options: .init(maximumDeliveries: nil)) { _, context in
+        try bus.consume(from: "orders", group: "billing", options: .init(maximumDeliveries: nil)) { _, context in
             deliveries.append(context.delivery.attempt)
             if context.delivery.attempt < 8 { throw PlannedFailure() }
-            return []
         }
         try await running([transport, bus]) {
             try await bus.waitUntilRunning()
@@ -289,13 +282,12 @@ struct ErrorHandlingTests {
         let clock = TestClock()
         let bus = Bus(transport: transport)
         let calls = Collector<Bool>()
-        try bus.handle(from: "t", group: "g", middleware: [Timeout(.seconds(5), clock: clock)]) { _, _ in
+        try bus.consume(from: "t", group: "g", middleware: [Timeout(.seconds(5), clock: clock)]) { _, _ in
             let first = calls.count == 0
             calls.append(first)
             if first {
                 try await Task.sleep(for: .seconds(3600))
             }
-            return []
         }
         try await running([transport, bus]) {
             try await bus.waitUntilRunning()
@@ -334,13 +326,12 @@ struct ErrorHandlingTests {
         let transport = InMemoryTransport()
         let bus = Bus(transport: transport)
         let handled = Collector<String>()
-        try bus.handle(
+        try bus.consume(
             from: "orders",
             group: "g",
             middleware: [WireTap(topic: "audit"), MessageFilter { $0.type == "wanted" }]
         ) { message, _ in
             handled.append(message.id)
-            return []
         }
         try await running([transport, bus]) {
             try await bus.waitUntilRunning()

@@ -32,9 +32,8 @@ struct HookTests {
         let metrics = TestMetrics()
         let harness = BusHarness(middleware: [RequirePrice()], metricsFactory: metrics)
         let handled = Collector<String>()
-        try harness.bus.handle(from: "orders", group: "billing", options: .init(concurrency: 1)) { message, _ in
+        try harness.bus.consume(from: "orders", group: "billing", options: .init(concurrency: 1)) { message, _ in
             handled.append(message.id)
-            return []
         }
         try await harness.run {
             var priced = Message(id: "priced")

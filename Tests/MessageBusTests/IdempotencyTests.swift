@@ -12,9 +12,8 @@ struct IdempotencyTests {
     static func handle(_ messages: [Message], store: any IdempotencyStore) async throws -> [String] {
         let harness = BusHarness(middleware: [IdempotentReceiver(store: store)])
         let handled = Collector<String>()
-        try harness.bus.handle(from: "orders", group: "billing") { message, _ in
+        try harness.bus.consume(from: "orders", group: "billing") { message, _ in
             handled.append(message.id)
-            return []
         }
         try await harness.run {
             try await harness.transport.publish(messages, to: "orders")
@@ -35,10 +34,9 @@ struct IdempotencyTests {
     static func handleUntilDeliveredAgain(middleware: [any MessageMiddleware], failingFirst: Bool) async throws {
         let harness = BusHarness(middleware: middleware)
         let attempts = Collector<Int>()
-        try harness.bus.handle(from: "orders", group: "g") { _, context in
+        try harness.bus.consume(from: "orders", group: "g") { _, context in
             attempts.append(context.delivery.attempt)
             if failingFirst, context.delivery.attempt == 1 { throw PlannedFailure() }
-            return []
         }
         try await harness.run {
             try await harness.transport.publish(Message(id: "m"), to: "orders")
@@ -59,9 +57,8 @@ struct IdempotencyTests {
         let store = InMemoryIdempotencyStore()
         let bus = Bus(transport: transport, middleware: [IdempotentReceiver(store: store)])
         let handled = Collector<String>()
-        try bus.handle(from: "orders", group: group, name: "cobro") { message, _ in
+        try bus.consume(from: "orders", group: group, name: "cobro") { message, _ in
             handled.append(message.id)
-            return []
         }
         // ASCII ids, a long one, and ids whose characters can be composed in two ways.
         let ids = [
@@ -89,9 +86,8 @@ struct IdempotencyTests {
         }
         let bus = Bus(transport: transport, middleware: [receiver])
         let handled = Collector<String>()
-        try bus.handle(from: "orders", group: "billing") { message, _ in
+        try bus.consume(from: "orders", group: "billing") { message, _ in
             handled.append(message.id)
-            return []
         }
         try await running([transport, bus]) {
             try await bus.waitUntilRunning()

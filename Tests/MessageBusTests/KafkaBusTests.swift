@@ -17,13 +17,11 @@ struct KafkaBusTests {
         let billing = Bus(transport: transports[2], name: "billing")
         let stock = Collector<String>()
         let invoices = Collector<String>()
-        try inventory.handle(OrderPlaced.self, from: "MessageBus", group: "inventory") { order, _ in
+        try inventory.consume(OrderPlaced.self, from: "MessageBus", group: "inventory") { order, _ in
             stock.append(order.orderID)
-            return []
         }
-        try billing.handle(OrderPlaced.self, from: "MessageBus", group: "billing") { order, _ in
+        try billing.consume(OrderPlaced.self, from: "MessageBus", group: "billing") { order, _ in
             invoices.append(order.orderID)
-            return []
         }
         try await running(transports + [sales, inventory, billing]) {
             // Sent before the consumers first start: new groups read from the earliest message.
@@ -56,9 +54,8 @@ struct KafkaBusTests {
         let handled = Mutex<[String: Int]>([:])
         let buses = try instances.map { transport in
             let bus = Bus(transport: transport, name: "worker")
-            try bus.handle(from: "jobs", group: "workers") { message, _ in
+            try bus.consume(from: "jobs", group: "workers") { message, _ in
                 handled.withLock { $0[message.id, default: 0] += 1 }
-                return []
             }
             return bus
         }
@@ -96,7 +93,7 @@ struct KafkaBusTests {
         let bus = Bus(transport: transport, metricsFactory: metrics)
         let handled = Collector<String>()
         let released = Mutex(false)
-        try bus.handle(from: "lagging", group: "reports", options: .init(concurrency: 1)) { message, _ in
+        try bus.consume(from: "lagging", group: "reports", options: .init(concurrency: 1)) { message, _ in
             // The 41st message holds the only lane until the test is done.
             if handled.count == 40 {
                 while !released.withLock({ $0 }) {
@@ -104,7 +101,6 @@ struct KafkaBusTests {
                 }
             }
             handled.append(message.id)
-            return []
         }
         try await transport.publish((0..<100).map { Message(id: "m\($0)", key: "k\($0 % 8)") }, to: "lagging")
         try await running([transport, bus]) {
@@ -135,10 +131,9 @@ struct KafkaBusTests {
         )
         let failing = Mutex(true)
         let handled = Collector<String>()
-        try bus.handle(from: "orders", group: "billing") { message, _ in
+        try bus.consume(from: "orders", group: "billing") { message, _ in
             if message.id == "poison", failing.withLock({ $0 }) { throw PlannedFailure() }
             handled.append(message.id)
-            return []
         }
         try await running([transport, bus]) {
             try await bus.waitUntilRunning()

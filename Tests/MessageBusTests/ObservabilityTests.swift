@@ -107,9 +107,8 @@ struct ObservabilityTests {
         let logs = InMemoryLogHandler()
         let transport = InMemoryTransport()
         let bus = Bus(transport: transport, name: "logs", logger: Logger(label: "bus") { _ in logs })
-        try bus.handle(from: "orders", group: "audit", name: "audit") { message, context in
+        try bus.consume(from: "orders", group: "audit", name: "audit") { message, context in
             context.logger.info("handled")
-            return []
         }
         try await running([transport, bus]) {
             try await bus.waitUntilRunning()
@@ -131,13 +130,12 @@ struct ObservabilityTests {
         let transport = InMemoryTransport()
         let bus = Bus(transport: transport, name: "logs", logger: Logger(label: "bus") { _ in handler })
         let handled = Mutex(0)
-        try bus.handle(from: "orders", group: "audit", name: "audit") { message, context in
+        try bus.consume(from: "orders", group: "audit", name: "audit") { message, context in
             if message.id.hasPrefix("loud") {
                 context.logger.info("handled")
                 context.logger.info("handled again")
             }
             handled.withLock { $0 += 1 }
-            return []
         }
         try await running([transport, bus]) {
             try await bus.waitUntilRunning()
@@ -194,9 +192,8 @@ struct ObservabilityTests {
         let transport = InMemoryTransport()
         let bus = Bus(transport: transport, metricsFactory: metrics)
         let handled = Collector<String>()
-        try bus.handle(from: "orders", group: "billing", options: .init(concurrency: 1)) { message, _ in
+        try bus.consume(from: "orders", group: "billing", options: .init(concurrency: 1)) { message, _ in
             handled.append(message.id)
-            return []
         }
         // Published before the bus starts; the first reading follows the first acknowledgement.
         try await transport.publish((1...3).map { Message(id: "m\($0)", key: "k") }, to: "orders")

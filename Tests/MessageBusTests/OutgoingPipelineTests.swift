@@ -30,9 +30,8 @@ struct OutgoingPipelineTests {
         let metrics = TestMetrics()
         let transport = InMemoryTransport()
         let bus = Bus(transport: transport, name: "billing", metricsFactory: metrics, tracer: tracer)
-        try bus.handle(from: "orders", group: "billing") { _, context in
+        try bus.consume(from: "orders", group: "billing") { _, context in
             try await context.publish(Message(id: "notice"), to: "notices")
-            return []
         }
         try await running([transport, bus]) {
             try await bus.waitUntilRunning()

@@ -9,14 +9,13 @@ struct BillingApplication: Sendable {
     /// Registers the handler on `bus` for `topic`, keeping the invoices in `billing`.
     init(bus: Bus, billing: Billing, topic: String, logger: Logger) throws {
         self.billing = billing
-        try bus.handle(Order.self, from: topic, group: "billing", name: "invoice") { order, context in
+        try bus.consume(Order.self, from: topic, group: "billing", name: "invoice") { order, context in
             let order = order.stamped(by: context)
             guard let invoice = try await billing.invoice(order) else {
                 logger.info("Order already invoiced", metadata: ["order_id": "\(order.orderID)"])
-                return []
+                return
             }
             logger.info("billing   ← order \(order.orderID): invoice total \(invoice.total)")
-            return []
         }
     }
 }

@@ -9,17 +9,16 @@ struct InventoryApplication: Sendable {
     /// Registers the handler on `bus` for `topic`, keeping the data in `inventory`.
     init(bus: Bus, inventory: Inventory, topic: String, logger: Logger) throws {
         self.inventory = inventory
-        try bus.handle(Order.self, from: topic, group: "inventory", name: "take-stock") { order, context in
+        try bus.consume(Order.self, from: topic, group: "inventory", name: "take-stock") { order, context in
             let order = order.stamped(by: context)
             guard let (before, after) = try await inventory.take(order) else {
                 logger.info("Order already processed", metadata: ["order_id": "\(order.orderID)"])
-                return []
+                return
             }
             logger.info(
                 "inventory ← order \(order.orderID): \(order.product) stock \(before.inStock) → \(after.inStock)",
                 metadata: after.backordered > before.backordered ? ["backordered": "\(after.backordered)"] : [:]
             )
-            return []
         }
     }
 }

@@ -341,6 +341,61 @@ public final class Bus: Service, Sendable {
         )
     }
 
+    /// Registers a closure that returns nothing as the handler of `topic` for consumer group
+    /// `group`: a consumer whose only effects are its own (a database, a call), or which
+    /// publishes through its context.
+    ///
+    /// A separate name rather than an overload of `handle`: with both, a closure of one
+    /// expression that returns messages would compile as a closure returning nothing and drop
+    /// them, or a closure of several statements that returns nothing would fail to compile
+    /// against the overload returning messages, depending on which overload the compiler
+    /// prefers.
+    ///
+    /// See ``handle(from:group:name:options:middleware:handler:)``.
+    public func consume(
+        from topic: String,
+        group: String,
+        name: String? = nil,
+        options: HandlerOptions = HandlerOptions(),
+        middleware: [any MessageMiddleware] = [],
+        _ body: nonisolated(nonsending) @escaping @Sendable (Message, HandlerContext) async throws -> Void
+    ) throws(MessageBusError) {
+        try handle(from: topic, group: group, name: name, options: options, middleware: middleware) {
+            message,
+            context in
+            try await body(message, context)
+            return []
+        }
+    }
+
+    /// Registers a closure that receives each message decoded as `Value` and returns nothing.
+    ///
+    /// See ``consume(from:group:name:options:middleware:_:)`` and
+    /// ``handle(_:from:group:name:options:middleware:codec:_:)``.
+    public func consume<Value: Decodable & Sendable>(
+        _ type: Value.Type,
+        from topic: String,
+        group: String,
+        name: String? = nil,
+        options: HandlerOptions = HandlerOptions(),
+        middleware: [any MessageMiddleware] = [],
+        codec: some MessageCodec = .json,
+        _ body: nonisolated(nonsending) @escaping @Sendable (Value, HandlerContext) async throws -> Void
+    ) throws(MessageBusError) {
+        try handle(
+            type,
+            from: topic,
+            group: group,
+            name: name,
+            options: options,
+            middleware: middleware,
+            codec: codec
+        ) { value, context in
+            try await body(value, context)
+            return []
+        }
+    }
+
     private static func requireConfiguring(_ state: State, to action: String) throws(MessageBusError) {
         guard case .configuring = state.phase else {
             throw MessageBusError(.invalidConfiguration, "Cannot \(action): the bus has already started.")
