@@ -100,7 +100,7 @@ struct SQLiteIdempotencyStoreTests {
             }
             store = try SQLiteIdempotencyStore(database: database)
             harness = BusHarness(middleware: [IdempotentReceiver(store: store)])
-            try harness.bus.handle(from: "orders", group: "billing", name: "invoice") {
+            try harness.bus.consume(from: "orders", group: "billing", name: "invoice") {
                 [store] message, context in
                 let attempt = context.delivery.attempt
                 try await store.write(recordingFor: context) { db in
@@ -113,7 +113,6 @@ struct SQLiteIdempotencyStoreTests {
                 if failingLater(attempt) {
                     context.onSuccess { throw StoreTestFailure() }
                 }
-                return []
             }
         }
 

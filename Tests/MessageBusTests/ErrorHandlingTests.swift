@@ -303,11 +303,10 @@ struct ErrorHandlingTests {
         let clock = TestClock()
         let bus = Bus(transport: transport)
         let started = Collector<String>()
-        try bus.handle(from: "t", group: "g", middleware: [Throttle(messages: 1, per: .seconds(1), clock: clock)]) {
+        try bus.consume(from: "t", group: "g", middleware: [Throttle(messages: 1, per: .seconds(1), clock: clock)]) {
             message,
             _ in
             started.append(message.id)
-            return []
         }
         try await running([transport, bus]) {
             try await bus.waitUntilRunning()
