@@ -48,32 +48,17 @@ struct PageSource {
         var standaloneMembers: [String] = []
         var openedBlocks = 0
         for sample in samples {
-            let items = TopLevelItem.items(of: sample.lines)
             switch sample.treatment {
             case .fragment:
                 continue
             case .compiled:
-                for item in items {
-                    switch item.placement {
-                    case .fileHeader: header.formUnion(item.lines.filter { $0.contains("import ") })
-                    case .fileScope: fileScope += located(item, of: sample)
-                    case .member: members += located(item, of: sample)
-                    case .statement: statements += located(item, of: sample)
-                    }
-                }
+                sort(sample, header: &header, fileScope: &fileScope, members: &members, statements: &statements)
                 statements.append("do {")
                 openedBlocks += 1
             case .standalone:
                 var ownMembers: [String] = []
                 var ownStatements: [String] = []
-                for item in items {
-                    switch item.placement {
-                    case .fileHeader: header.formUnion(item.lines.filter { $0.contains("import ") })
-                    case .fileScope: fileScope += located(item, of: sample)
-                    case .member: ownMembers += located(item, of: sample)
-                    case .statement: ownStatements += located(item, of: sample)
-                    }
-                }
+                sort(sample, header: &header, fileScope: &fileScope, members: &ownMembers, statements: &ownStatements)
                 standaloneMembers += ["/// The sample on line \(sample.fenceLine), which stands apart from the others."]
                 standaloneMembers += ["struct Line\(sample.fenceLine) {"] + ownMembers
                 standaloneMembers += ["func statements() async throws {"] + ownStatements + ["}", "}"]
@@ -89,6 +74,24 @@ struct PageSource {
             + ["/// The page's statements, in reading order.", "func statements() async throws {"]
             + statements + Array(repeating: "}", count: openedBlocks) + ["}", "}", ""])
             .joined(separator: "\n")
+    }
+
+    /// Adds the top-level items of `sample` to the part of the source where each goes.
+    private func sort(
+        _ sample: Sample,
+        header: inout Set<String>,
+        fileScope: inout [String],
+        members: inout [String],
+        statements: inout [String]
+    ) {
+        for item in TopLevelItem.items(of: sample.lines) {
+            switch item.placement {
+            case .fileHeader: header.formUnion(item.lines.filter { $0.contains("import ") })
+            case .fileScope: fileScope += located(item, of: sample)
+            case .member: members += located(item, of: sample)
+            case .statement: statements += located(item, of: sample)
+            }
+        }
     }
 
     /// `item`'s lines between directives that make diagnostics name the page and line they come from.
