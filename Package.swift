@@ -276,6 +276,37 @@ let package = Package(
             ],
             swiftSettings: strictSwiftSettings
         ),
+        .executableTarget(
+            name: "DocumentationSampleGenerator",
+            path: "Plugins/DocumentationSampleGenerator",
+            swiftSettings: strictSwiftSettings
+        ),
+        .plugin(
+            name: "DocumentationSamples",
+            capability: .buildTool(),
+            dependencies: ["DocumentationSampleGenerator"]
+        ),
+        .testTarget(
+            name: "DocumentationSampleTests",
+            dependencies: [
+                "ExampleSupport",
+                "InMemoryTransport",
+                "KafkaTransport",
+                "MessageBus",
+                "MessageBusSQLite",
+                "MessageBusTesting",
+                "MessageBusWebhook",
+                "Messaging",
+                "MessagingTesting",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Tracing", package: "swift-distributed-tracing"),
+            ],
+            swiftSettings: strictSwiftSettings,
+            plugins: ["DocumentationSamples"]
+        ),
         .testTarget(
             name: "EIPTests",
             dependencies: ["eip", "KafkaTransport", "Messaging"],
