@@ -40,7 +40,7 @@ struct DeadLetters: AsyncParsableCommand {
             let transport = try connection.transport()
             do {
                 try await connection.requireTopic(topic, on: transport)
-                let result = try await body(DeadLetterQueue(topic: topic, transport: transport))
+                let result = try await body(DeadLetterQueue(topic: topic, bus: Bus(transport: transport, name: "eip")))
                 await transport.shutdown()
                 return result
             } catch {

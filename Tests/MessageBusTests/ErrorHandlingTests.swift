@@ -95,7 +95,7 @@ struct ErrorHandlingTests {
             #expect(notifications.first?.deadLetterTopic == "orders.dead")
             #expect(notifications.first?.attempts == 3)
 
-            let queue = DeadLetterQueue(topic: "orders.dead", transport: transport)
+            let queue = DeadLetterQueue(topic: "orders.dead", bus: bus)
             let listed = try await queue.list(limit: 1)
             #expect(listed.map(\.message.id) == ["poison"])
             #expect(listed.first?.reason == "retriesExhausted")

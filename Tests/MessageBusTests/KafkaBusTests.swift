@@ -149,7 +149,7 @@ struct KafkaBusTests {
             #expect(notifier.received.count == 1)
 
             failing.withLock { $0 = false }
-            let replayed = try await DeadLetterQueue(topic: "orders.dead", transport: transport).replay(limit: 1)
+            let replayed = try await DeadLetterQueue(topic: "orders.dead", bus: bus).replay(limit: 1)
             #expect(replayed.map(\.message.id) == ["poison"])
             try await eventually("the replayed message was handled", timeout: .seconds(60)) {
                 handled.all.contains("poison")

@@ -95,4 +95,70 @@ struct OutgoingPipelineTests {
         #expect(first.stampedBefore.all.allSatisfy { $0 }, "a link ran before the bus's stamping")
         #expect(throws: MessageBusError.self) { try bus.use(outgoing: Tagging(name: "late")) }
     }
+
+    @Test func aRequestLeavesThroughTheRequestersBusPipeline() async throws {
+        let metrics = TestMetrics()
+        let transport = InMemoryTransport()
+        let inventory = Bus(transport: transport, name: "inventory")
+        let requests = Collector<Message>()
+        try inventory.handle(from: "inventory.queries", group: "inventory") { request, context in
+            requests.append(request)
+            return [try context.reply(Message(id: "level"))]
+        }
+        let sales = Bus(
+            transport: transport,
+            name: "sales",
+            outgoing: [Tagging(name: "signed")],
+            metricsFactory: metrics,
+            tracer: W3CTracer()
+        )
+        let requester = Requester(bus: sales, replyTopic: "sales.replies")
+        try await running([transport, inventory, requester]) {
+            try await inventory.waitUntilRunning()
+            let reply = try await requester.request(
+                Message(id: "query"),
+                to: "inventory.queries",
+                timeout: .seconds(20)
+            )
+            #expect(reply.id == "level")
+        }
+        let request = try #require(requests.all.first)
+        #expect(request.headers["links"] == "signed")
+        #expect(request.headers["sent-by"] == "sales")
+        #expect(request.source == "/sales")
+        #expect(request.replyTo == "sales.replies")
+        #expect(request.correlationID == "query")
+        #expect(request.headers[MessageHeader.traceParent] != nil)
+        #expect(
+            metrics.counterTotal(label: "messagebus_published_total", dimensions: [("topic", "inventory.queries")]) == 1
+        )
+    }
+
+    @Test func aReplayedDeadLetterLeavesThroughTheQueuesBusPipeline() async throws {
+        let metrics = TestMetrics()
+        let transport = InMemoryTransport()
+        var letter = Message(id: "poison", source: "/shop")
+        letter.correlationID = "order-7"
+        letter.headers[MessageHeader.DeadLetter.sourceTopic] = "orders"
+        letter.headers[MessageHeader.DeadLetter.reason] = "retriesExhausted"
+        let operations = Bus(
+            transport: transport,
+            name: "operations",
+            outgoing: [Tagging(name: "signed")],
+            metricsFactory: metrics
+        )
+        try await running([transport]) {
+            try await transport.publish(letter, to: "orders.dead")
+            let replayed = try await DeadLetterQueue(topic: "orders.dead", bus: operations).replay(limit: 1)
+            #expect(replayed.map(\.message.id) == ["poison"])
+            let message = try #require(try await read(1, from: "orders", on: transport).first)
+            #expect(message.id == "poison")
+            #expect(message.headers["links"] == "signed")
+            #expect(message.headers["sent-by"] == "operations")
+            #expect(message.source == "/shop")
+            #expect(message.correlationID == "order-7")
+            #expect(message.headers[MessageHeader.DeadLetter.reason] == nil)
+        }
+        #expect(metrics.counterTotal(label: "messagebus_published_total", dimensions: [("topic", "orders")]) == 1)
+    }
 }

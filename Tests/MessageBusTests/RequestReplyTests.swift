@@ -24,7 +24,7 @@ struct RequestReplyTests {
         try inventory.handle(StockQuery.self, from: "inventory.queries", group: "inventory") { query, context in
             [try context.reply(StockLevel(product: query.product, available: 7))]
         }
-        let requester = Requester(transport: transport, replyTopic: "sales.replies")
+        let requester = Requester(bus: Bus(transport: transport, name: "sales"), replyTopic: "sales.replies")
         try await running([transport, inventory, requester]) {
             try await inventory.waitUntilRunning()
             async let laptop = requester.request(
@@ -46,7 +46,7 @@ struct RequestReplyTests {
 
     @Test func aRequestNobodyAnswersTimesOut() async throws {
         let transport = InMemoryTransport()
-        let requester = Requester(transport: transport, replyTopic: "replies")
+        let requester = Requester(bus: Bus(transport: transport), replyTopic: "replies")
         try await running([transport, requester]) {
             await #expect {
                 try await requester.request(Message(id: "q"), to: "nobody.listens", timeout: .milliseconds(200))

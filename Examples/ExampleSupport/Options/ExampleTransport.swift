@@ -11,7 +11,17 @@ public enum ExampleTransport: Sendable {
     case kafka(KafkaConfiguration)
 
     /// The Kafka transport for the brokers `bootstrapServers` (comma-separated `HOST:PORT`
-    /// pairs), with the library's defaults and `clientID`.
+    /// pairs), with the library's defaults and `clientID`, except for a short consumer-group
+    /// session.
+    ///
+    /// A role that is killed, not stopped, leaves no word to its group: the group coordinator
+    /// keeps the dead member, and the partitions it held, until its session times out. A
+    /// restarted role joins the same group, and gets its partitions only once the coordinator
+    /// gave up on the dead member and ended the rebalance its own joining began: on librdkafka's
+    /// mock cluster (`eip kafka-mock`), one to two session timeouts after the kill. With the
+    /// library's default of 45 seconds a restarted role would wait 45 to 90 seconds, past its
+    /// 60-second join timeout at worst; the examples use 6 seconds, the brokers' usual minimum,
+    /// with a heartbeat every second, so a restarted role consumes again within about 12.
     ///
     /// - Throws: ``ExampleError`` naming `--kafka` when a server is not `HOST:PORT`.
     public static func kafka(_ bootstrapServers: String, clientID: String) throws(ExampleError) -> ExampleTransport {
@@ -23,6 +33,8 @@ public enum ExampleTransport: Sendable {
         }
         var configuration = KafkaConfiguration(bootstrapServers: servers)
         configuration.clientID = clientID
+        configuration.consumer.sessionTimeout = .seconds(6)
+        configuration.consumer.heartbeatInterval = .seconds(1)
         return .kafka(configuration)
     }
 

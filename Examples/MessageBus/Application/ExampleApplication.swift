@@ -1,5 +1,4 @@
 import ExampleSupport
-import GRDB
 import Hummingbird
 import Logging
 import MessageBus
@@ -30,16 +29,16 @@ func buildApplication(
     var buses: [Bus] = []
     var servers: [any Service] = []
 
-    /// A bus for one application; its idempotent receiver keeps its keys in `database`.
-    func makeBus(_ name: String, idempotency database: (any DatabaseWriter)? = nil) throws -> Bus {
+    /// A bus for one application; its idempotent receiver keeps its keys in `store`.
+    func makeBus(_ name: String, idempotency store: SQLiteIdempotencyStore? = nil) -> Bus {
         var busLogger = logger
         busLogger[metadataKey: "application"] = "\(name)"
         var middleware: [any MessageMiddleware] = [
             DeadLetterChannel(topic: configuration.deadLetterTopic, notifier: LoggingNotifier(logger: busLogger)),
             Retry(maximumAttempts: 3, initialDelay: .milliseconds(50)),
         ]
-        if let database {
-            middleware.append(IdempotentReceiver(store: try SQLiteIdempotencyStore(database: database)))
+        if let store {
+            middleware.append(IdempotentReceiver(store: store))
         }
         let bus = Bus(
             transport: transport,
@@ -71,7 +70,7 @@ func buildApplication(
     if configuration.runsSales {
         let database = try data.openDatabase(for: "sales", migrator: SalesLedger.migrator)
         let sales = SalesApplication(
-            bus: try makeBus("sales"),
+            bus: makeBus("sales"),
             ledger: SalesLedger(database: database),
             topic: configuration.topic,
             destination: configuration.transport.destination
@@ -80,18 +79,20 @@ func buildApplication(
     }
     if configuration.runsInventory {
         let database = try data.openDatabase(for: "inventory", migrator: Inventory.migrator)
+        let processed = try SQLiteIdempotencyStore(database: database)
         inventory = try InventoryApplication(
-            bus: try makeBus("inventory", idempotency: database),
-            inventory: Inventory(database: database),
+            bus: makeBus("inventory", idempotency: processed),
+            inventory: Inventory(database: database, processed: processed),
             topic: configuration.topic,
             logger: logger
         )
     }
     if configuration.runsBilling {
         let database = try data.openDatabase(for: "billing", migrator: Billing.migrator)
+        let processed = try SQLiteIdempotencyStore(database: database)
         billing = try BillingApplication(
-            bus: try makeBus("billing", idempotency: database),
-            billing: Billing(database: database),
+            bus: makeBus("billing", idempotency: processed),
+            billing: Billing(database: database, processed: processed),
             topic: configuration.topic,
             logger: logger
         )

@@ -1,5 +1,7 @@
 import ExampleSupport
 import GRDB
+import MessageBus
+import MessageBusSQLite
 
 /// The billing application's data, in its own database: one invoice per processed order.
 struct Billing: ProcessedOrders {
@@ -31,15 +33,23 @@ struct Billing: ProcessedOrders {
 
     let applicationName = "billing"
     private let database: any DatabaseWriter
+    /// The billing bus's record of the messages it processed, in the same database.
+    private let processed: SQLiteIdempotencyStore
 
-    /// Uses `database`, migrated with ``migrator``.
-    init(database: any DatabaseWriter) {
+    /// Uses `database`, migrated with ``migrator``, and `processed`, the idempotency store the
+    /// billing bus keeps in it.
+    init(database: any DatabaseWriter, processed: SQLiteIdempotencyStore) {
         self.database = database
+        self.processed = processed
     }
 
     /// Writes the order's invoice, once per order id; `nil` when it was already invoiced.
-    func invoice(_ order: Order) async throws -> Invoice? {
-        try await database.write { db in
+    ///
+    /// The record that `context`'s message was processed is written in the same transaction, so
+    /// a process killed at any moment either invoiced the order and remembers it, or did
+    /// neither and invoices it when the order is delivered again.
+    func invoice(_ order: Order, handling context: HandlerContext) async throws -> Invoice? {
+        try await processed.write(recordingFor: context) { db in
             guard try Order.fetch(order.orderID, from: "invoices", in: db) == nil else { return nil }
             try order.insert(into: "invoices", in: db)
             return Invoice(order: order)

@@ -11,7 +11,7 @@ struct BillingApplication: Sendable {
         self.billing = billing
         try bus.consume(Order.self, from: topic, group: "billing", name: "invoice") { order, context in
             let order = order.stamped(by: context)
-            guard let invoice = try await billing.invoice(order) else {
+            guard let invoice = try await billing.invoice(order, handling: context) else {
                 logger.info("Order already invoiced", metadata: ["order_id": "\(order.orderID)"])
                 return
             }

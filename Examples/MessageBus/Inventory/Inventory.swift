@@ -1,5 +1,7 @@
 import ExampleSupport
 import GRDB
+import MessageBus
+import MessageBusSQLite
 
 /// The inventory application's data, in its own database: stock per product and the orders it
 /// has processed.
@@ -38,17 +40,23 @@ struct Inventory: ProcessedOrders {
 
     let applicationName = "inventory"
     private let database: any DatabaseWriter
+    /// The inventory bus's record of the messages it processed, in the same database.
+    private let processed: SQLiteIdempotencyStore
 
-    /// Uses `database`, migrated with ``migrator``.
-    init(database: any DatabaseWriter) {
+    /// Uses `database`, migrated with ``migrator``, and `processed`, the idempotency store the
+    /// inventory bus keeps in it.
+    init(database: any DatabaseWriter, processed: SQLiteIdempotencyStore) {
         self.database = database
+        self.processed = processed
     }
 
-    /// Takes the order's quantity from stock and records the order, in one transaction, once per
-    /// order id; returns the product's stock before and after, or `nil` when the order was
-    /// already processed.
-    func take(_ order: Order) async throws -> (before: Item, after: Item)? {
-        try await database.write { db in
+    /// Takes the order's quantity from stock and records the order, once per order id; returns
+    /// the product's stock before and after, or `nil` when the order was already processed.
+    ///
+    /// One transaction holds the stock, the order and the record that `context`'s message was
+    /// processed, so a process killed at any moment did all of it or none.
+    func take(_ order: Order, handling context: HandlerContext) async throws -> (before: Item, after: Item)? {
+        try await processed.write(recordingFor: context) { db in
             guard try Order.fetch(order.orderID, from: "processed_orders", in: db) == nil else { return nil }
             let before = try Self.item(order.product, in: db) ?? Item(inStock: 0)
             var after = before

@@ -11,7 +11,7 @@ struct InventoryApplication: Sendable {
         self.inventory = inventory
         try bus.consume(Order.self, from: topic, group: "inventory", name: "take-stock") { order, context in
             let order = order.stamped(by: context)
-            guard let (before, after) = try await inventory.take(order) else {
+            guard let (before, after) = try await inventory.take(order, handling: context) else {
                 logger.info("Order already processed", metadata: ["order_id": "\(order.orderID)"])
                 return
             }

@@ -36,18 +36,27 @@ public struct DeadLetter: Sendable {
 
 /// Lists the messages of a dead-letter topic and replays them to the topics they came from.
 ///
-/// Both read the topic as a consumer group and stop after `limit` messages, or when no message
-/// has arrived for `idleTimeout`.
+/// Both read the topic, on the bus's transport, as a consumer group and stop after `limit`
+/// messages, or when no message has arrived for `idleTimeout`. A replay sends through the bus's
+/// outgoing pipeline, like everything else the bus sends: replayed messages count in
+/// `messagebus_published_total` and pass the bus's ``OutgoingMiddleware`` (signing, for
+/// instance) before the transport.
 public struct DeadLetterQueue: Sendable {
     /// The dead-letter topic.
     public let topic: String
-    private let transport: any MessageTransport
+    private let bus: Bus
     private let timekeeper: Timekeeper
 
-    /// A queue for the dead-letter topic `topic` on `transport`.
-    public init(topic: String, transport: any MessageTransport, clock: some Clock<Duration> = ContinuousClock()) {
+    /// A queue for the dead-letter topic `topic`, read on `bus`'s transport and replayed
+    /// through `bus`, which need not be running.
+    ///
+    /// - Parameters:
+    ///   - topic: The dead-letter topic.
+    ///   - bus: The bus whose transport holds the topic and whose outgoing pipeline replays pass.
+    ///   - clock: The clock idle timeouts are measured on. Default: `ContinuousClock`.
+    public init(topic: String, bus: Bus, clock: some Clock<Duration> = ContinuousClock()) {
         self.topic = topic
-        self.transport = transport
+        self.bus = bus
         self.timekeeper = Timekeeper(clock)
     }
 
@@ -63,8 +72,11 @@ public struct DeadLetterQueue: Sendable {
         try await read(group: "\(topic).list", limit: limit, idleTimeout: idleTimeout) { _ in }
     }
 
-    /// Publishes each dead letter's ``DeadLetter/original`` back to its source topic, then
-    /// acknowledges it, so it is replayed once.
+    /// Publishes each dead letter's ``DeadLetter/original`` back to its source topic, through
+    /// the bus's outgoing pipeline, then acknowledges it, so it is replayed once.
+    ///
+    /// The original keeps its id and correlation id, so that an idempotent receiver that
+    /// processed it before recognises it.
     ///
     /// - Parameters:
     ///   - limit: The most messages to replay. Default: all.
@@ -90,7 +102,7 @@ public struct DeadLetterQueue: Sendable {
                 error.messageID = delivery.message.id
                 throw error
             }
-            try await transport.publish(deadLetter.original, to: source)
+            try await bus.publish(deadLetter.original, to: source)
             try delivery.acknowledge()
         }
     }
@@ -102,7 +114,7 @@ public struct DeadLetterQueue: Sendable {
         settle: @escaping @Sendable (Delivery) async throws -> Void
     ) async throws -> [DeadLetter] {
         if let limit, limit <= 0 { return [] }
-        let deliveries = try await transport.subscribe(
+        let deliveries = try await bus.transport.subscribe(
             to: topic,
             group: group,
             options: SubscriptionOptions(startPosition: .earliest, prefetch: limit ?? 256)

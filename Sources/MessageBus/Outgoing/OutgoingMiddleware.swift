@@ -11,7 +11,8 @@ public typealias NextPublisher =
 /// Every message a bus sends passes one ordered chain of outgoing middleware: what ``Bus``'s
 /// `publish` methods publish, what handlers return (replies included), and what handlers and
 /// middleware publish through ``HandlerContext/publish(_:to:)-([Message],_)``, dead letters and
-/// wire-tap copies among them. The bus's own links come first: one gives each message the bus's
+/// wire-tap copies among them, and the requests of a ``Requester`` and the replays of a
+/// ``DeadLetterQueue`` made on the bus. The bus's own links come first: one gives each message the bus's
 /// source, its correlation and causation ids and the trace context; one counts the messages
 /// published, once the rest of the chain has sent them. The links passed to ``Bus`` follow, in
 /// order, and the transport is last.

@@ -16,8 +16,13 @@ import Synchronization
 /// the bus sets the reply's `causation-id` to the request's id, which is how the requester
 /// matches it. A responder outside the bus must set that header itself.
 ///
+/// Requests leave through the bus's outgoing pipeline, like everything else the bus sends: they
+/// get the bus's source and the trace context, count in `messagebus_published_total`, and pass
+/// the bus's ``OutgoingMiddleware`` (signing, for instance) before the transport. Replies are
+/// read from the bus's transport.
+///
 /// ```swift
-/// let requester = Requester(transport: transport, replyTopic: "sales.replies")
+/// let requester = Requester(bus: bus, replyTopic: "sales.replies")
 /// // run `requester` in the ServiceGroup, then:
 /// let stock = try await requester.request(StockQuery(product: "Laptop"), to: "inventory.queries",
 ///                                         replyType: StockLevel.self, timeout: .seconds(2))
@@ -30,28 +35,29 @@ public final class Requester: Service, Sendable {
     public let replyTopic: String
     /// The consumer group this requester reads replies as.
     public let group: String
-    private let transport: any MessageTransport
+    private let bus: Bus
     private let logger: Logger
     private let timekeeper: Timekeeper
     private let subscribed = Gate()
     private let pending = Mutex<[String: Promise<Message>]>([:])
 
-    /// Creates a requester.
+    /// Creates a requester that sends through `bus`.
     ///
     /// - Parameters:
-    ///   - transport: Where requests and replies travel.
+    ///   - bus: The bus whose outgoing pipeline requests pass, and on whose transport replies
+    ///     are read. The bus need not be running.
     ///   - replyTopic: The topic replies are addressed to.
     ///   - group: The consumer group for replies. Default: a group unique to this requester.
     ///   - logger: The logger. Default: label `MessageBus.Requester`.
     ///   - clock: The clock timeouts are measured on. Default: `ContinuousClock`.
     public init(
-        transport: any MessageTransport,
+        bus: Bus,
         replyTopic: String,
         group: String? = nil,
         logger: Logger = Logger(label: "MessageBus.Requester"),
         clock: some Clock<Duration> = ContinuousClock()
     ) {
-        self.transport = transport
+        self.bus = bus
         self.replyTopic = replyTopic
         self.group = group ?? "\(replyTopic).requester-\(UUID().uuidString.lowercased())"
         self.logger = logger
@@ -63,7 +69,7 @@ public final class Requester: Service, Sendable {
     public func run() async throws {
         let deliveries: any DeliverySequence
         do {
-            deliveries = try await transport.subscribe(
+            deliveries = try await bus.transport.subscribe(
                 to: replyTopic,
                 group: group,
                 options: SubscriptionOptions(startPosition: .latest)
@@ -85,7 +91,11 @@ public final class Requester: Service, Sendable {
         await deliveries.close()
     }
 
-    /// Publishes `message` to `topic` as a request and returns its reply.
+    /// Publishes `message` to `topic` as a request, through the bus's outgoing pipeline, and
+    /// returns its reply.
+    ///
+    /// The request is `message` with ``replyTopic`` as its `reply-to`, and its own id as its
+    /// correlation id unless it has one.
     ///
     /// - Throws: ``MessageBusError/Code/requestTimedOut`` when no reply arrives within `timeout`
     ///   (including when the requester is not running), or the error publishing failed with.
@@ -104,7 +114,7 @@ public final class Requester: Service, Sendable {
         let deadline = timekeeper.now() + timeout
         let answer = try await withDeadline({ try await timekeeper.sleepUntil(deadline) }) {
             try await self.subscribed.wait()
-            try await self.transport.publish(request, to: topic)
+            try await self.bus.publish(request, to: topic)
             return try await reply.value()
         }
         guard let answer else {
