@@ -17,6 +17,7 @@ let package = Package(
         .library(name: "MessageBusSQLite", targets: ["MessageBusSQLite"]),
         .library(name: "MessageBusWebhook", targets: ["MessageBusWebhook"]),
         .library(name: "MessageBusTesting", targets: ["MessageBusTesting"]),
+        .library(name: "MessageSecurity", targets: ["MessageSecurity"]),
         .executable(name: "eip", targets: ["eip"]),
     ],
     dependencies: [
@@ -33,6 +34,7 @@ let package = Package(
         .package(url: "https://github.com/pointfreeco/swift-clocks.git", from: "1.1.1"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),
     ],
     targets: [
         .target(
@@ -121,6 +123,17 @@ let package = Package(
             swiftSettings: strictSwiftSettings
         ),
         .target(
+            name: "MessageSecurity",
+            dependencies: [
+                "MessageBus",
+                "Messaging",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+            ],
+            swiftSettings: strictSwiftSettings
+        ),
+        .target(
             name: "ExampleSupport",
             dependencies: [
                 "InMemoryTransport",
@@ -183,8 +196,10 @@ let package = Package(
                 "InMemoryTransport",
                 "KafkaTransport",
                 "MessageBus",
+                "MessageSecurity",
                 "Messaging",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
@@ -256,6 +271,21 @@ let package = Package(
                 "MessageBusWebhook",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ],
+            swiftSettings: strictSwiftSettings
+        ),
+        .testTarget(
+            name: "MessageSecurityTests",
+            dependencies: [
+                "InMemoryTransport",
+                "KafkaTransport",
+                "MessageBus",
+                "MessageBusTesting",
+                "MessageSecurity",
+                "Messaging",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "MetricsTestKit", package: "swift-metrics"),
             ],
             swiftSettings: strictSwiftSettings
         ),
