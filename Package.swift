@@ -101,6 +101,7 @@ let package = Package(
             name: "MessageBusWebhook",
             dependencies: [
                 "MessageBus",
+                "MessageSecurity",
                 "Messaging",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
@@ -269,6 +270,7 @@ let package = Package(
             dependencies: [
                 "MessageBus",
                 "MessageBusWebhook",
+                "MessageSecurity",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],
