@@ -18,41 +18,42 @@ enum SecurityScenarios {
             dataContentType: "application/json",
             payload: Data(repeating: UInt8(ascii: "x"), count: payloadBytes)
         )
-        let clock = ContinuousClock()
-        let start = clock.now
-        for _ in 0..<count {
+        return try rate(count) {
             let opened = try sealer.open(try sealer.seal(message, with: algorithm))
             guard opened.message.payload.count == payloadBytes else { throw BenchmarkError("\(algorithm) lost bytes") }
         }
-        return Double(count) / seconds(clock.now - start)
     }
 
     /// Computes and checks `count` HMAC-SHA256 codes of `payloadBytes`; messages per second.
     static func bareHMACRate(payloadBytes: Int, count: Int) throws -> Double {
         let key = SymmetricKey(size: .bits256)
         let payload = Data(repeating: UInt8(ascii: "x"), count: payloadBytes)
-        let clock = ContinuousClock()
-        let start = clock.now
-        for _ in 0..<count {
+        return try rate(count) {
             let code = HMAC<SHA256>.authenticationCode(for: payload, using: key)
             guard HMAC<SHA256>.isValidAuthenticationCode(code, authenticating: payload, using: key) else {
                 throw BenchmarkError("HMAC did not verify")
             }
         }
-        return Double(count) / seconds(clock.now - start)
     }
 
     /// Seals and opens `count` payloads of `payloadBytes` with bare AES-GCM; messages per second.
     static func bareAESGCMRate(payloadBytes: Int, count: Int) throws -> Double {
         let key = SymmetricKey(size: .bits256)
         let payload = Data(repeating: UInt8(ascii: "x"), count: payloadBytes)
-        let clock = ContinuousClock()
-        let start = clock.now
-        for _ in 0..<count {
+        return try rate(count) {
             let box = try AES.GCM.seal(payload, using: key)
             guard try AES.GCM.open(box, using: key).count == payloadBytes else {
                 throw BenchmarkError("AES-GCM lost bytes")
             }
+        }
+    }
+
+    /// Runs `body` `count` times; runs per second.
+    private static func rate(_ count: Int, _ body: () throws -> Void) rethrows -> Double {
+        let clock = ContinuousClock()
+        let start = clock.now
+        for _ in 0..<count {
+            try body()
         }
         return Double(count) / seconds(clock.now - start)
     }
