@@ -17,12 +17,14 @@ enum AuthenticatedData {
     static let context = "messagesecurity/v1"
 
     /// The attribute bytes of `message`, sealed with `algorithm` under `keyID`, whose payload
-    /// has (or had, before encryption) the content type `contentType`.
+    /// has (or had, before encryption) the content type `contentType`; for a signature, followed
+    /// by the payload's length, `signedPayloadCount`, as 8 big-endian bytes.
     static func attributes(
         of message: Message,
         algorithm: SealAlgorithm,
         keyID: String,
-        contentType: String?
+        contentType: String?,
+        signedPayloadCount: Int? = nil
     ) -> [UInt8] {
         var bytes: [UInt8] = []
         bytes.reserveCapacity(160 + message.id.utf8.count + message.source.utf8.count + message.type.utf8.count)
@@ -41,13 +43,9 @@ enum AuthenticatedData {
         }
         appendOptional(contentType, to: &bytes)
         appendOptional(message.dataSchema, to: &bytes)
-        return bytes
-    }
-
-    /// The 8-byte big-endian length that precedes a signed payload.
-    static func payloadLength(_ payload: Data) -> [UInt8] {
-        var bytes: [UInt8] = []
-        appendBigEndian(UInt64(payload.count), byteCount: 8, to: &bytes)
+        if let signedPayloadCount {
+            appendBigEndian(UInt64(signedPayloadCount), byteCount: 8, to: &bytes)
+        }
         return bytes
     }
 

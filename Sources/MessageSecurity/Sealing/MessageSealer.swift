@@ -96,7 +96,8 @@ public struct MessageSealer: Sendable {
             of: sealed,
             algorithm: algorithm,
             keyID: key.id,
-            contentType: message.dataContentType
+            contentType: message.dataContentType,
+            signedPayloadCount: algorithm.encrypts ? nil : message.payload.count
         )
         do {
             switch (algorithm, key.material) {
@@ -185,15 +186,21 @@ public struct MessageSealer: Sendable {
             )
         }
         var opened = message
-        for name in SealAttribute.all {
-            opened.extensions.removeValue(forKey: name)
+        if message.extensions.keys.allSatisfy(SealAttribute.all.contains) {
+            // Only the seal's attributes: cheaper than removing them one by one.
+            opened.extensions = [:]
+        } else {
+            for name in SealAttribute.all {
+                opened.extensions.removeValue(forKey: name)
+            }
         }
         let contentType = algorithm.encrypts ? message.extensions[SealAttribute.contentType] : message.dataContentType
         let attributes = AuthenticatedData.attributes(
             of: message,
             algorithm: algorithm,
             keyID: keyID,
-            contentType: contentType
+            contentType: contentType,
+            signedPayloadCount: algorithm.encrypts ? nil : message.payload.count
         )
         func tampered() -> SecurityError {
             SecurityError(
@@ -249,23 +256,22 @@ public struct MessageSealer: Sendable {
         return signature
     }
 
-    /// The HMAC of the attributes, the payload's length and the payload, computed without
-    /// copying the payload.
+    /// The HMAC of the attributes (ending with the payload's length) and the payload, computed
+    /// without copying the payload.
     private static func authenticationCode(_ attributes: [UInt8], _ payload: Data, key: SymmetricKey)
         -> HMAC<SHA256>.MAC
     {
         var hmac = HMAC<SHA256>(key: key)
         hmac.update(data: attributes)
-        hmac.update(data: AuthenticatedData.payloadLength(payload))
         hmac.update(data: payload)
         return hmac.finalize()
     }
 
-    /// The attributes, the payload's length and the payload, as one buffer: what Ed25519 signs.
+    /// The attributes (ending with the payload's length) and the payload, as one buffer: what
+    /// Ed25519 signs.
     private static func signedBytes(_ attributes: [UInt8], _ payload: Data) -> Data {
-        var bytes = Data(capacity: attributes.count + 8 + payload.count)
+        var bytes = Data(capacity: attributes.count + payload.count)
         bytes.append(contentsOf: attributes)
-        bytes.append(contentsOf: AuthenticatedData.payloadLength(payload))
         bytes.append(payload)
         return bytes
     }
