@@ -72,18 +72,7 @@ enum SecurityScenarios {
             } project: {
                 try sealAndOpenRate(algorithm, payloadBytes: payloadBytes, count: count)
             }
-            let slowdown = baseline / project
-            return ScenarioResult(
-                scenario: name,
-                project: project,
-                baseline: baseline,
-                unit: "messages/s",
-                better: .lower,
-                ratio: slowdown,
-                target: "≤ 1.5",
-                meetsTarget: slowdown <= 1.5,
-                peakResidentBytes: ResidentMemory.peak
-            )
+            return ScenarioResult.slowdown(name, project: project, baseline: baseline, target: 1.5)
         }
     }
 
