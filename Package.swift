@@ -17,6 +17,7 @@ let package = Package(
         .library(name: "MessageBusSQLite", targets: ["MessageBusSQLite"]),
         .library(name: "MessageBusWebhook", targets: ["MessageBusWebhook"]),
         .library(name: "MessageBusTesting", targets: ["MessageBusTesting"]),
+        .library(name: "MessageSecurity", targets: ["MessageSecurity"]),
         .executable(name: "eip", targets: ["eip"]),
     ],
     dependencies: [
@@ -33,6 +34,7 @@ let package = Package(
         .package(url: "https://github.com/pointfreeco/swift-clocks.git", from: "1.1.1"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),
     ],
     targets: [
         .target(
@@ -99,6 +101,7 @@ let package = Package(
             name: "MessageBusWebhook",
             dependencies: [
                 "MessageBus",
+                "MessageSecurity",
                 "Messaging",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
@@ -117,6 +120,17 @@ let package = Package(
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Tracing", package: "swift-distributed-tracing"),
+            ],
+            swiftSettings: strictSwiftSettings
+        ),
+        .target(
+            name: "MessageSecurity",
+            dependencies: [
+                "MessageBus",
+                "Messaging",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
             ],
             swiftSettings: strictSwiftSettings
         ),
@@ -183,8 +197,10 @@ let package = Package(
                 "InMemoryTransport",
                 "KafkaTransport",
                 "MessageBus",
+                "MessageSecurity",
                 "Messaging",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
@@ -254,8 +270,24 @@ let package = Package(
             dependencies: [
                 "MessageBus",
                 "MessageBusWebhook",
+                "MessageSecurity",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ],
+            swiftSettings: strictSwiftSettings
+        ),
+        .testTarget(
+            name: "MessageSecurityTests",
+            dependencies: [
+                "InMemoryTransport",
+                "KafkaTransport",
+                "MessageBus",
+                "MessageBusTesting",
+                "MessageSecurity",
+                "Messaging",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "MetricsTestKit", package: "swift-metrics"),
             ],
             swiftSettings: strictSwiftSettings
         ),

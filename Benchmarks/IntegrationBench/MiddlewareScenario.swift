@@ -55,17 +55,6 @@ enum MiddlewareScenario {
         } project: {
             try await rate(count: scale.busMessages, fullStack: true)
         }
-        let slowdown = bare / full
-        return ScenarioResult(
-            scenario: "middleware-cost",
-            project: full,
-            baseline: bare,
-            unit: "messages/s",
-            better: .lower,
-            ratio: slowdown,
-            target: "≤ 1.25",
-            meetsTarget: slowdown <= 1.25,
-            peakResidentBytes: ResidentMemory.peak
-        )
+        return ScenarioResult.slowdown("middleware-cost", project: full, baseline: bare, target: 1.25)
     }
 }

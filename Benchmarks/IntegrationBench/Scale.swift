@@ -12,6 +12,8 @@ struct Scale: Sendable {
     var latencySeconds: Double
     /// Messages retained for the memory scenario.
     var retainedMessages: Int
+    /// Messages of 100 bytes per sealing run (a tenth of them at 10 KB).
+    var securityMessages: Int
     /// Rounds of baseline and project; the median is reported.
     var rounds: Int
 
@@ -26,6 +28,7 @@ struct Scale: Sendable {
             busRounds = 1
             latencySeconds = 0.2
             retainedMessages = 20_000
+            securityMessages = 20_000
             rounds = 1
         } else {
             messages = 1_000_000
@@ -34,6 +37,7 @@ struct Scale: Sendable {
             busRounds = 7
             latencySeconds = 3
             retainedMessages = 1_000_000
+            securityMessages = 500_000
             rounds = 3
         }
     }

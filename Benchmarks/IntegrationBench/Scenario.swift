@@ -5,16 +5,18 @@ struct Scenario: Sendable {
 
     /// Every scenario, in the order they run: memory first, before other scenarios have grown
     /// the heap.
-    static let all: [Scenario] = [
-        InMemoryScenarios.bytesPerMessage,
-        InMemoryScenarios.endToEnd(name: "inmemory-e2e-1x1", publishers: 1, members: 1, groups: 1, target: 5),
-        InMemoryScenarios.endToEnd(name: "inmemory-e2e-4x4", publishers: 4, members: 4, groups: 1),
-        InMemoryScenarios.endToEnd(name: "inmemory-fanout-4", publishers: 1, members: 1, groups: 4),
-        InMemoryScenarios.latency,
-        MiddlewareScenario.cost,
-        KafkaScenarios.produce,
-        KafkaScenarios.consume,
-    ]
+    static let all: [Scenario] =
+        [
+            InMemoryScenarios.bytesPerMessage,
+            InMemoryScenarios.endToEnd(name: "inmemory-e2e-1x1", publishers: 1, members: 1, groups: 1, target: 5),
+            InMemoryScenarios.endToEnd(name: "inmemory-e2e-4x4", publishers: 4, members: 4, groups: 1),
+            InMemoryScenarios.endToEnd(name: "inmemory-fanout-4", publishers: 1, members: 1, groups: 4),
+            InMemoryScenarios.latency,
+            MiddlewareScenario.cost,
+        ] + SecurityScenarios.all + [
+            KafkaScenarios.produce,
+            KafkaScenarios.consume,
+        ]
 
     /// Runs `baseline` and `project` `rounds` times each, alternating which goes first, and
     /// returns the median of each.

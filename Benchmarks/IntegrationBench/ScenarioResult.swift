@@ -41,6 +41,23 @@ struct ScenarioResult: Sendable {
         )
     }
 
+    /// A slowdown result: messages per second of the project beside a baseline that does less,
+    /// and the most the project may be slower.
+    static func slowdown(_ scenario: String, project: Double, baseline: Double, target: Double) -> ScenarioResult {
+        let slowdown = baseline / project
+        return ScenarioResult(
+            scenario: scenario,
+            project: project,
+            baseline: baseline,
+            unit: "messages/s",
+            better: .lower,
+            ratio: slowdown,
+            target: "≤ \(target.formatted())",
+            meetsTarget: slowdown <= target,
+            peakResidentBytes: ResidentMemory.peak
+        )
+    }
+
     var jsonLine: String {
         var object: [String: Any] = [
             "scenario": scenario,

@@ -1,21 +1,34 @@
 import AsyncHTTPClient
 import Logging
 import MessageBus
+import MessageSecurity
 import Messaging
 import NIOCore
 import NIOHTTP1
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// Posts each notification as JSON to an HTTP endpoint: a chat webhook, an incident tool, or a
 /// service of your own.
 ///
 /// The body is the `BusNotification` encoded with `BusNotification.codec`. Any answer other than
 /// 2xx, a connection failure or a timeout throws, and the bus logs it.
+///
+/// Given a `WebhookSigner` (module `MessageSecurity`), each post is signed the Standard Webhooks
+/// way — `webhook-id`, `webhook-timestamp` and `webhook-signature` over the body's bytes — so the
+/// endpoint can check with `WebhookVerifier`, or any Standard Webhooks library, that the
+/// notification comes from the bus and was not changed.
 public struct WebhookNotifier: Notifier {
     /// The endpoint notifications are posted to.
     public let url: String
     private let client: HTTPClient
     private let headers: [(String, String)]
     private let timeout: Duration
+    private let signer: WebhookSigner?
 
     /// Creates a notifier that posts to `url`.
     ///
@@ -24,16 +37,20 @@ public struct WebhookNotifier: Notifier {
     ///   - headers: Extra request headers, such as `Authorization`.
     ///   - timeout: How long one post may take. Default: 10 s.
     ///   - client: The HTTP client. Default: `HTTPClient.shared`.
+    ///   - signer: Signs each post with Standard Webhooks headers; `nil` for no signature.
+    ///     Default: `nil`.
     public init(
         url: String,
         headers: [(String, String)] = [],
         timeout: Duration = .seconds(10),
-        client: HTTPClient = .shared
+        client: HTTPClient = .shared,
+        signer: WebhookSigner? = nil
     ) {
         self.url = url
         self.headers = headers
         self.timeout = timeout
         self.client = client
+        self.signer = signer
     }
 
     /// Posts `notification` as JSON.
@@ -46,7 +63,14 @@ public struct WebhookNotifier: Notifier {
         for (name, value) in headers {
             request.headers.add(name: name, value: value)
         }
-        request.body = .bytes(ByteBuffer(bytes: try BusNotification.codec.encode(notification)))
+        let body = try BusNotification.codec.encode(notification)
+        if let signer {
+            let id = "msg_" + UUID().uuidString.lowercased()
+            for (name, value) in signer.headers(id: id, timestamp: Date(), body: body) {
+                request.headers.add(name: name, value: value)
+            }
+        }
+        request.body = .bytes(ByteBuffer(bytes: body))
         let response: HTTPClientResponse
         do {
             response = try await client.execute(request, timeout: TimeAmount(timeout))

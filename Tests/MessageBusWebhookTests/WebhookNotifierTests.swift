@@ -3,6 +3,7 @@ import Hummingbird
 import HummingbirdTesting
 import MessageBus
 import MessageBusWebhook
+import MessageSecurity
 import Synchronization
 import Testing
 
@@ -61,6 +62,35 @@ struct WebhookNotifierTests {
             let decoded = try BusNotification.codec.decode(BusNotification.self, from: Data(body.utf8))
             #expect(decoded == notification)
         }
+    }
+
+    @Test func aSignedNotificationVerifiesWithTheStandardWebhooksHeaders() async throws {
+        let secret = WebhookSecret.generate()
+        let verified = Mutex<[Result<String, SecurityError>]>([])
+        let router = Router()
+        router.post("hook") { request, _ -> Response in
+            let buffer = try await request.body.collect(upTo: 1 << 20)
+            let headers = request.headers.map { ($0.name.canonicalName, $0.value) }
+            do throws(SecurityError) {
+                try WebhookVerifier(secrets: [secret]).verify(headers: headers, body: Data(buffer.readableBytesView))
+                verified.withLock { $0.append(.success(String(buffer: buffer))) }
+            } catch {
+                verified.withLock { $0.append(.failure(error)) }
+            }
+            return Response(status: .noContent)
+        }
+        let app = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)))
+        try await app.test(.live) { client in
+            let port = try #require(client.port)
+            let notifier = WebhookNotifier(
+                url: "http://127.0.0.1:\(port)/hook",
+                signer: WebhookSigner(secrets: [secret])
+            )
+            try await notifier.notify(BusNotification(kind: .securityViolation, summary: "Message m1 was refused"))
+        }
+        let results = verified.withLock { $0 }
+        #expect(results.count == 1)
+        #expect((try? results.first?.get())?.contains("securityViolation") == true, "\(results)")
     }
 
     @Test func anErrorAnswerIsAnError() async throws {
