@@ -192,19 +192,31 @@ struct ObservabilityTests {
         let transport = InMemoryTransport()
         let bus = Bus(transport: transport, metricsFactory: metrics)
         let handled = Collector<String>()
+        let release = Gate()
         try bus.consume(from: "orders", group: "billing", options: .init(concurrency: 1)) { message, _ in
+            // The second message is held: while it is, the group has acknowledged one of three.
+            if message.id == "m2" { try await release.wait() }
             handled.append(message.id)
         }
-        // Published before the bus starts; the first reading follows the first acknowledgement.
         try await transport.publish((1...3).map { Message(id: "m\($0)", key: "k") }, to: "orders")
         try await running([transport, bus]) {
+            // Readings come after acknowledgements and once a second, in whichever order a loaded
+            // machine runs them: wait for the one that sees the held message.
+            try await eventually("the gauge read the two messages left", timeout: .seconds(30)) {
+                let lag = try? metrics.expectGauge(
+                    "messagebus_consumer_lag",
+                    [("handler", "billing"), ("topic", "orders"), ("group", "billing")]
+                )
+                return lag?.lastValue == 2
+            }
+            release.open()
             try await eventually("all three were handled") { handled.count == 3 }
         }
         let lag = try metrics.expectGauge(
             "messagebus_consumer_lag",
             [("handler", "billing"), ("topic", "orders"), ("group", "billing")]
         )
-        #expect(lag.values.first == 2)
+        #expect(lag.values.allSatisfy { (0...3).contains($0) }, "\(lag.values)")
     }
 }
 
