@@ -329,6 +329,7 @@ let package = Package(
                 "MessageBusSQLite",
                 "MessageBusTesting",
                 "MessageBusWebhook",
+                "MessageSecurity",
                 "Messaging",
                 "MessagingTesting",
                 .product(name: "GRDB", package: "GRDB.swift"),

@@ -34,3 +34,4 @@ extension MessageBusWebhookSamples: BusPage {
     /// The body of a webhook request.
     var body: Data { Data() }
 }
+extension MessageSecuritySamples: BusPage {}

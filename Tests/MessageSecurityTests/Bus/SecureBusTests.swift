@@ -181,7 +181,7 @@ struct SecureBusTests {
             try await harness.bus.publish(orderMessage(id: "sealed-under-k2"), to: "orders")
             try await harness.waitUntilHandled("orders", group: "billing")
             failing.withLock { $0 = false }
-            let replayed = try await DeadLetterQueue(topic: "orders.dead", transport: harness.transport).replay(
+            let replayed = try await DeadLetterQueue(topic: "orders.dead", bus: harness.bus).replay(
                 limit: 1
             )
             #expect(replayed.count == 1)
