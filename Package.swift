@@ -17,6 +17,7 @@ let package = Package(
         .library(name: "MessageBusSQLite", targets: ["MessageBusSQLite"]),
         .library(name: "MessageBusWebhook", targets: ["MessageBusWebhook"]),
         .library(name: "MessageBusTesting", targets: ["MessageBusTesting"]),
+        .library(name: "DatatypeChannel", targets: ["DatatypeChannel"]),
         .executable(name: "eip", targets: ["eip"]),
     ],
     dependencies: [
@@ -117,6 +118,15 @@ let package = Package(
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Tracing", package: "swift-distributed-tracing"),
+            ],
+            swiftSettings: strictSwiftSettings
+        ),
+        .target(
+            name: "DatatypeChannel",
+            dependencies: [
+                "MessageBus",
+                "Messaging",
+                .product(name: "Metrics", package: "swift-metrics"),
             ],
             swiftSettings: strictSwiftSettings
         ),
@@ -256,6 +266,18 @@ let package = Package(
                 "MessageBusWebhook",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ],
+            swiftSettings: strictSwiftSettings
+        ),
+        .testTarget(
+            name: "DatatypeChannelTests",
+            dependencies: [
+                "DatatypeChannel",
+                "MessageBus",
+                "MessageBusTesting",
+                "Messaging",
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "MetricsTestKit", package: "swift-metrics"),
             ],
             swiftSettings: strictSwiftSettings
         ),
