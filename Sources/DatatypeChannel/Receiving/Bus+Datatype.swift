@@ -40,7 +40,7 @@ extension Bus {
 
 extension HandlerContext {
     /// Sends `value` on `channel` now, through the bus's outgoing pipeline, and returns the
-    /// message as published; see ``MessageBus/HandlerContext/publish(_:to:)-([Message],_)``.
+    /// message as published; see `HandlerContext.publish(_:to:)`.
     @discardableResult
     nonisolated(nonsending) public func send<Payload>(_ value: Payload, on channel: TypedChannel<Payload>)
         async throws -> Message
