@@ -168,6 +168,23 @@ let package = Package(
             swiftSettings: strictSwiftSettings
         ),
         .executableTarget(
+            name: "DatatypeChannelExample",
+            dependencies: [
+                "DatatypeChannel",
+                "ExampleSupport",
+                "MessageBus",
+                "Messaging",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            path: "Examples/DatatypeChannel",
+            exclude: ["README.md"],
+            swiftSettings: strictSwiftSettings
+        ),
+        .executableTarget(
             name: "eip",
             dependencies: [
                 "KafkaTransport",
@@ -290,6 +307,23 @@ let package = Package(
                 "KafkaTransport",
                 "Messaging",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strictSwiftSettings
+        ),
+        .testTarget(
+            name: "DatatypeChannelExampleTests",
+            dependencies: [
+                "DatatypeChannel",
+                "DatatypeChannelExample",
+                "ExampleSupport",
+                "InMemoryTransport",
+                "KafkaTransport",
+                "Messaging",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
