@@ -302,6 +302,7 @@ let package = Package(
             name: "MessageBusExampleTests",
             dependencies: [
                 "ExampleSupport",
+                "ExampleTesting",
                 "MessageBusExample",
                 "InMemoryTransport",
                 "KafkaTransport",
@@ -315,20 +316,29 @@ let package = Package(
             ],
             swiftSettings: strictSwiftSettings
         ),
+        .target(
+            name: "ExampleTesting",
+            dependencies: [
+                "Messaging",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
+            path: "Tests/ExampleTesting",
+            swiftSettings: strictSwiftSettings
+        ),
         .testTarget(
             name: "DatatypeChannelExampleTests",
             dependencies: [
                 "DatatypeChannel",
                 "DatatypeChannelExample",
                 "ExampleSupport",
+                "ExampleTesting",
                 "InMemoryTransport",
                 "KafkaTransport",
                 "Messaging",
-                .product(name: "AsyncHTTPClient", package: "async-http-client"),
-                .product(name: "Logging", package: "swift-log"),
-                .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "NIOHTTP1", package: "swift-nio"),
-                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: strictSwiftSettings
         ),

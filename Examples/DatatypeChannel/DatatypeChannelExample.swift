@@ -48,12 +48,8 @@ struct DatatypeChannelExample: AsyncParsableCommand {
         } catch let error as ExampleError {
             throw ValidationError(error.description)
         }
-        guard options.demo else {
-            try await ExampleRunner.run(application, label: "DatatypeChannelExample")
-            return
-        }
-        try await ExampleRunner.run(application, label: "DatatypeChannelExample") {
-            try await Demo(application: application).run()
-        }
+        let demo: (@Sendable () async throws -> Void)? =
+            options.demo ? { @Sendable in try await Demo(application: application).run() } : nil
+        try await ExampleRunner.run(application, label: "DatatypeChannelExample", demo: demo)
     }
 }

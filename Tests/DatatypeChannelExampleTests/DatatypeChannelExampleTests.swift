@@ -1,4 +1,5 @@
 import ExampleSupport
+import ExampleTesting
 import Foundation
 import InMemoryTransport
 import Messaging
@@ -20,7 +21,7 @@ struct DatatypeChannelExampleTests {
         let application = try buildApplication(testConfiguration(), transport: transport, logger: quietLogger)
         try await running([application]) {
             let port = try await application.port()
-            let sent = try await post(port, "/send_message", seedBody)
+            let sent = try await call(.POST, port, "/send_message", body: seedBody)
             #expect(sent.status == 200)
             #expect(sent.body == seedSent)
 
@@ -92,7 +93,7 @@ struct DatatypeChannelExampleTests {
         let application = try buildApplication(testConfiguration(), transport: transport, logger: quietLogger)
         try await running([application]) {
             let port = try await application.port()
-            let answer = try await call(.POST, port, "/send_message", body: input.body, contentType: input.contentType)
+            let answer = try await call(.POST, port, "/send_message", bytes: input.body, contentType: input.contentType)
             #expect(answer.status == input.status)
             #expect(answer.json["error"] is String)
             #expect(answer.json["field"] as? String == input.field)
@@ -110,13 +111,15 @@ struct DatatypeChannelExampleTests {
                 .POST,
                 port,
                 "/send/text",
-                body: Data("¡Hola!".utf8),
+                bytes: Data("¡Hola!".utf8),
                 contentType: "text/plain; charset=utf-8"
             )
             #expect(text.status == 200)
-            #expect(try await call(.POST, port, "/send/image", body: Files.png, contentType: "image/png").status == 200)
             #expect(
-                try await call(.POST, port, "/send/document", body: Files.pdf, contentType: "application/pdf").status
+                try await call(.POST, port, "/send/image", bytes: Files.png, contentType: "image/png").status == 200
+            )
+            #expect(
+                try await call(.POST, port, "/send/document", bytes: Files.pdf, contentType: "application/pdf").status
                     == 200
             )
 
@@ -124,7 +127,7 @@ struct DatatypeChannelExampleTests {
                 .POST,
                 port,
                 "/send/document",
-                body: Files.png,
+                bytes: Files.png,
                 contentType: "application/pdf"
             )
             #expect(pngAsDocument.status == 415)
@@ -133,13 +136,18 @@ struct DatatypeChannelExampleTests {
                 .POST,
                 port,
                 "/send/text",
-                body: Data([0x48, 0xC3, 0x28]),
+                bytes: Data([0x48, 0xC3, 0x28]),
                 contentType: "text/plain"
             )
             #expect(notUTF8.status == 400)
             #expect(
-                try await call(.POST, port, "/send/videos", body: Files.png, contentType: "video/mp4").status == 404
+                try await call(.POST, port, "/send/videos", bytes: Files.png, contentType: "video/mp4").status == 404
             )
+
+            let files = try await eventually(port, "/received_files") {
+                ($0.json["files"] as? [String: Int]) == ["document": 1, "image": 1, "text": 1]
+            }
+            #expect(files.status == 200)
 
             let channels = try await call(.GET, port, "/channels").json["channels"] as? [[String: Any]]
             #expect(channels?.map { $0["name"] as? String } == ["customer", "text", "image", "document"])
@@ -163,7 +171,7 @@ struct DatatypeChannelExampleTests {
                 [Message(key: "10", payload: Data(#"{"order_id": "123458"}"#.utf8))],
                 to: "datatype.customer.v1"
             )
-            #expect(try await post(port, "/send_message", seedBody).status == 200)
+            #expect(try await call(.POST, port, "/send_message", body: seedBody).status == 200)
             #expect(try await eventually(port, "/get_message/10").body == seedRecord)
 
             let alerts = try await eventually(port, "/alerts") { !(($0.json["alerts"] as? [Any]) ?? []).isEmpty }

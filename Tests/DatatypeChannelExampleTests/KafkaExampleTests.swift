@@ -1,4 +1,5 @@
 import ExampleSupport
+import ExampleTesting
 import Foundation
 import KafkaTransport
 import Testing
@@ -14,37 +15,28 @@ struct KafkaExampleTests {
         let sender = try buildApplication(testConfiguration(.sender, kafka: kafka), logger: quietLogger)
         let receiver = try buildApplication(testConfiguration(.receiver, kafka: kafka), logger: quietLogger)
         try await running([sender, receiver]) {
-            let sent = try await post(try await sender.port(), "/send_message", seedBody)
+            let sent = try await call(.POST, try await sender.port(), "/send_message", body: seedBody)
             #expect(sent.body == seedSent)
             let receiverPort = try await receiver.port()
             #expect(try await eventually(receiverPort, "/get_message/10").body == seedRecord)
             #expect(try await call(.GET, receiverPort, "/consume_message").body == seedRecord)
             #expect(try await call(.GET, receiverPort, "/send_message").status == 404)
-            #expect(try await post(try await sender.port(), "/send_message", #"{"id_cliente": 10}"#).status == 400)
+            #expect(
+                try await call(.POST, try await sender.port(), "/send_message", body: #"{"id_cliente": 10}"#).status
+                    == 400
+            )
         }
     }
 
     @Test("A record another Kafka client wrote on the customer topic raises an alert; the next record is processed")
     func foreignRecordFromKcat() async throws {
-        let kcat = try #require(
-            ["/usr/bin/kcat", "/usr/local/bin/kcat", "/opt/homebrew/bin/kcat"].first {
-                FileManager.default.isExecutableFile(atPath: $0)
-            },
-            "kcat is needed: scripts/test.sh installs it"
-        )
         let cluster = try KafkaMockCluster(brokers: 1)
         try cluster.createTopic("datatype.customer.v1", partitions: 1)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: kcat)
-        process.arguments = ["-P", "-b", cluster.bootstrapServers, "-t", "datatype.customer.v1"]
-        let input = Pipe()
-        process.standardInput = input
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        input.fileHandleForWriting.write(Data(#"{"order_id": "123458", "product": "Laptop"}"#.utf8 + [10]))
-        try input.fileHandleForWriting.close()
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 0)
+        try produceWithKcat(
+            [#"{"order_id": "123458", "product": "Laptop"}"#],
+            to: "datatype.customer.v1",
+            bootstrapServers: cluster.bootstrapServers
+        )
 
         let application = try buildApplication(
             testConfiguration(kafka: cluster.clientConfiguration),
@@ -55,7 +47,7 @@ struct KafkaExampleTests {
             let alerts = try await eventually(port, "/alerts") { !(($0.json["alerts"] as? [Any]) ?? []).isEmpty }
             let alert = try #require((alerts.json["alerts"] as? [[String: Any]])?.first)
             #expect(alert["reason"] as? String == "typeMismatch")
-            #expect(try await post(port, "/send_message", seedBody).status == 200)
+            #expect(try await call(.POST, port, "/send_message", body: seedBody).status == 200)
             #expect(try await eventually(port, "/get_message/10").body == seedRecord)
             #expect((try await call(.GET, port, "/alerts").json["alerts"] as? [Any])?.count == 1)
             let metrics = try await call(.GET, port, "/metrics").body

@@ -35,9 +35,9 @@ struct CatalogTests {
         #expect(schema?["$id"] as? String == "urn:datatype:customer:v1")
         #expect(schema?["$schema"] as? String == "https://json-schema.org/draft/2020-12/schema")
         #expect(schema?["type"] as? String == "object")
-        #expect(schema?["required"] as? [String] == ["id_cliente", "nombre", "edad"])
+        #expect(schema?["required"] as? [String] == ["id", "name", "age"])
         #expect(schema?["additionalProperties"] as? Bool == false)
-        let age = (schema?["properties"] as? [String: Any])?["edad"] as? [String: Any]
+        let age = (schema?["properties"] as? [String: Any])?["age"] as? [String: Any]
         #expect(age?["type"] as? String == "integer")
         #expect(age?["minimum"] as? Int == 0)
         let image = try encoder.encode(Self.catalog.channel(named: "image"))
@@ -78,7 +78,7 @@ struct CatalogTests {
     }
 
     @Test func inputIsLookedUpByNameDecodedAndLabelled() throws {
-        let body = Data(#"{"id_cliente": "10", "nombre": "Grupo 3", "edad": 1, "promocion": "20% de descuento"}"#.utf8)
+        let body = Data(#"{"id": "10", "name": "Ada", "age": 1, "promotion": "20% off"}"#.utf8)
         let outgoing = try Self.catalog.message(
             forChannel: "customer",
             payload: body,
@@ -121,35 +121,35 @@ struct CatalogTests {
 
     static let badInputs: [BadInput] = [
         BadInput("an unknown channel", channel: "videos", "{}", .unknownChannel),
-        BadInput("JSON declared as text", #"{"id_cliente": "10"}"#, contentType: "text/plain", .typeMismatch),
+        BadInput("JSON declared as text", #"{"id": "10"}"#, contentType: "text/plain", .typeMismatch),
         BadInput("text declared as JSON", channel: "text", "hola", contentType: "application/json", .typeMismatch),
-        BadInput("a missing id_cliente", #"{"nombre": "Grupo 3", "edad": 1}"#, .undecodable, field: "id_cliente"),
+        BadInput("a missing id", #"{"name": "Ada", "age": 1}"#, .undecodable, field: "id"),
         BadInput(
-            "edad as a string",
-            #"{"id_cliente": "10", "nombre": "Grupo 3", "edad": "1"}"#,
+            "age as a string",
+            #"{"id": "10", "name": "Ada", "age": "1"}"#,
             .undecodable,
-            field: "edad"
+            field: "age"
         ),
-        BadInput("a negative edad", #"{"id_cliente": "10", "nombre": "Grupo 3", "edad": -1}"#, .invalid, field: "edad"),
+        BadInput("a negative age", #"{"id": "10", "name": "Ada", "age": -1}"#, .invalid, field: "age"),
         BadInput(
-            "an edad the type refuses",
-            #"{"id_cliente": "10", "nombre": "Grupo 3", "edad": 151}"#,
+            "an age the type refuses",
+            #"{"id": "10", "name": "Ada", "age": 151}"#,
             .invalid,
-            field: "edad"
+            field: "age"
         ),
         BadInput(
             "an unknown field",
-            #"{"id_cliente": "10", "nombre": "Grupo 3", "edad": 1, "correo": "x"}"#,
+            #"{"id": "10", "name": "Ada", "age": 1, "email": "x"}"#,
             .undecodable,
-            field: "correo"
+            field: "email"
         ),
-        BadInput("a body that is not JSON", "id_cliente=10", .undecodable),
+        BadInput("a body that is not JSON", "id=10", .undecodable),
         BadInput("an empty body", "", .undecodable),
         BadInput(
-            "an empty id_cliente",
-            #"{"id_cliente": "", "nombre": "Grupo 3", "edad": 1}"#,
+            "an empty id",
+            #"{"id": "", "name": "Ada", "age": 1}"#,
             .invalid,
-            field: "id_cliente"
+            field: "id"
         ),
         BadInput(
             "an oversized document",

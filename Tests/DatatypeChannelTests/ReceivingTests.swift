@@ -73,7 +73,7 @@ struct ReceivingTests {
 
     @Test func aPlainRecordWithoutLabelsIsInvalid() async throws {
         let outcome = try await receive(
-            Message(payload: Data(#"{"id_cliente": "10", "nombre": "Grupo 3", "edad": 1}"#.utf8)),
+            Message(payload: Data(#"{"id": "10", "name": "Ada", "age": 1}"#.utf8)),
             on: TypedChannel(Customer.self)
         )
         #expect(outcome.handled == 0)
@@ -82,10 +82,10 @@ struct ReceivingTests {
 
     @Test func aRecordMissingAFieldIsInvalidAndNamesTheField() async throws {
         var message = try TypedChannel(Customer.self).message(Customer.seed)
-        message.payload = Data(#"{"id_cliente": "10", "edad": 1}"#.utf8)
+        message.payload = Data(#"{"id": "10", "age": 1}"#.utf8)
         let outcome = try await receive(message, on: TypedChannel(Customer.self))
         #expect(outcome.reasons == ["undecodable"])
-        #expect(outcome.invalid.first?.headers[InvalidMessageHeader.field] == "nombre")
+        #expect(outcome.invalid.first?.headers[InvalidMessageHeader.field] == "name")
     }
 
     @Test func aPNGInjectedOnTheDocumentChannelIsInvalid() async throws {

@@ -20,7 +20,7 @@ struct SendingTests {
         #expect(sent.key == "10")
         #expect(
             String(decoding: sent.payload, as: UTF8.self)
-                == #"{"edad":1,"id_cliente":"10","nombre":"Grupo 3","promocion":"20% de descuento"}"#
+                == #"{"age":1,"id":"10","name":"Ada","promotion":"20% off"}"#
         )
     }
 
@@ -29,12 +29,12 @@ struct SendingTests {
         try await harness.run {
             let error = await #expect(throws: DatatypeError.self) {
                 try await harness.bus.send(
-                    Customer(id: "10", name: "Grupo 3", age: 200),
+                    Customer(id: "10", name: "Ada", age: 200),
                     on: TypedChannel(Customer.self)
                 )
             }
             #expect(error?.code == .invalid)
-            #expect(error?.fieldPath == "edad")
+            #expect(error?.fieldPath == "age")
         }
         #expect(harness.published.isEmpty)
     }
@@ -63,7 +63,7 @@ struct SendingTests {
     }
 
     @Test func textMustBeUTF8() throws {
-        #expect(try Text(payload: Data("¡Hola, Grupo 3!".utf8)).text == "¡Hola, Grupo 3!")
+        #expect(try Text(payload: Data("¡Hola, Ada!".utf8)).text == "¡Hola, Ada!")
         let error = #expect(throws: DatatypeError.self) { try Text(payload: Files.notUTF8) }
         #expect(error?.code == .undecodable)
         #expect(error?.reason.contains("byte 5") == true)
@@ -91,11 +91,11 @@ struct SendingTests {
             [try OutgoingMessage(Text("Hola, \(String(decoding: message.payload, as: UTF8.self))"), on: texts)]
         }
         try await harness.run {
-            try await harness.bus.publish(Message(payload: Data("Grupo 3".utf8)), to: "greetings")
+            try await harness.bus.publish(Message(payload: Data("Ada".utf8)), to: "greetings")
             try await harness.waitUntilHandled("greetings", group: "greeter")
         }
         let sent = try #require(harness.published(to: texts.topic).first)
-        #expect(try texts.value(of: sent) == Text("Hola, Grupo 3"))
+        #expect(try texts.value(of: sent) == Text("Hola, Ada"))
         #expect(sent.dataContentType == "text/plain")
     }
 }

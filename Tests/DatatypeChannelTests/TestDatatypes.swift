@@ -1,17 +1,16 @@
 import DatatypeChannel
 import Foundation
 import MessageBusTesting
-import Synchronization
 
-/// The customer record of course case 001, as its first version.
+/// A customer record, as its first version.
 struct Customer: JSONDatatype, Equatable {
     static let typeName = "customer"
     static let schemaVersion = 1
     static let schema: JSONSchema = .object([
-        .init("id_cliente", .string(minLength: 1)),
-        .init("nombre", .string(minLength: 1)),
-        .init("edad", .integer(minimum: 0)),
-        .init("promocion", .string(), isRequired: false),
+        .init("id", .string(minLength: 1)),
+        .init("name", .string(minLength: 1)),
+        .init("age", .integer(minimum: 0)),
+        .init("promotion", .string(), isRequired: false),
     ])
 
     var id: String
@@ -21,18 +20,11 @@ struct Customer: JSONDatatype, Equatable {
 
     var partitionKey: String? { id }
 
-    enum CodingKeys: String, CodingKey {
-        case id = "id_cliente"
-        case name = "nombre"
-        case age = "edad"
-        case promotion = "promocion"
-    }
-
     func validate() throws(DatatypeError) {
-        guard age <= 150 else { throw DatatypeError.invalid("edad", "must be at most 150") }
+        guard age <= 150 else { throw DatatypeError.invalid("age", "must be at most 150") }
     }
 
-    static let seed = Customer(id: "10", name: "Grupo 3", age: 1, promotion: "20% de descuento")
+    static let seed = Customer(id: "10", name: "Ada", age: 1, promotion: "20% off")
 }
 
 /// The second version of the customer record: several promotions instead of one.
@@ -40,23 +32,16 @@ struct CustomerV2: JSONDatatype, Equatable {
     static let typeName = "customer"
     static let schemaVersion = 2
     static let schema: JSONSchema = .object([
-        .init("id_cliente", .string(minLength: 1)),
-        .init("nombre", .string(minLength: 1)),
-        .init("edad", .integer(minimum: 0)),
-        .init("promociones", .array(of: .string())),
+        .init("id", .string(minLength: 1)),
+        .init("name", .string(minLength: 1)),
+        .init("age", .integer(minimum: 0)),
+        .init("promotions", .array(of: .string())),
     ])
 
     var id: String
     var name: String
     var age: Int
     var promotions: [String]
-
-    enum CodingKeys: String, CodingKey {
-        case id = "id_cliente"
-        case name = "nombre"
-        case age = "edad"
-        case promotions = "promociones"
-    }
 
     static let upgrade = DatatypeUpgrade(from: Customer.self) { v1 in
         CustomerV2(id: v1.id, name: v1.name, age: v1.age, promotions: v1.promotion.map { [$0] } ?? [])
@@ -70,19 +55,6 @@ enum Files {
     static let mp4 = Data([0x00, 0x00, 0x00, 0x18]) + Data("ftypmp42".utf8)
     static let pdf = Data("%PDF-1.7\n%\u{e2}\u{e3}\n".utf8)
     static let notUTF8 = Data("Hola ".utf8) + Data([0xC3, 0x28]) + Data(" mundo".utf8)
-}
-
-/// Values collected by concurrent handlers.
-final class Collector<Value: Sendable>: Sendable {
-    private let values = Mutex<[Value]>([])
-
-    func append(_ value: Value) {
-        values.withLock { $0.append(value) }
-    }
-
-    var all: [Value] {
-        values.withLock { $0 }
-    }
 }
 
 extension BusHarness {

@@ -29,7 +29,7 @@ struct VersionTests {
             try await harness.waitUntilHandled(Self.customers.topic, group: "crm")
         }
         #expect(
-            received.all == [CustomerV2(id: "10", name: "Grupo 3", age: 1, promotions: ["20% de descuento"])]
+            received.all == [CustomerV2(id: "10", name: "Ada", age: 1, promotions: ["20% off"])]
         )
         #expect(harness.published(to: Self.customers.invalidTopic).isEmpty)
     }
@@ -41,10 +41,10 @@ struct VersionTests {
             received.append(customer)
         }
         var v3 = try Self.customers.message(
-            CustomerV2(id: "11", name: "Grupo 4", age: 2, promotions: [])
+            CustomerV2(id: "11", name: "Grace", age: 2, promotions: [])
         )
         v3.dataSchema = "urn:datatype:customer:v3"
-        let v2 = try Self.customers.message(CustomerV2(id: "12", name: "Grupo 5", age: 3, promotions: []))
+        let v2 = try Self.customers.message(CustomerV2(id: "12", name: "Edsger", age: 3, promotions: []))
         try await harness.run {
             try await harness.transport.publish([v3, v2], to: Self.customers.topic)
             try await harness.waitUntilHandled(Self.customers.topic, group: "crm")
@@ -65,7 +65,7 @@ struct VersionTests {
     }
 
     @Test func aRecordWithoutASchemaVersionIsInvalid() throws {
-        var message = try Self.customers.message(CustomerV2(id: "10", name: "Grupo 3", age: 1, promotions: []))
+        var message = try Self.customers.message(CustomerV2(id: "10", name: "Ada", age: 1, promotions: []))
         message.dataSchema = nil
         let error = #expect(throws: DatatypeError.self) { try Self.customers.value(of: message) }
         #expect(error?.code == .unsupportedVersion)

@@ -10,6 +10,7 @@ import MessageBus
 /// - `GET /get_message/{id_cliente}`: the customer's latest record, or 404.
 /// - `GET /consume_message`: the oldest record not read yet, then marked read; 404 with
 ///   `"status": "empty"` when every record was read.
+/// - `GET /received_files`: how many texts, images and documents arrived, per channel.
 /// - `GET /alerts`: every invalid-message alert, oldest first.
 struct ReceiverApplication: Sendable {
     /// The receiver's consumer group.
@@ -31,19 +32,21 @@ struct ReceiverApplication: Sendable {
                 messageID: context.delivery.message.id
             )
         }
-        try bus.consume(Channels.images, group: Self.group, name: "images") { image, context in
+        try Self.consumeFiles(on: Channels.images, bus: bus, store: store)
+        try Self.consumeFiles(on: Channels.documents, bus: bus, store: store)
+    }
+
+    /// Registers a consumer that records each file of `channel` in `store`.
+    private static func consumeFiles<File: BinaryDatatype>(
+        on channel: TypedChannel<File>,
+        bus: Bus,
+        store: ReceiverStore
+    ) throws {
+        try bus.consume(channel, group: group, name: channel.name) { file, context in
             try await store.receiveFile(
-                channel: Channels.images.name,
-                contentType: image.contentType,
-                bytes: image.data.count,
-                messageID: context.delivery.message.id
-            )
-        }
-        try bus.consume(Channels.documents, group: Self.group, name: "documents") { document, context in
-            try await store.receiveFile(
-                channel: Channels.documents.name,
-                contentType: document.contentType,
-                bytes: document.data.count,
+                channel: channel.name,
+                contentType: file.contentType,
+                bytes: file.data.count,
                 messageID: context.delivery.message.id
             )
         }
@@ -66,6 +69,10 @@ struct ReceiverApplication: Sendable {
                 )
             }
             return Response.json(.object([("message", customer.json), ("status", .string("success"))]))
+        }
+        router.get("received_files") { [store] _, _ in
+            let counts = try await store.fileCounts().map { ($0.channel, JSONValue.integer($0.count)) }
+            return Response.json(.object([("files", .object(counts)), ("status", .string("success"))]))
         }
         router.get("alerts") { [store] _, _ in
             let alerts = try await store.alerts().map { alert in
