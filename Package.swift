@@ -207,6 +207,7 @@ let package = Package(
             name: "integration-bench",
             dependencies: [
                 "CRawKafka",
+                "DatatypeChannel",
                 "InMemoryTransport",
                 "KafkaTransport",
                 "MessageBus",

@@ -49,23 +49,7 @@ enum MiddlewareScenario {
         return Double(count) / seconds(elapsed)
     }
 
-    static let cost = Scenario(name: "middleware-cost") { scale in
-        let (full, bare) = try await Scenario.alternate(rounds: scale.busRounds) {
-            try await rate(count: scale.busMessages, fullStack: false)
-        } project: {
-            try await rate(count: scale.busMessages, fullStack: true)
-        }
-        let slowdown = bare / full
-        return ScenarioResult(
-            scenario: "middleware-cost",
-            project: full,
-            baseline: bare,
-            unit: "messages/s",
-            better: .lower,
-            ratio: slowdown,
-            target: "≤ 1.25",
-            meetsTarget: slowdown <= 1.25,
-            peakResidentBytes: ResidentMemory.peak
-        )
+    static let cost = Scenario.busCost(name: "middleware-cost", limit: 1.25) { scale, fullStack in
+        try await rate(count: scale.busMessages, fullStack: fullStack)
     }
 }

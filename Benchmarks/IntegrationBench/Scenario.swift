@@ -12,9 +12,39 @@ struct Scenario: Sendable {
         InMemoryScenarios.endToEnd(name: "inmemory-fanout-4", publishers: 1, members: 1, groups: 4),
         InMemoryScenarios.latency,
         MiddlewareScenario.cost,
+        DatatypeScenario.cost,
         KafkaScenarios.produce,
         KafkaScenarios.consume,
     ]
+
+    /// A scenario that runs the bus with something added (`rate(scale, true)`) beside the bus
+    /// without it (`rate(scale, false)`), in messages per second, and meets its target when the
+    /// project is at most `limit` times slower.
+    static func busCost(
+        name: String,
+        limit: Double,
+        rate: @escaping @Sendable (Scale, _ project: Bool) async throws -> Double
+    ) -> Scenario {
+        Scenario(name: name) { scale in
+            let (project, baseline) = try await alternate(rounds: scale.busRounds) {
+                try await rate(scale, false)
+            } project: {
+                try await rate(scale, true)
+            }
+            let slowdown = baseline / project
+            return ScenarioResult(
+                scenario: name,
+                project: project,
+                baseline: baseline,
+                unit: "messages/s",
+                better: .lower,
+                ratio: slowdown,
+                target: "≤ \(limit)",
+                meetsTarget: slowdown <= limit,
+                peakResidentBytes: ResidentMemory.peak
+            )
+        }
+    }
 
     /// Runs `baseline` and `project` `rounds` times each, alternating which goes first, and
     /// returns the median of each.
