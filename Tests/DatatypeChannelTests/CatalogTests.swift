@@ -182,6 +182,16 @@ struct CatalogTests {
         }
     }
 
+    @Test func anElementOfAnArrayIsNamedByItsIndex() {
+        let body = Data(#"{"id": "10", "name": "Ada", "age": 1, "promotions": ["20% off", 3]}"#.utf8)
+        let error = #expect(throws: DatatypeError.self) {
+            try TypedChannel(CustomerV2.self).message(fromInput: body, contentType: "application/json")
+        }
+        #expect(error?.code == .undecodable)
+        #expect(error?.fieldPath == "promotions[1]")
+        #expect(error?.reason == "Field 'promotions[1]' is not a string.")
+    }
+
     @Test func aTypeMismatchNamesWhatWasExpectedAndWhatArrived() {
         let error = #expect(throws: DatatypeError.self) {
             try Self.catalog.message(forChannel: "document", payload: Files.png, contentType: "application/pdf")

@@ -39,6 +39,19 @@ struct SendingTests {
         #expect(harness.published.isEmpty)
     }
 
+    @Test func aValueOutsideItsSchemaIsNotSent() async throws {
+        let harness = BusHarness()
+        try await harness.run {
+            let error = await #expect(throws: DatatypeError.self) {
+                try await harness.bus.send(Customer(id: "10", name: "Ada", age: -1), on: TypedChannel(Customer.self))
+            }
+            #expect(error?.code == .invalid)
+            #expect(error?.fieldPath == "age")
+            #expect(error?.channel == "customer")
+        }
+        #expect(harness.published.isEmpty)
+    }
+
     @Test func imagesAreRecognisedByTheirLeadingBytes() throws {
         #expect(try Image(Files.png).contentType == "image/png")
         #expect(try Image(Files.jpeg).contentType == "image/jpeg")

@@ -35,6 +35,9 @@ public struct TypedChannel<Payload: Datatype>: Sendable {
     /// The largest payload the channel accepts, in bytes; `nil` for no limit.
     public let maximumBytes: Int?
     private let upgrades: [Int: DatatypeUpgrade<Payload>]
+    /// `Payload.dataSchema` and what precedes the version in it, made once rather than per message.
+    private let dataSchema = Payload.dataSchema
+    private let dataSchemaPrefix = "urn:datatype:\(Payload.typeName):v"
 
     /// Creates a channel for `Payload`.
     ///
@@ -83,8 +86,8 @@ public struct TypedChannel<Payload: Datatype>: Sendable {
 
     /// A message carrying `value`, labelled with the channel's datatype.
     ///
-    /// - Throws: ``DatatypeError/Code/invalid`` if the value breaks its type's rules, and
-    ///   ``DatatypeError/Code/tooLarge`` if its payload is over ``maximumBytes``.
+    /// - Throws: ``DatatypeError/Code/invalid`` if the value breaks its type's rules or its
+    ///   schema, and ``DatatypeError/Code/tooLarge`` if its payload is over ``maximumBytes``.
     public func message(_ value: Payload) throws(DatatypeError) -> Message {
         do throws(DatatypeError) {
             try value.validate()
@@ -93,7 +96,7 @@ public struct TypedChannel<Payload: Datatype>: Sendable {
             return Message(
                 type: Payload.typeName,
                 dataContentType: value.contentType,
-                dataSchema: Payload.dataSchema,
+                dataSchema: dataSchema,
                 key: value.partitionKey,
                 payload: payload
             )
@@ -167,9 +170,8 @@ public struct TypedChannel<Payload: Datatype>: Sendable {
     }
 
     private func declaredVersion(of message: Message) throws(DatatypeError) -> Int {
-        let prefix = "urn:datatype:\(Payload.typeName):v"
-        guard let schema = message.dataSchema, schema.hasPrefix(prefix),
-            let version = Int(schema.dropFirst(prefix.count))
+        guard let schema = message.dataSchema, schema.hasPrefix(dataSchemaPrefix),
+            let version = Int(schema.dropFirst(dataSchemaPrefix.count))
         else {
             throw DatatypeError(
                 .unsupportedVersion,
@@ -182,6 +184,8 @@ public struct TypedChannel<Payload: Datatype>: Sendable {
     }
 
     private func checkContentType(_ declared: String) throws(DatatypeError) {
+        // Labels this module writes match exactly; others are compared without their parameters.
+        if Payload.contentTypes.contains(declared) { return }
         let essence = MediaType.essence(of: declared)
         guard Payload.contentTypes.contains(essence) else {
             let expected = Payload.contentTypes.joined(separator: " or ")

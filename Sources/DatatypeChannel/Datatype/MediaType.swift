@@ -37,9 +37,12 @@ enum MediaType {
         [png, jpeg, mp4, pdf].contains(mediaType)
     }
 
-    /// `declared` without its parameters (`; charset=utf-8`), in lower case.
+    /// `declared` without its parameters (`; charset=utf-8`) and surrounding spaces, in lower case.
     static func essence(of declared: String) -> String {
         let essence = declared.prefix { $0 != ";" }
-        return String(essence.drop { $0 == " " }.reversed().drop { $0 == " " }.reversed()).lowercased()
+        guard let first = essence.firstIndex(where: { $0 != " " }),
+            let last = essence.lastIndex(where: { $0 != " " })
+        else { return "" }
+        return essence[first...last].lowercased()
     }
 }

@@ -51,62 +51,127 @@ public indirect enum JSONSchema: Sendable, Hashable {
 // MARK: - Checking
 
 extension JSONSchema {
-    /// Checks `instance` against the schema.
+    /// Checks the value `decoder` reads against the schema, reading each field as the schema
+    /// says rather than as a Swift type does, so a field the type would ignore or coerce is
+    /// caught too.
     ///
-    /// - Throws: ``DatatypeError/Code/undecodable`` for a missing, undeclared or mistyped field,
-    ///   ``DatatypeError/Code/invalid`` for a value out of bounds; both name the field's path.
-    func check(_ instance: JSONInstance, at path: [String] = []) throws(DatatypeError) {
-        switch (self, instance) {
-        case (.object(let properties, let additional), .object(let fields)):
-            for property in properties where property.isRequired && fields[property.name] == nil {
-                throw Self.failure(.undecodable, "is missing", at: path + [property.name])
-            }
-            for name in fields.keys.sorted() {
-                if let property = properties.first(where: { $0.name == name }) {
-                    try property.schema.check(fields[name]!, at: path + [name])
-                } else if !additional {
-                    throw Self.failure(.undecodable, "is not a field of this type", at: path + [name])
-                }
-            }
-        case (.string(let minLength), .string(let text)):
-            if let minLength, text.count < minLength {
-                throw Self.failure(.invalid, "must have at least \(minLength) characters", at: path)
-            }
-        case (.integer(let minimum), .integer(let number)):
-            if let minimum, number < minimum {
-                throw Self.failure(.invalid, "must be at least \(minimum)", at: path)
-            }
-        case (.number(let minimum), .integer(let number)):
-            if let minimum, Double(number) < minimum {
-                throw Self.failure(.invalid, "must be at least \(minimum)", at: path)
-            }
-        case (.number(let minimum), .number(let number)):
-            if let minimum, number < minimum {
-                throw Self.failure(.invalid, "must be at least \(minimum)", at: path)
-            }
-        case (.boolean, .boolean):
+    /// - Throws: ``DatatypeError/Code/undecodable`` for a missing or undeclared field,
+    ///   ``DatatypeError/Code/invalid`` for a value out of bounds, both naming the field's path;
+    ///   the decoder's `DecodingError` for a value of another JSON type.
+    func check(_ decoder: any Decoder) throws {
+        switch self {
+        case .object(let properties, let additional):
+            try Self.checkObject(properties, additional, decoder.container(keyedBy: FieldName.self), at: [])
+        case .array(let items):
+            var elements = try decoder.unkeyedContainer()
+            try items.checkElements(of: &elements, at: [])
+        case .string(let minLength):
+            try Self.checkLength(decoder.singleValueContainer().decode(String.self), minLength, at: [])
+        case .integer(let minimum):
+            try Self.checkMinimum(decoder.singleValueContainer().decode(Int.self), minimum, at: [])
+        case .number(let minimum):
+            try Self.checkMinimum(decoder.singleValueContainer().decode(Double.self), minimum, at: [])
+        case .boolean:
+            _ = try decoder.singleValueContainer().decode(Bool.self)
+        case .bytes:
             break
-        case (.array(let items), .array(let elements)):
-            for (index, element) in elements.enumerated() {
-                try items.check(element, at: path + ["[\(index)]"])
-            }
-        case (.bytes, _):
-            break
-        default:
-            throw Self.failure(.undecodable, "is \(instance.kindName); expected \(kindName)", at: path)
         }
     }
 
-    /// What the schema accepts, in words.
-    var kindName: String {
-        switch self {
-        case .object: "an object"
-        case .string: "a string"
-        case .integer: "an integer"
-        case .number: "a number"
-        case .boolean: "a boolean"
-        case .array: "an array"
-        case .bytes(let mediaTypes): mediaTypes.joined(separator: " or ")
+    /// Checks the fields of an object; leaves are read straight from the container, without a
+    /// decoder of their own.
+    private static func checkObject(
+        _ properties: [Property],
+        _ additional: Bool,
+        _ container: KeyedDecodingContainer<FieldName>,
+        at path: [String]
+    ) throws {
+        var present = 0
+        for property in properties {
+            let key = FieldName(property.name)
+            guard container.contains(key) else {
+                if property.isRequired {
+                    throw failure(.undecodable, "is missing", at: path + [property.name])
+                }
+                continue
+            }
+            present += 1
+            let fieldPath = path + [property.name]
+            switch property.schema {
+            case .object(let properties, let additional):
+                try checkObject(
+                    properties,
+                    additional,
+                    container.nestedContainer(keyedBy: FieldName.self, forKey: key),
+                    at: fieldPath
+                )
+            case .array(let items):
+                var elements = try container.nestedUnkeyedContainer(forKey: key)
+                try items.checkElements(of: &elements, at: fieldPath)
+            case .string(let minLength):
+                try checkLength(container.decode(String.self, forKey: key), minLength, at: fieldPath)
+            case .integer(let minimum):
+                try checkMinimum(container.decode(Int.self, forKey: key), minimum, at: fieldPath)
+            case .number(let minimum):
+                try checkMinimum(container.decode(Double.self, forKey: key), minimum, at: fieldPath)
+            case .boolean:
+                _ = try container.decode(Bool.self, forKey: key)
+            case .bytes:
+                break
+            }
+        }
+        let keys = container.allKeys
+        if !additional, keys.count > present {
+            let declared = Set(properties.map(\.name))
+            let unknown = keys.map(\.stringValue).filter { !declared.contains($0) }.sorted()
+            throw failure(.undecodable, "is not a field of this type", at: path + [unknown[0]])
+        }
+    }
+
+    /// Checks every element of an array against this schema.
+    private func checkElements(of elements: inout any UnkeyedDecodingContainer, at path: [String]) throws {
+        var index = 0
+        while !elements.isAtEnd {
+            let elementPath = path + ["[\(index)]"]
+            switch self {
+            case .object(let properties, let additional):
+                try Self.checkObject(
+                    properties,
+                    additional,
+                    elements.nestedContainer(keyedBy: FieldName.self),
+                    at: elementPath
+                )
+            case .array(let items):
+                var nested = try elements.nestedUnkeyedContainer()
+                try items.checkElements(of: &nested, at: elementPath)
+            case .string(let minLength):
+                try Self.checkLength(elements.decode(String.self), minLength, at: elementPath)
+            case .integer(let minimum):
+                try Self.checkMinimum(elements.decode(Int.self), minimum, at: elementPath)
+            case .number(let minimum):
+                try Self.checkMinimum(elements.decode(Double.self), minimum, at: elementPath)
+            case .boolean:
+                _ = try elements.decode(Bool.self)
+            case .bytes:
+                _ = try elements.superDecoder()
+            }
+            index += 1
+        }
+    }
+
+    private static func checkLength(_ text: String, _ minLength: Int?, at path: [String]) throws(DatatypeError) {
+        if let minLength, text.count < minLength {
+            throw failure(.invalid, "must have at least \(minLength) characters", at: path)
+        }
+    }
+
+    private static func checkMinimum<Number: Comparable & CustomStringConvertible>(
+        _ number: Number,
+        _ minimum: Number?,
+        at path: [String]
+    ) throws(DatatypeError) {
+        if let minimum, number < minimum {
+            throw failure(.invalid, "must be at least \(minimum)", at: path)
         }
     }
 
@@ -124,23 +189,15 @@ extension JSONSchema: Encodable {
         case type, properties, required, additionalProperties, minLength, minimum, items, contentMediaType, anyOf
     }
 
-    private struct Name: CodingKey {
-        let stringValue: String
-        var intValue: Int? { nil }
-        init(_ name: String) { stringValue = name }
-        init?(stringValue: String) { self.stringValue = stringValue }
-        init?(intValue: Int) { nil }
-    }
-
     /// Encodes the schema as a JSON Schema object.
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: Keys.self)
         switch self {
         case .object(let properties, let additional):
             try container.encode("object", forKey: .type)
-            var named = container.nestedContainer(keyedBy: Name.self, forKey: .properties)
+            var named = container.nestedContainer(keyedBy: FieldName.self, forKey: .properties)
             for property in properties {
-                try named.encode(property.schema, forKey: Name(property.name))
+                try named.encode(property.schema, forKey: FieldName(property.name))
             }
             try container.encode(properties.filter(\.isRequired).map(\.name), forKey: .required)
             try container.encode(additional, forKey: .additionalProperties)
@@ -166,6 +223,24 @@ extension JSONSchema: Encodable {
                 try container.encode(mediaTypes.map { ["contentMediaType": $0] }, forKey: .anyOf)
             }
         }
+    }
+}
+
+/// A field's name, as a coding key.
+struct FieldName: CodingKey {
+    let stringValue: String
+    var intValue: Int? { nil }
+
+    init(_ name: String) {
+        stringValue = name
+    }
+
+    init?(stringValue: String) {
+        self.stringValue = stringValue
+    }
+
+    init?(intValue: Int) {
+        nil
     }
 }
 
