@@ -33,7 +33,7 @@ fi
 
 for entry in "${selected[@]}"; do
     read -r number name product <<<"$entry"
-    echo "=== Course case $number: $name ($product --demo $*)"
+    echo "=== Course case $number: $name ($product --demo${*:+ $*})"
     echo
     swift build --product "$product"
     ".build/debug/$product" --demo "$@"
