@@ -27,7 +27,7 @@ enum DatatypeScenario {
     }
 
     /// Sends `count` readings one by one through one bus while its handler, concurrency 1,
-    /// receives them; records per second, from the first send to the last handling.
+    /// receives them; records per second, from the bus's start to the last handling.
     static func rate(count: Int, typed: Bool) async throws -> Double {
         let transport = InMemoryTransport()
         let bus = Bus(transport: transport, name: "bench", metricsFactory: NOOPMetricsHandler.instance)
@@ -46,23 +46,15 @@ enum DatatypeScenario {
                 done.decrement()
             }
         }
-        let runner = Task { try await bus.run() }
-        try await bus.waitUntilRunning()
-        let clock = ContinuousClock()
-        let start = clock.now
-        for reading in readings {
-            if typed {
-                try await bus.send(reading, on: channel)
-            } else {
-                try await bus.publish(reading, to: "readings")
+        return try await handlingRate(of: bus, on: transport, count: count, done: done) {
+            for reading in readings {
+                if typed {
+                    try await bus.send(reading, on: channel)
+                } else {
+                    try await bus.publish(reading, to: "readings")
+                }
             }
         }
-        await done.wait()
-        let elapsed = clock.now - start
-        runner.cancel()
-        _ = try? await runner.value
-        await transport.shutdown()
-        return Double(count) / seconds(elapsed)
     }
 
     static let cost = Scenario.busCost(name: "datatype-channel", limit: 1.2) { scale, typed in

@@ -1,3 +1,6 @@
+import InMemoryTransport
+import MessageBus
+
 /// A named measurement: its baseline and the project, run alternately.
 struct Scenario: Sendable {
     let name: String
@@ -77,6 +80,29 @@ struct Scenario: Sendable {
         }
         return (projects, baselines)
     }
+}
+
+/// Runs `bus` until `done` has counted every message down, calling `sending` once the bus runs;
+/// returns `count` messages per second, timed from the bus's start. Then stops the bus and shuts
+/// `transport` down.
+func handlingRate(
+    of bus: Bus,
+    on transport: InMemoryTransport,
+    count: Int,
+    done: Countdown,
+    sending: () async throws -> Void = {}
+) async throws -> Double {
+    let clock = ContinuousClock()
+    let start = clock.now
+    let runner = Task { try await bus.run() }
+    try await bus.waitUntilRunning()
+    try await sending()
+    await done.wait()
+    let elapsed = clock.now - start
+    runner.cancel()
+    _ = try? await runner.value
+    await transport.shutdown()
+    return Double(count) / seconds(elapsed)
 }
 
 /// Stopwatch time in seconds.
