@@ -40,8 +40,6 @@ func testConfiguration(_ role: ExampleConfiguration.Role = .all, kafka: KafkaCon
     return configuration
 }
 
-
-
 /// Files of the formats the binary channels carry, as their first bytes.
 enum Files {
     static let png = Data([0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0x00, 0x00, 0x00, 0x0D])
