@@ -2,6 +2,7 @@ import ExampleSupport
 import ExampleTesting
 import Foundation
 import KafkaTransport
+import Messaging
 import Testing
 
 @testable import DatatypeChannelExample
@@ -52,6 +53,30 @@ struct KafkaExampleTests {
             #expect((try await call(.GET, port, "/alerts").json["alerts"] as? [Any])?.count == 1)
             let metrics = try await call(.GET, port, "/metrics").body
             #expect(metrics.contains(#"datatype_invalid_total{channel="customer",reason="typeMismatch"} 1"#))
+
+            let invalid = try await firstMessage(of: "datatype.customer.v1.invalid", on: application.transport)
+            #expect(String(decoding: invalid.payload, as: UTF8.self) == #"{"order_id": "123458", "product": "Laptop"}"#)
+            #expect(invalid.headers["datatype-invalid-reason"] == "typeMismatch")
+            #expect(invalid.headers["datatype-invalid-channel"] == "customer")
         }
+    }
+
+    /// The first message of `topic`, read by a group of its own from the earliest.
+    private func firstMessage(of topic: String, on transport: any MessageTransport) async throws -> Message {
+        let deliveries = try await transport.subscribe(
+            to: topic,
+            group: "inspector",
+            options: SubscriptionOptions(startPosition: .earliest)
+        )
+        let first: Message?? = try await withDeadline({ try await Task.sleep(for: .seconds(30)) }) {
+            () async throws -> Message? in
+            for try await delivery in deliveries {
+                try delivery.acknowledge()
+                return delivery.message
+            }
+            return nil
+        }
+        await deliveries.close()
+        return try #require(first ?? nil, "nothing arrived on '\(topic)' within 30 seconds")
     }
 }
