@@ -18,6 +18,7 @@ let package = Package(
         .library(name: "MessageBusWebhook", targets: ["MessageBusWebhook"]),
         .library(name: "MessageBusTesting", targets: ["MessageBusTesting"]),
         .library(name: "MessageSecurity", targets: ["MessageSecurity"]),
+        .library(name: "DatatypeChannel", targets: ["DatatypeChannel"]),
         .executable(name: "eip", targets: ["eip"]),
     ],
     dependencies: [
@@ -135,6 +136,15 @@ let package = Package(
             swiftSettings: strictSwiftSettings
         ),
         .target(
+            name: "DatatypeChannel",
+            dependencies: [
+                "MessageBus",
+                "Messaging",
+                .product(name: "Metrics", package: "swift-metrics"),
+            ],
+            swiftSettings: strictSwiftSettings
+        ),
+        .target(
             name: "ExampleSupport",
             dependencies: [
                 "InMemoryTransport",
@@ -172,6 +182,23 @@ let package = Package(
             swiftSettings: strictSwiftSettings
         ),
         .executableTarget(
+            name: "DatatypeChannelExample",
+            dependencies: [
+                "DatatypeChannel",
+                "ExampleSupport",
+                "MessageBus",
+                "Messaging",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            path: "Examples/DatatypeChannel",
+            exclude: ["README.md"],
+            swiftSettings: strictSwiftSettings
+        ),
+        .executableTarget(
             name: "eip",
             dependencies: [
                 "KafkaTransport",
@@ -194,6 +221,7 @@ let package = Package(
             name: "integration-bench",
             dependencies: [
                 "CRawKafka",
+                "DatatypeChannel",
                 "InMemoryTransport",
                 "KafkaTransport",
                 "MessageBus",
@@ -292,9 +320,22 @@ let package = Package(
             swiftSettings: strictSwiftSettings
         ),
         .testTarget(
+            name: "DatatypeChannelTests",
+            dependencies: [
+                "DatatypeChannel",
+                "MessageBus",
+                "MessageBusTesting",
+                "Messaging",
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "MetricsTestKit", package: "swift-metrics"),
+            ],
+            swiftSettings: strictSwiftSettings
+        ),
+        .testTarget(
             name: "MessageBusExampleTests",
             dependencies: [
                 "ExampleSupport",
+                "ExampleTesting",
                 "MessageBusExample",
                 "InMemoryTransport",
                 "KafkaTransport",
@@ -322,6 +363,7 @@ let package = Package(
         .testTarget(
             name: "DocumentationSampleTests",
             dependencies: [
+                "DatatypeChannel",
                 "ExampleSupport",
                 "InMemoryTransport",
                 "KafkaTransport",
@@ -340,6 +382,32 @@ let package = Package(
             ],
             swiftSettings: strictSwiftSettings,
             plugins: ["DocumentationSamples"]
+        ),
+        .target(
+            name: "ExampleTesting",
+            dependencies: [
+                "Messaging",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
+            path: "Tests/ExampleTesting",
+            swiftSettings: strictSwiftSettings
+        ),
+        .testTarget(
+            name: "DatatypeChannelExampleTests",
+            dependencies: [
+                "DatatypeChannel",
+                "DatatypeChannelExample",
+                "ExampleSupport",
+                "ExampleTesting",
+                "InMemoryTransport",
+                "KafkaTransport",
+                "Messaging",
+            ],
+            swiftSettings: strictSwiftSettings
         ),
         .testTarget(
             name: "EIPTests",

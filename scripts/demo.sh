@@ -1,9 +1,40 @@
 #!/usr/bin/env bash
-# Runs the first course case on the in-memory transport: sales sends the seed's order to the
-# Message Bus, inventory and billing process it, and every request and answer is printed.
-# Extra arguments go to MessageBusExample (e.g. --kafka HOST:PORT).
+# Runs the course cases' demos on the in-memory transport; each starts its applications, sends
+# itself the seed's requests and prints every request and answer.
+#
+#   scripts/demo.sh                       every case, in order
+#   scripts/demo.sh 001                   one case, by number or name (000 MessageBus, 001 DatatypeChannel)
+#   scripts/demo.sh 001 --kafka HOST:PORT arguments after the case go to its example
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/prerequisites.sh
-swift build --product MessageBusExample
-.build/debug/MessageBusExample --demo "$@"
+
+cases=(
+    "000 MessageBus MessageBusExample"
+    "001 DatatypeChannel DatatypeChannelExample"
+)
+
+selected=()
+if [[ $# -gt 0 && $1 != --* ]]; then
+    for entry in "${cases[@]}"; do
+        read -r number name product <<<"$entry"
+        if [[ $1 == "$number" || $1 == "$name" || $1 == "$product" ]]; then
+            selected=("$entry")
+        fi
+    done
+    if [[ ${#selected[@]} -eq 0 ]]; then
+        echo "error: no course case '$1'; the cases are: ${cases[*]}" >&2
+        exit 64
+    fi
+    shift
+else
+    selected=("${cases[@]}")
+fi
+
+for entry in "${selected[@]}"; do
+    read -r number name product <<<"$entry"
+    echo "=== Course case $number: $name ($product --demo${*:+ $*})"
+    echo
+    swift build --product "$product"
+    ".build/debug/$product" --demo "$@"
+done

@@ -38,23 +38,10 @@ enum MiddlewareScenario {
             done.decrement()
             return []
         }
-        let clock = ContinuousClock()
-        let start = clock.now
-        let runner = Task { try await bus.run() }
-        await done.wait()
-        let elapsed = clock.now - start
-        runner.cancel()
-        _ = try? await runner.value
-        await transport.shutdown()
-        return Double(count) / seconds(elapsed)
+        return try await handlingRate(of: bus, on: transport, count: count, done: done)
     }
 
-    static let cost = Scenario(name: "middleware-cost") { scale in
-        let (full, bare) = try await Scenario.alternate(rounds: scale.busRounds) {
-            try await rate(count: scale.busMessages, fullStack: false)
-        } project: {
-            try await rate(count: scale.busMessages, fullStack: true)
-        }
-        return ScenarioResult.slowdown("middleware-cost", project: full, baseline: bare, target: 1.25)
+    static let cost = Scenario.busCost(name: "middleware-cost", limit: 1.25) { scale, fullStack in
+        try await rate(count: scale.busMessages, fullStack: fullStack)
     }
 }

@@ -1,3 +1,6 @@
+import InMemoryTransport
+import MessageBus
+
 /// A named measurement: its baseline and the project, run alternately.
 struct Scenario: Sendable {
     let name: String
@@ -13,10 +16,29 @@ struct Scenario: Sendable {
             InMemoryScenarios.endToEnd(name: "inmemory-fanout-4", publishers: 1, members: 1, groups: 4),
             InMemoryScenarios.latency,
             MiddlewareScenario.cost,
+            DatatypeScenario.cost,
         ] + SecurityScenarios.all + [
             KafkaScenarios.produce,
             KafkaScenarios.consume,
         ]
+
+    /// A scenario that runs the bus with something added (`rate(scale, true)`) beside the bus
+    /// without it (`rate(scale, false)`), in messages per second, and meets its target when the
+    /// project is at most `limit` times slower.
+    static func busCost(
+        name: String,
+        limit: Double,
+        rate: @escaping @Sendable (Scale, _ project: Bool) async throws -> Double
+    ) -> Scenario {
+        Scenario(name: name) { scale in
+            let (project, baseline) = try await alternate(rounds: scale.busRounds) {
+                try await rate(scale, false)
+            } project: {
+                try await rate(scale, true)
+            }
+            return ScenarioResult.slowdown(name, project: project, baseline: baseline, target: limit)
+        }
+    }
 
     /// Runs `baseline` and `project` `rounds` times each, alternating which goes first, and
     /// returns the median of each.
@@ -49,6 +71,29 @@ struct Scenario: Sendable {
         }
         return (projects, baselines)
     }
+}
+
+/// Runs `bus` until `done` has counted every message down, calling `sending` once the bus runs;
+/// returns `count` messages per second, timed from the bus's start. Then stops the bus and shuts
+/// `transport` down.
+func handlingRate(
+    of bus: Bus,
+    on transport: InMemoryTransport,
+    count: Int,
+    done: Countdown,
+    sending: () async throws -> Void = {}
+) async throws -> Double {
+    let clock = ContinuousClock()
+    let start = clock.now
+    let runner = Task { try await bus.run() }
+    try await bus.waitUntilRunning()
+    try await sending()
+    await done.wait()
+    let elapsed = clock.now - start
+    runner.cancel()
+    _ = try? await runner.value
+    await transport.shutdown()
+    return Double(count) / seconds(elapsed)
 }
 
 /// Stopwatch time in seconds.

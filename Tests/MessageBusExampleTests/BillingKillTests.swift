@@ -1,4 +1,5 @@
 import ExampleSupport
+import ExampleTesting
 import Foundation
 import GRDB
 import KafkaTransport

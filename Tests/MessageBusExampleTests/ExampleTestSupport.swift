@@ -1,12 +1,5 @@
-import AsyncHTTPClient
 import ExampleSupport
-import Foundation
 import KafkaTransport
-import Logging
-import Messaging
-import NIOCore
-import NIOHTTP1
-import Testing
 
 @testable import MessageBusExample
 
@@ -37,81 +30,4 @@ func testConfiguration(
         configuration.transport = .kafka(kafka)
     }
     return configuration
-}
-
-/// A logger that keeps the test output quiet.
-let quietLogger: Logger = {
-    var logger = Logger(label: "MessageBusExampleTests")
-    logger.logLevel = .error
-    return logger
-}()
-
-/// Runs `applications` around `body`, then shuts them down gracefully.
-func running(_ applications: [ExampleApplication], _ body: () async throws -> Void) async throws {
-    try await withRunningServices(applications, logger: quietLogger, body)
-}
-
-/// An HTTP answer: its status code, content type and body.
-struct Answer: Sendable {
-    var status: Int
-    var contentType: String?
-    var body: String
-
-    /// The body parsed as JSON.
-    var json: [String: Any] {
-        (try? JSONSerialization.jsonObject(with: Data(body.utf8)) as? [String: Any]) ?? [:]
-    }
-}
-
-/// Makes one HTTP request to the example on `port`.
-func call(_ method: HTTPMethod, _ port: Int, _ path: String, body: String? = nil) async throws -> Answer {
-    var request = HTTPClientRequest(url: "http://127.0.0.1:\(port)\(path)")
-    request.method = method
-    if let body {
-        request.headers.add(name: "Content-Type", value: "application/json")
-        request.body = .bytes(ByteBuffer(string: body))
-    }
-    let response = try await HTTPClient.shared.execute(request, timeout: .seconds(10))
-    let bytes = try await response.body.collect(upTo: 1 << 20)
-    return Answer(
-        status: Int(response.status.code),
-        contentType: response.headers.first(name: "Content-Type"),
-        body: String(buffer: bytes)
-    )
-}
-
-/// Asks `GET path` until it answers something other than 404, failing the test if it does not
-/// within `timeout`.
-func whenProcessed(
-    _ port: Int,
-    _ path: String,
-    timeout: Duration = .seconds(30),
-    sourceLocation: SourceLocation = #_sourceLocation
-) async throws -> Answer {
-    try await eventually(port, path, timeout: timeout, sourceLocation: sourceLocation) { $0.status != 404 }
-}
-
-/// Asks `GET path` until `condition` holds for its answer, failing the test if it does not
-/// within `timeout`; returns the last answer.
-func eventually(
-    _ port: Int,
-    _ path: String,
-    timeout: Duration = .seconds(30),
-    sourceLocation: SourceLocation = #_sourceLocation,
-    until condition: (Answer) -> Bool
-) async throws -> Answer {
-    let clock = ContinuousClock()
-    let deadline = clock.now.advanced(by: timeout)
-    while true {
-        let answer = try await call(.GET, port, path)
-        if condition(answer) { return answer }
-        guard clock.now < deadline else {
-            Issue.record(
-                "GET \(path) did not answer as expected within \(timeout): \(answer.body)",
-                sourceLocation: sourceLocation
-            )
-            return answer
-        }
-        try await clock.sleep(for: .milliseconds(20))
-    }
 }

@@ -1,4 +1,5 @@
 import ExampleSupport
+import ExampleTesting
 import Foundation
 import KafkaTransport
 import Testing
@@ -78,27 +79,13 @@ struct KafkaExampleTests {
 
     @Test("An order another Kafka client wrote as plain JSON, without headers, is processed too")
     func plainRecordFromAnotherClient() async throws {
-        let kcat = try #require(
-            ["/usr/bin/kcat", "/usr/local/bin/kcat", "/opt/homebrew/bin/kcat"].first {
-                FileManager.default.isExecutableFile(atPath: $0)
-            },
-            "kcat is needed: scripts/test.sh installs it"
-        )
         let cluster = try KafkaMockCluster(brokers: 1)
         try cluster.createTopic("MessageBus", partitions: 3)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: kcat)
-        process.arguments = ["-P", "-b", cluster.bootstrapServers, "-t", "MessageBus"]
-        let input = Pipe()
-        process.standardInput = input
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        input.fileHandleForWriting.write(
-            Data(#"{"order_id": "PY-1", "product": "Monitor", "quantity": 2, "price": 150.5}"#.utf8 + [10])
+        try produceWithKcat(
+            [#"{"order_id": "PY-1", "product": "Monitor", "quantity": 2, "price": 150.5}"#],
+            to: "MessageBus",
+            bootstrapServers: cluster.bootstrapServers
         )
-        try input.fileHandleForWriting.close()
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 0)
 
         let inventory = try buildApplication(
             testConfiguration(.inventory, kafka: cluster.clientConfiguration),

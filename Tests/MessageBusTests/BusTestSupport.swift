@@ -2,9 +2,9 @@ import Foundation
 import InMemoryTransport
 import Logging
 import MessageBus
+import MessageBusTesting
 import Messaging
 import ServiceLifecycle
-import Synchronization
 import Testing
 
 /// A purchase, as the sales application of the course case publishes it.
@@ -21,23 +21,6 @@ struct OrderPlaced: BusMessage, Equatable {
     enum CodingKeys: String, CodingKey {
         case orderID = "order_id"
         case product, quantity, price
-    }
-}
-
-/// Values collected by concurrent handlers.
-final class Collector<Value: Sendable>: Sendable {
-    private let values = Mutex<[Value]>([])
-
-    func append(_ value: Value) {
-        values.withLock { $0.append(value) }
-    }
-
-    var all: [Value] {
-        values.withLock { $0 }
-    }
-
-    var count: Int {
-        values.withLock { $0.count }
     }
 }
 

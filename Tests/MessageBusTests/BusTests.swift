@@ -2,6 +2,7 @@ import Foundation
 import InMemoryTransport
 import Logging
 import MessageBus
+import MessageBusTesting
 import Messaging
 import ServiceLifecycle
 import Synchronization

@@ -1,6 +1,7 @@
 import Foundation
 import KafkaTransport
 import MessageBus
+import MessageBusTesting
 import Messaging
 import MetricsTestKit
 import Synchronization

@@ -4,6 +4,7 @@ import InMemoryTracing
 import InMemoryTransport
 import Logging
 import MessageBus
+import MessageBusTesting
 import Messaging
 import MetricsTestKit
 import Synchronization

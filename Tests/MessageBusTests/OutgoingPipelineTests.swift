@@ -1,5 +1,6 @@
 import InMemoryTransport
 import MessageBus
+import MessageBusTesting
 import Messaging
 import MetricsTestKit
 import Testing
