@@ -33,7 +33,7 @@ struct KafkaExampleTests {
     func foreignRecordFromKcat() async throws {
         let cluster = try KafkaMockCluster(brokers: 1)
         try cluster.createTopic("datatype.customer.v1", partitions: 1)
-        try produceWithKcat(
+        try await produceWithKcat(
             [#"{"order_id": "123458", "product": "Laptop"}"#],
             to: "datatype.customer.v1",
             bootstrapServers: cluster.bootstrapServers

@@ -1,4 +1,6 @@
 import Foundation
+import Subprocess
+import SystemPackage
 
 /// Writes `records` to `topic` with kcat, the independent Kafka client a foreign producer would
 /// use: plain records, one per line, with no headers.
@@ -11,22 +13,19 @@ public func produceWithKcat(
     bootstrapServers: String,
     file: String = #fileID,
     line: Int = #line
-) throws {
+) async throws {
     let candidates = ["/usr/bin/kcat", "/usr/local/bin/kcat", "/opt/homebrew/bin/kcat"]
     guard let kcat = candidates.first(where: { FileManager.default.isExecutableFile(atPath: $0) }) else {
         throw ExampleTestFailure("kcat is needed: scripts/test.sh installs it", file: file, line: line)
     }
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: kcat)
-    process.arguments = ["-P", "-b", bootstrapServers, "-t", topic]
-    let input = Pipe()
-    process.standardInput = input
-    process.standardError = FileHandle.nullDevice
-    try process.run()
-    input.fileHandleForWriting.write(Data(records.map { $0 + "\n" }.joined().utf8))
-    try input.fileHandleForWriting.close()
-    process.waitUntilExit()
-    guard process.terminationStatus == 0 else {
-        throw ExampleTestFailure("kcat exited with \(process.terminationStatus)", file: file, line: line)
+    let result = try await run(
+        .path(FilePath(kcat)),
+        arguments: ["-P", "-b", bootstrapServers, "-t", topic],
+        input: .string(records.map { $0 + "\n" }.joined()),
+        output: .discarded,
+        error: .discarded
+    )
+    guard result.terminationStatus.isSuccess else {
+        throw ExampleTestFailure("kcat ended with \(result.terminationStatus)", file: file, line: line)
     }
 }

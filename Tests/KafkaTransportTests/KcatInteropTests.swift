@@ -1,34 +1,31 @@
 import Foundation
 import KafkaTransport
 import Messaging
+import Subprocess
+import SystemPackage
 import Testing
 
 /// Interoperability with kcat, an independent Kafka client built on librdkafka's C API.
 @Suite("KafkaTransport and kcat")
 struct KcatInteropTests {
     /// Runs kcat with `arguments`, feeding it `input`; returns what it printed.
-    func kcat(_ arguments: [String], input: String? = nil) throws -> String {
+    ///
+    /// The run is awaited, not waited for: a test blocked on a child process would hold one of
+    /// the few threads every other test's tasks run on.
+    func kcat(_ arguments: [String], input: String? = nil) async throws -> String {
         let path = ["/usr/bin/kcat", "/usr/local/bin/kcat", "/opt/homebrew/bin/kcat"].first {
             FileManager.default.isExecutableFile(atPath: $0)
         }
         let executable = try #require(path, "kcat is not installed; scripts/test.sh installs it")
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        let output = Pipe()
-        let inputPipe = Pipe()
-        process.standardOutput = output
-        process.standardInput = inputPipe
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        if let input {
-            inputPipe.fileHandleForWriting.write(Data(input.utf8))
-        }
-        try inputPipe.fileHandleForWriting.close()
-        let printed = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 0, "kcat \(arguments.joined(separator: " ")) failed")
-        return String(decoding: printed, as: UTF8.self)
+        let result = try await run(
+            .path(FilePath(executable)),
+            arguments: Arguments(arguments),
+            input: .string(input ?? ""),
+            output: .string(limit: 64 << 20),
+            error: .discarded
+        )
+        #expect(result.terminationStatus.isSuccess, "kcat \(arguments.joined(separator: " ")) failed")
+        return result.standardOutput ?? ""
     }
 
     @Test func kcatReadsCloudEventsHeadersWrittenByTheTransport() async throws {
@@ -49,7 +46,7 @@ struct KcatInteropTests {
         try await transport.publish(sent, to: "interop.out")
         await transport.shutdown()
 
-        let line = try kcat([
+        let line = try await kcat([
             "-b", cluster.bootstrapServers, "-C", "-t", "interop.out", "-o", "beginning", "-c", "1", "-e", "-J",
         ])
         let record = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
@@ -75,7 +72,7 @@ struct KcatInteropTests {
         let cluster = try KafkaMockCluster(brokers: 3)
         let transport = try KafkaTransport(configuration: testConfiguration(cluster.bootstrapServers))
         let json = #"{"order_id": "123458", "product": "Laptop", "quantity": 1, "price": 1200.0}"#
-        _ = try kcat(["-b", cluster.bootstrapServers, "-P", "-t", "MessageBus", "-k", "123458"], input: json + "\n")
+        _ = try await kcat(["-b", cluster.bootstrapServers, "-P", "-t", "MessageBus", "-k", "123458"], input: json + "\n")
 
         let deliveries = try await transport.subscribe(
             to: "MessageBus",

@@ -81,7 +81,7 @@ struct KafkaExampleTests {
     func plainRecordFromAnotherClient() async throws {
         let cluster = try KafkaMockCluster(brokers: 1)
         try cluster.createTopic("MessageBus", partitions: 3)
-        try produceWithKcat(
+        try await produceWithKcat(
             [#"{"order_id": "PY-1", "product": "Monitor", "quantity": 2, "price": 150.5}"#],
             to: "MessageBus",
             bootstrapServers: cluster.bootstrapServers

@@ -79,8 +79,18 @@ final class RDKafkaProducer: @unchecked Sendable {
     }
 
     deinit {
-        rd_kafka_queue_destroy(mainQueue)
-        rd_kafka_destroy(handle)
+        // Destroying waits for librdkafka's broker threads to end, longer when the brokers are
+        // unreachable: it happens on the queue of blocking calls, never on the thread (often one
+        // of the few that run every task) that released the producer; the reports live until it
+        // is done.
+        let handle = UnsafeSendable(handle)
+        let mainQueue = UnsafeSendable(mainQueue)
+        let reports = reports
+        RDKafkaBlockingCall.detach {
+            rd_kafka_queue_destroy(mainQueue.value)
+            rd_kafka_destroy(handle.value)
+            withExtendedLifetime(reports) {}
+        }
     }
 
     // MARK: - Producing

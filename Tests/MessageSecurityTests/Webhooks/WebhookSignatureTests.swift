@@ -1,4 +1,5 @@
 import Foundation
+import Subprocess
 import MessageSecurity
 import Testing
 
@@ -111,7 +112,7 @@ struct WebhookSignatureTests {
     }
 
     /// A signature computed by Python's `hmac` module, over a body that is not UTF-8, verifies.
-    @Test func aSignatureFromPythonsHmacModuleVerifies() throws {
+    @Test func aSignatureFromPythonsHmacModuleVerifies() async throws {
         let secret = WebhookSecret.generate()
         let body = Data((0...255).map { UInt8($0) } + Array(#"{"order_id": "123458"}"#.utf8))
         let script = """
@@ -120,18 +121,15 @@ struct WebhookSignatureTests {
             content = sys.argv[2].encode() + b"." + sys.argv[3].encode() + b"." + base64.b64decode(sys.argv[4])
             print("v1," + base64.b64encode(hmac.new(secret, content, hashlib.sha256).digest()).decode())
             """
-        let python = Process()
-        python.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        python.arguments = [
-            "python3", "-c", script, secret.encoded, "msg_python", "1614265330", body.base64EncodedString(),
-        ]
-        let output = Pipe()
-        python.standardOutput = output
-        try python.run()
-        let printed = output.fileHandleForReading.readDataToEndOfFile()
-        python.waitUntilExit()
-        try #require(python.terminationStatus == 0)
-        let signature = String(decoding: printed, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        let python = try await run(
+            .name("python3"),
+            arguments: ["-c", script, secret.encoded, "msg_python", "1614265330", body.base64EncodedString()],
+            output: .string(limit: 4096),
+            error: .discarded
+        )
+        try #require(python.terminationStatus.isSuccess)
+        let printed = python.standardOutput ?? ""
+        let signature = printed.trimmingCharacters(in: .whitespacesAndNewlines)
         #expect(
             signature
                 == WebhookSigner(secrets: [secret]).signature(id: "msg_python", timestamp: 1_614_265_330, body: body)
