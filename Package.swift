@@ -160,6 +160,7 @@ let package = Package(
                 "ExampleSupport",
                 "MessageBus",
                 "MessageBusSQLite",
+                "MessageSecurity",
                 "Messaging",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "GRDB", package: "GRDB.swift"),
@@ -176,6 +177,7 @@ let package = Package(
             dependencies: [
                 "KafkaTransport",
                 "MessageBus",
+                "MessageSecurity",
                 "Messaging",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
@@ -298,6 +300,7 @@ let package = Package(
                 "MessageBusExample",
                 "InMemoryTransport",
                 "KafkaTransport",
+                "MessageSecurity",
                 "Messaging",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
@@ -343,7 +346,7 @@ let package = Package(
         ),
         .testTarget(
             name: "EIPTests",
-            dependencies: ["eip", "KafkaTransport", "Messaging"],
+            dependencies: ["eip", "KafkaTransport", "MessageSecurity", "Messaging"],
             swiftSettings: strictSwiftSettings
         ),
     ]
