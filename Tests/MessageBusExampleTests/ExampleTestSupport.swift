@@ -115,3 +115,36 @@ func eventually(
         try await clock.sleep(for: .milliseconds(20))
     }
 }
+
+/// Runs kcat, the command-line Kafka client, with `arguments`, feeding it `input`; returns what it
+/// printed, failing the test if it is not installed or exits with an error.
+func kcat(_ arguments: [String], input: Data? = nil, sourceLocation: SourceLocation = #_sourceLocation) throws -> Data {
+    let executable = try #require(
+        ["/usr/bin/kcat", "/usr/local/bin/kcat", "/opt/homebrew/bin/kcat"].first {
+            FileManager.default.isExecutableFile(atPath: $0)
+        },
+        "kcat is needed: scripts/test.sh installs it",
+        sourceLocation: sourceLocation
+    )
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: executable)
+    process.arguments = arguments
+    let standardInput = Pipe()
+    let standardOutput = Pipe()
+    process.standardInput = standardInput
+    process.standardOutput = standardOutput
+    process.standardError = FileHandle.nullDevice
+    try process.run()
+    if let input {
+        standardInput.fileHandleForWriting.write(input)
+    }
+    try standardInput.fileHandleForWriting.close()
+    let printed = standardOutput.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    #expect(
+        process.terminationStatus == 0,
+        "kcat \(arguments.joined(separator: " ")) failed",
+        sourceLocation: sourceLocation
+    )
+    return printed
+}

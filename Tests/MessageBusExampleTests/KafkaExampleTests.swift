@@ -7,13 +7,21 @@ import Testing
 
 @Suite("Course case 000 on a Kafka mock cluster")
 struct KafkaExampleTests {
-    @Test("Sales, inventory and billing as separate applications share nothing but the bus")
-    func separateApplications() async throws {
+    @Test(
+        "Sales, inventory and billing as separate applications share nothing but the bus, in the clear and --secure",
+        arguments: [false, true]
+    )
+    func separateApplications(secure: Bool) async throws {
         let cluster = try KafkaMockCluster(brokers: 3)
         let kafka = cluster.clientConfiguration
-        let sales = try buildApplication(testConfiguration(.sales, kafka: kafka), logger: quietLogger)
-        let inventory = try buildApplication(testConfiguration(.inventory, kafka: kafka), logger: quietLogger)
-        let billing = try buildApplication(testConfiguration(.billing, kafka: kafka), logger: quietLogger)
+        let keyFile = try temporaryKeyFile()
+        func configuration(_ role: ExampleConfiguration.Role) throws -> ExampleConfiguration {
+            let configuration = testConfiguration(role, kafka: kafka)
+            return secure ? try secured(configuration, keyFile: keyFile) : configuration
+        }
+        let sales = try buildApplication(configuration(.sales), logger: quietLogger)
+        let inventory = try buildApplication(configuration(.inventory), logger: quietLogger)
+        let billing = try buildApplication(configuration(.billing), logger: quietLogger)
         try await running([sales, inventory, billing]) {
             let produced = try await call(.POST, try await sales.salesPort(), "/produce", body: seedOrder)
             #expect(produced.status == 200)
@@ -32,6 +40,21 @@ struct KafkaExampleTests {
                 try await call(.GET, try await inventory.queryPort(), "/inventory").json["Laptop"] as? [String: Int]
             #expect(laptop?["sold"] == 1)
             #expect(try await call(.GET, try await inventory.queryPort(), "/invoices/123458").status == 404)
+        }
+
+        // What anyone who can reach the topic reads, with an independent client: with --secure,
+        // ciphertext only. The payload is binary, so it is searched as bytes.
+        let printed = try kcat([
+            "-C", "-b", cluster.bootstrapServers, "-t", "MessageBus", "-o", "beginning", "-c", "1", "-e",
+            "-f", "headers: %h\npayload: %s\n",
+        ])
+        let headers = String(decoding: printed, as: UTF8.self)
+        #expect(headers.contains("ce_secalg=aes256gcm") == secure)
+        #expect(headers.contains("content-type=application/octet-stream") == secure)
+        let payload = printed[try #require(printed.firstRange(of: Data("\npayload: ".utf8))).upperBound...]
+        #expect(payload.count > 16)
+        for field in ["order_id", "Laptop", "1200", "quantity", "timestamp"] {
+            #expect((payload.firstRange(of: Data(field.utf8)) == nil) == secure, "'\(field)' in kcat's payload")
         }
     }
 
@@ -78,27 +101,12 @@ struct KafkaExampleTests {
 
     @Test("An order another Kafka client wrote as plain JSON, without headers, is processed too")
     func plainRecordFromAnotherClient() async throws {
-        let kcat = try #require(
-            ["/usr/bin/kcat", "/usr/local/bin/kcat", "/opt/homebrew/bin/kcat"].first {
-                FileManager.default.isExecutableFile(atPath: $0)
-            },
-            "kcat is needed: scripts/test.sh installs it"
-        )
         let cluster = try KafkaMockCluster(brokers: 1)
         try cluster.createTopic("MessageBus", partitions: 3)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: kcat)
-        process.arguments = ["-P", "-b", cluster.bootstrapServers, "-t", "MessageBus"]
-        let input = Pipe()
-        process.standardInput = input
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        input.fileHandleForWriting.write(
-            Data(#"{"order_id": "PY-1", "product": "Monitor", "quantity": 2, "price": 150.5}"#.utf8 + [10])
+        _ = try kcat(
+            ["-P", "-b", cluster.bootstrapServers, "-t", "MessageBus"],
+            input: Data(#"{"order_id": "PY-1", "product": "Monitor", "quantity": 2, "price": 150.5}"#.utf8 + [10])
         )
-        try input.fileHandleForWriting.close()
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 0)
 
         let inventory = try buildApplication(
             testConfiguration(.inventory, kafka: cluster.clientConfiguration),

@@ -38,11 +38,18 @@ struct SecureExampleTests {
         )
     }
 
+    /// All three applications in one process on `transport`, with `security` or a new key file.
+    func secureApplication(on transport: InMemoryTransport, security: OrderSecurity? = nil) throws -> ExampleApplication
+    {
+        var configuration = testConfiguration()
+        configuration.security = try security ?? OrderSecurity(keyFile: temporaryKeyFile())
+        return try buildApplication(configuration, transport: transport, logger: quietLogger)
+    }
+
     @Test("The seed's flow works sealed: the order on the topic is ciphertext, inventory and billing open it")
     func seedFlow() async throws {
         let transport = InMemoryTransport()
-        let configuration = try secured(testConfiguration(), keyFile: temporaryKeyFile())
-        let application = try buildApplication(configuration, transport: transport, logger: quietLogger)
+        let application = try secureApplication(on: transport)
         try await running([application]) {
             let produced = try await call(.POST, try await application.salesPort(), "/produce", body: seedOrder)
             #expect(produced.status == 200)
@@ -92,9 +99,7 @@ struct SecureExampleTests {
     func forgedOrderIsQuarantined(_ forgery: Forgery) async throws {
         let transport = InMemoryTransport()
         let security = try OrderSecurity(keyFile: temporaryKeyFile())
-        var configuration = testConfiguration()
-        configuration.security = security
-        let application = try buildApplication(configuration, transport: transport, logger: quietLogger)
+        let application = try secureApplication(on: transport, security: security)
         let sealer = MessageSealer(keys: security.keys)
         var forged: Message
         switch forgery {
@@ -137,8 +142,7 @@ struct SecureExampleTests {
     @Test("A handled order published again with its valid seal is refused as replayed")
     func replayIsQuarantined() async throws {
         let transport = InMemoryTransport()
-        let configuration = try secured(testConfiguration(), keyFile: temporaryKeyFile())
-        let application = try buildApplication(configuration, transport: transport, logger: quietLogger)
+        let application = try secureApplication(on: transport)
         try await running([application]) {
             #expect(try await call(.POST, try await application.salesPort(), "/produce", body: seedOrder).status == 200)
             let query = try await application.queryPort()
@@ -219,58 +223,6 @@ struct SecureExampleTests {
         )
         #expect(throws: Never.self) {
             try buildApplication(inventory, transport: InMemoryTransport(), logger: quietLogger)
-        }
-    }
-}
-
-@Suite("Course case 000 with --secure on a Kafka mock cluster")
-struct SecureKafkaExampleTests {
-    @Test("Sales, inventory and billing as separate processes share the key file; kcat sees only ciphertext")
-    func separateApplications() async throws {
-        let kcat = try #require(
-            ["/usr/bin/kcat", "/usr/local/bin/kcat", "/opt/homebrew/bin/kcat"].first {
-                FileManager.default.isExecutableFile(atPath: $0)
-            },
-            "kcat is needed: scripts/test.sh installs it"
-        )
-        let cluster = try KafkaMockCluster(brokers: 1)
-        let kafka = cluster.clientConfiguration
-        let keyFile = try temporaryKeyFile()
-        let applications = try [ExampleConfiguration.Role.sales, .inventory, .billing].map {
-            try buildApplication(secured(testConfiguration($0, kafka: kafka), keyFile: keyFile), logger: quietLogger)
-        }
-        try await running(applications) {
-            #expect(
-                try await call(.POST, try await applications[0].salesPort(), "/produce", body: seedOrder).status == 200
-            )
-            for application in applications.dropFirst() {
-                let processed = try await whenProcessed(try await application.queryPort(), "/processed_orders/123458")
-                #expect(processed.body == seedProcessedOrder + "\n")
-            }
-        }
-
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: kcat)
-        process.arguments = [
-            "-C", "-b", cluster.bootstrapServers, "-t", "MessageBus", "-o", "beginning", "-c", "1", "-e",
-            "-f", "headers: %h\nbytes: %S\npayload: %s\n",
-        ]
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        let printed = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 0)
-        // The payload is binary: read what kcat printed as bytes, not as JSON.
-        let text = String(decoding: printed, as: UTF8.self)
-        #expect(text.contains("ce_secalg=aes256gcm"))
-        #expect(text.contains("content-type=application/octet-stream"))
-        let payloadStart = try #require(printed.firstRange(of: Data("\npayload: ".utf8))).upperBound
-        let payload = printed[payloadStart...]
-        #expect(payload.count > 16)
-        for field in ["order_id", "Laptop", "1200", "quantity", "timestamp"] {
-            #expect(payload.firstRange(of: Data(field.utf8)) == nil, "kcat read '\(field)' in the payload")
         }
     }
 }
