@@ -7,14 +7,50 @@ import Testing
 /// `eip keys generate` and `eip consume --keys`.
 extension EIPTests {
     /// A path in the temporary directory where no file is yet.
-    func freshPath() -> String {
-        FileManager.default.temporaryDirectory.appendingPathComponent("eip-keys-\(UUID().uuidString).json").path
+    func freshPath(_ suffix: String = "json") -> String {
+        FileManager.default.temporaryDirectory.appendingPathComponent("eip-keys-\(UUID().uuidString).\(suffix)").path
+    }
+
+    /// Runs `eip` with `arguments` to its end without holding a thread of the test's executor
+    /// while it runs: its output goes to files, and its end resumes the test.
+    func runEIP(_ arguments: [String]) async throws -> Run {
+        let outputPath = freshPath("out")
+        let errorPath = freshPath("err")
+        defer {
+            try? FileManager.default.removeItem(atPath: outputPath)
+            try? FileManager.default.removeItem(atPath: errorPath)
+        }
+        FileManager.default.createFile(atPath: outputPath, contents: nil)
+        FileManager.default.createFile(atPath: errorPath, contents: nil)
+        let output = try FileHandle(forWritingTo: URL(fileURLWithPath: outputPath))
+        let error = try FileHandle(forWritingTo: URL(fileURLWithPath: errorPath))
+        let process = Process()
+        process.executableURL = Self.executable
+        process.arguments = arguments
+        process.standardOutput = output
+        process.standardError = error
+        process.standardInput = FileHandle.nullDevice
+        try await withCheckedThrowingContinuation { (finished: CheckedContinuation<Void, any Error>) in
+            process.terminationHandler = { _ in finished.resume() }
+            do {
+                try process.run()
+            } catch {
+                finished.resume(throwing: error)
+            }
+        }
+        try output.close()
+        try error.close()
+        return Run(
+            status: process.terminationStatus,
+            output: try String(contentsOfFile: outputPath, encoding: .utf8),
+            error: try String(contentsOfFile: errorPath, encoding: .utf8)
+        )
     }
 
     @Test("keys generate writes a key file the key ring loads, readable by its owner only, and never overwrites one")
-    func generateKeys() throws {
+    func generateKeys() async throws {
         let path = freshPath()
-        let generated = try eip(["keys", "generate", "--out", path, "--id", "orders-1"])
+        let generated = try await runEIP(["keys", "generate", "--out", path, "--id", "orders-1"])
         #expect(generated.status == 0, "\(generated.error)")
         #expect(generated.lines == ["Wrote the key file '\(path)' with the active key 'orders-1'."])
         let ring = try KeyRing.load(file: path)
@@ -24,18 +60,18 @@ extension EIPTests {
         #expect(permissions == 0o600)
         let first = try Data(contentsOf: URL(fileURLWithPath: path))
 
-        let again = try eip(["keys", "generate", "--out", path, "--id", "orders-2"])
+        let again = try await runEIP(["keys", "generate", "--out", path, "--id", "orders-2"])
         #expect(again.status != 0)
         #expect(again.error.contains("'\(path)' exists already; pass --force"))
         #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == first)
 
-        let forced = try eip(["keys", "generate", "--out", path, "--force"])
+        let forced = try await runEIP(["keys", "generate", "--out", path, "--force"])
         #expect(forced.status == 0, "\(forced.error)")
         let replaced = try KeyRing.load(file: path)
         #expect(replaced.activeKey?.id.hasPrefix("key-") == true)
         #expect(try Data(contentsOf: URL(fileURLWithPath: path)) != first)
 
-        let badID = try eip(["keys", "generate", "--out", freshPath(), "--id", "orders 1"])
+        let badID = try await runEIP(["keys", "generate", "--out", freshPath(), "--id", "orders 1"])
         #expect(badID.status != 0)
         #expect(badID.error.contains("--id: Key id 'orders 1' is invalid"))
     }
@@ -50,12 +86,12 @@ extension EIPTests {
             ("keys", "is not a key file"),
         ] as [(String?, String)]
     )
-    func badKeyFile(contents: String?, problem: String) throws {
+    func badKeyFile(contents: String?, problem: String) async throws {
         let path = freshPath()
         if let contents {
             try Data(contents.utf8).write(to: URL(fileURLWithPath: path))
         }
-        let run = try eip(["consume", "--kafka", "127.0.0.1:9", "--topic", "orders", "--keys", path])
+        let run = try await runEIP(["consume", "--kafka", "127.0.0.1:9", "--topic", "orders", "--keys", path])
         #expect(run.status != 0)
         #expect(run.error.contains("--keys: The key file '\(path)'"), "\(run.error)")
         #expect(run.error.contains(problem), "\(run.error)")
@@ -65,9 +101,9 @@ extension EIPTests {
     func consumeSealed() async throws {
         let cluster = try KafkaMockCluster(brokers: 1)
         let keyFile = freshPath()
-        #expect(try eip(["keys", "generate", "--out", keyFile, "--id", "orders-1"]).status == 0)
+        #expect(try await runEIP(["keys", "generate", "--out", keyFile, "--id", "orders-1"]).status == 0)
         let otherKeyFile = freshPath()
-        #expect(try eip(["keys", "generate", "--out", otherKeyFile, "--id", "orders-1"]).status == 0)
+        #expect(try await runEIP(["keys", "generate", "--out", otherKeyFile, "--id", "orders-1"]).status == 0)
 
         let order = Message(
             source: "/sales",
@@ -84,7 +120,7 @@ extension EIPTests {
         let consume = [
             "consume", "--kafka", cluster.bootstrapServers, "--topic", "orders", "--from-beginning", "--count", "1",
         ]
-        let plain = try eip(consume)
+        let plain = try await runEIP(consume)
         #expect(plain.status == 0, "\(plain.error)")
         #expect(!plain.output.contains("Laptop"))
         let ciphertext = json(plain.lines.first ?? "")
@@ -95,13 +131,13 @@ extension EIPTests {
         #expect(seal["key_id"] as? String == "orders-1")
         #expect(seal["opened"] as? Bool == false)
 
-        let opened = try eip(consume + ["--keys", keyFile])
+        let opened = try await runEIP(consume + ["--keys", keyFile])
         #expect(opened.status == 0, "\(opened.error)")
         let decrypted = json(opened.lines.first ?? "")
         #expect((decrypted["payload"] as? [String: Any])?["product"] as? String == "Laptop")
         #expect((decrypted["seal"] as? [String: Any])?["opened"] as? Bool == true)
 
-        let wrong = try eip(consume + ["--keys", otherKeyFile])
+        let wrong = try await runEIP(consume + ["--keys", otherKeyFile])
         #expect(wrong.status == 0, "\(wrong.error)")
         #expect(!wrong.output.contains("Laptop"))
         let refused = json(wrong.lines.first ?? "")
