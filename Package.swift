@@ -172,6 +172,7 @@ let package = Package(
                 "ExampleSupport",
                 "MessageBus",
                 "MessageBusSQLite",
+                "MessageSecurity",
                 "Messaging",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "GRDB", package: "GRDB.swift"),
@@ -205,6 +206,7 @@ let package = Package(
             dependencies: [
                 "KafkaTransport",
                 "MessageBus",
+                "MessageSecurity",
                 "Messaging",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
@@ -345,6 +347,7 @@ let package = Package(
                 "MessageBusExample",
                 "InMemoryTransport",
                 "KafkaTransport",
+                "MessageSecurity",
                 "Messaging",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
@@ -422,6 +425,7 @@ let package = Package(
             dependencies: [
                 "eip",
                 "KafkaTransport",
+                "MessageSecurity",
                 "Messaging",
                 .product(name: "Subprocess", package: "swift-subprocess"),
                 .product(name: "SystemPackage", package: "swift-system"),

@@ -23,6 +23,12 @@ struct MessageBusExample: AsyncParsableCommand {
             (Prometheus) and GET /health.
 
             Try Kafka without installing it: `swift run eip kafka-mock` prints an address for --kafka.
+
+            With --secure --keys FILE sales encrypts and authenticates each order (AES-256-GCM) under \
+            the active key of the key file, and inventory and billing open it; a message on the topic \
+            that is not sealed, does not check out, was handled already or was not published by \
+            /sales goes to MessageBus.quarantine instead of a handler. Every process needs the same \
+            key file; `swift run eip keys generate --out FILE` writes one.
             """
     )
 
@@ -33,6 +39,25 @@ struct MessageBusExample: AsyncParsableCommand {
 
     @Option(help: "The query server's port. Default: 5001, or 5002 for --role billing.")
     var queryPort: Int?
+
+    @Flag(help: "Encrypt and authenticate every order, and refuse any that does not check out (needs --keys).")
+    var secure = false
+
+    @Option(
+        help: ArgumentHelp("The key file of --secure; `eip keys generate --out FILE` writes one.", valueName: "file")
+    )
+    var keys: String?
+
+    func validate() throws {
+        if secure, keys == nil {
+            throw ValidationError(
+                "--secure needs --keys FILE, the key file orders are sealed and opened with; `eip keys generate --out FILE` writes one"
+            )
+        }
+        if !secure, keys != nil {
+            throw ValidationError("--keys is used only with --secure; add --secure to seal orders")
+        }
+    }
 
     func run() async throws {
         options.bootstrapLogging()
@@ -45,7 +70,8 @@ struct MessageBusExample: AsyncParsableCommand {
                     host: options.host,
                     salesPort: port,
                     queryPort: queryPort,
-                    dataDirectory: options.data()
+                    dataDirectory: options.data(),
+                    security: keys.map(OrderSecurity.init(keyFile:))
                 )
             )
         } catch let error as ExampleError {

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import KafkaTransport
+import MessageSecurity
 import Messaging
 import ServiceLifecycle
 import Synchronization
@@ -14,6 +15,11 @@ struct Consume: AsyncParsableCommand {
             Without --group every run is a new group; without --from-beginning a new group starts \
             at the end of the topic. Runs until --count messages were read, --idle-timeout passed \
             without one, or Ctrl-C.
+
+            A sealed message (MessageSecurity) shows its seal under "seal". With --keys its seal is \
+            checked and an encrypted payload decrypted for inspection; without, or when the check \
+            fails (the reason is under "seal"), an encrypted payload shows as ciphertext in \
+            payload_base64.
             """
     )
 
@@ -34,6 +40,14 @@ struct Consume: AsyncParsableCommand {
     @Option(help: "Stop after this many seconds without a message.")
     var idleTimeout: Double?
 
+    @Option(
+        help: ArgumentHelp(
+            "A key file to open sealed messages with; `eip keys generate` writes one.",
+            valueName: "file"
+        )
+    )
+    var keys: String?
+
     func validate() throws {
         if let count, count <= 0 {
             throw ValidationError("--count must be at least 1; got \(count)")
@@ -45,6 +59,14 @@ struct Consume: AsyncParsableCommand {
 
     func run() async throws {
         EIP.bootstrapLogging()
+        var sealer: MessageSealer?
+        if let keys {
+            do {
+                sealer = MessageSealer(keys: try KeyRing.load(file: keys))
+            } catch {
+                throw EIPError("--keys: \(error.reason)")
+            }
+        }
         let transport = try connection.transport()
         try await connection.requireTopic(topic, on: transport)
         let reader = Reader(
@@ -53,7 +75,8 @@ struct Consume: AsyncParsableCommand {
             group: group ?? "eip-consume-\(UUID().uuidString.prefix(8).lowercased())",
             options: SubscriptionOptions(startPosition: fromBeginning ? .earliest : .latest),
             count: count,
-            idleTimeout: idleTimeout.map { .milliseconds(Int($0 * 1000)) }
+            idleTimeout: idleTimeout.map { .milliseconds(Int($0 * 1000)) },
+            sealer: sealer
         )
         let group = ServiceGroup(
             configuration: .init(
@@ -77,6 +100,8 @@ private struct Reader: Service {
     let options: SubscriptionOptions
     let count: Int?
     let idleTimeout: Duration?
+    /// Opens sealed messages; `nil` shows them as they are.
+    let sealer: MessageSealer?
 
     func run() async throws {
         let deliveries = try await transport.subscribe(to: topic, group: group, options: options)
@@ -86,7 +111,7 @@ private struct Reader: Service {
                 tasks.addTask {
                     var read = 0
                     for try await delivery in deliveries {
-                        emit(describe(delivery))
+                        emit(describe(delivery, opening: sealer))
                         try delivery.acknowledge()
                         read += 1
                         activity.touch()
@@ -124,10 +149,35 @@ private final class Activity: Sendable {
     }
 }
 
-/// A delivery as one JSON line: where it came from, its attributes and headers, and its payload
-/// (as JSON when it is JSON, else as text, else base64).
-func describe(_ delivery: Delivery) -> String {
-    let message = delivery.message
+/// A delivery as one JSON line: where it came from, its attributes and headers, its seal if it
+/// has one, and its payload (as JSON when it is JSON, else as text, else base64).
+///
+/// A sealed message is opened with `sealer` if there is one: its payload then shows decrypted
+/// and its seal as `"opened": true`. An encrypted payload that was not opened — no `sealer`, or
+/// a seal that does not check out, whose reason the seal shows — shows as ciphertext, in base64.
+func describe(_ delivery: Delivery, opening sealer: MessageSealer? = nil) -> String {
+    var message = delivery.message
+    var seal: [String: Any]?
+    var showsCiphertext = false
+    if MessageSealer.isSealed(message) {
+        let algorithm = message.extensions[SealAttribute.algorithm] ?? ""
+        var described: [String: Any] = [
+            "algorithm": algorithm,
+            "key_id": message.extensions[SealAttribute.keyID] as Any,
+            "opened": false,
+        ]
+        do throws(SecurityError) {
+            if let sealer {
+                message = try sealer.open(message).message
+                described["opened"] = true
+            }
+        } catch {
+            described["error"] = error.codeName
+            described["reason"] = error.reason
+        }
+        showsCiphertext = described["opened"] as? Bool != true && SealAlgorithm(rawValue: algorithm)?.encrypts != false
+        seal = described
+    }
     var line: [String: Any] = [
         "topic": delivery.topic,
         "partition": delivery.partition,
@@ -139,7 +189,14 @@ func describe(_ delivery: Delivery) -> String {
         "time": message.time.map { $0.formatted(.iso8601) } as Any,
         "headers": message.headers,
     ]
-    addPayload(message.payload, to: &line)
+    if let seal {
+        line["seal"] = seal
+    }
+    if showsCiphertext {
+        line["payload_base64"] = message.payload.base64EncodedString()
+    } else {
+        addPayload(message.payload, to: &line)
+    }
     return jsonLine(line)
 }
 

@@ -12,7 +12,7 @@ struct EIP: AsyncParsableCommand {
             Every command that talks to Kafka takes --kafka HOST:PORT (default: $KAFKA_BOOTSTRAP_SERVERS). \
             Start with `eip kafka-mock` for a cluster that needs no installation.
             """,
-        subcommands: [KafkaMock.self, Publish.self, Consume.self, Lag.self, DeadLetters.self]
+        subcommands: [KafkaMock.self, Publish.self, Consume.self, Lag.self, DeadLetters.self, Keys.self]
     )
 
     static func bootstrapLogging() {

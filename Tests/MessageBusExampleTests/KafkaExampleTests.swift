@@ -8,13 +8,21 @@ import Testing
 
 @Suite("Course case 000 on a Kafka mock cluster")
 struct KafkaExampleTests {
-    @Test("Sales, inventory and billing as separate applications share nothing but the bus")
-    func separateApplications() async throws {
+    @Test(
+        "Sales, inventory and billing as separate applications share nothing but the bus, in the clear and --secure",
+        arguments: [false, true]
+    )
+    func separateApplications(secure: Bool) async throws {
         let cluster = try KafkaMockCluster(brokers: 3)
         let kafka = cluster.clientConfiguration
-        let sales = try buildApplication(testConfiguration(.sales, kafka: kafka), logger: quietLogger)
-        let inventory = try buildApplication(testConfiguration(.inventory, kafka: kafka), logger: quietLogger)
-        let billing = try buildApplication(testConfiguration(.billing, kafka: kafka), logger: quietLogger)
+        let keyFile = try temporaryKeyFile()
+        func configuration(_ role: ExampleConfiguration.Role) throws -> ExampleConfiguration {
+            let configuration = testConfiguration(role, kafka: kafka)
+            return secure ? try secured(configuration, keyFile: keyFile) : configuration
+        }
+        let sales = try buildApplication(configuration(.sales), logger: quietLogger)
+        let inventory = try buildApplication(configuration(.inventory), logger: quietLogger)
+        let billing = try buildApplication(configuration(.billing), logger: quietLogger)
         try await running([sales, inventory, billing]) {
             let produced = try await call(.POST, try await sales.salesPort(), "/produce", body: seedOrder)
             #expect(produced.status == 200)
@@ -33,6 +41,21 @@ struct KafkaExampleTests {
                 try await call(.GET, try await inventory.queryPort(), "/inventory").json["Laptop"] as? [String: Int]
             #expect(laptop?["sold"] == 1)
             #expect(try await call(.GET, try await inventory.queryPort(), "/invoices/123458").status == 404)
+        }
+
+        // What anyone who can reach the topic reads, with an independent client: with --secure,
+        // ciphertext only. The payload is binary, so it is searched as bytes.
+        let printed = try await kcat([
+            "-C", "-b", cluster.bootstrapServers, "-t", "MessageBus", "-o", "beginning", "-c", "1", "-e",
+            "-f", "headers: %h\npayload: %s\n",
+        ])
+        let headers = String(decoding: printed, as: UTF8.self)
+        #expect(headers.contains("ce_secalg=aes256gcm") == secure)
+        #expect(headers.contains("content-type=application/octet-stream") == secure)
+        let payload = printed[try #require(printed.firstRange(of: Data("\npayload: ".utf8))).upperBound...]
+        #expect(payload.count > 16)
+        for field in ["order_id", "Laptop", "1200", "quantity", "timestamp"] {
+            #expect((payload.firstRange(of: Data(field.utf8)) == nil) == secure, "'\(field)' in kcat's payload")
         }
     }
 

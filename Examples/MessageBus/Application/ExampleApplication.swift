@@ -3,6 +3,7 @@ import Hummingbird
 import Logging
 import MessageBus
 import MessageBusSQLite
+import MessageSecurity
 import Messaging
 import ServiceLifecycle
 
@@ -29,14 +30,34 @@ func buildApplication(
     var buses: [Bus] = []
     var servers: [any Service] = []
 
-    /// A bus for one application; its idempotent receiver keeps its keys in `store`.
-    func makeBus(_ name: String, idempotency store: SQLiteIdempotencyStore? = nil) -> Bus {
+    /// A bus for one application. With `--secure`, a receiving application (one with a `store`)
+    /// opens and checks every message inside its dead-letter channel, so a dead letter keeps its
+    /// seal and is not recorded as handled; `outgoing` seals what the bus sends.
+    ///
+    /// - Parameters:
+    ///   - store: Where the idempotent receiver, and with `--secure` the replay check, keep
+    ///     their keys; `nil` for an application that only sends.
+    ///   - outgoing: The links of the bus's outgoing pipeline.
+    func makeBus(
+        _ name: String,
+        idempotency store: SQLiteIdempotencyStore? = nil,
+        outgoing: [any OutgoingMiddleware] = []
+    ) -> Bus {
         var busLogger = logger
         busLogger[metadataKey: "application"] = "\(name)"
         var middleware: [any MessageMiddleware] = [
-            DeadLetterChannel(topic: configuration.deadLetterTopic, notifier: LoggingNotifier(logger: busLogger)),
-            Retry(maximumAttempts: 3, initialDelay: .milliseconds(50)),
+            DeadLetterChannel(topic: configuration.deadLetterTopic, notifier: LoggingNotifier(logger: busLogger))
         ]
+        if let security = configuration.security, let store {
+            middleware.append(
+                security.receiver(
+                    topic: configuration.topic,
+                    quarantineTopic: configuration.quarantineTopic,
+                    replays: store
+                )
+            )
+        }
+        middleware.append(Retry(maximumAttempts: 3, initialDelay: .milliseconds(50)))
         if let store {
             middleware.append(IdempotentReceiver(store: store))
         }
@@ -44,8 +65,10 @@ func buildApplication(
             transport: transport,
             name: name,
             middleware: middleware,
+            outgoing: outgoing,
             logger: busLogger,
-            metricsFactory: metrics.factory
+            metricsFactory: metrics.factory,
+            notifier: configuration.security.map { _ in LoggingNotifier(logger: busLogger) }
         )
         buses.append(bus)
         return bus
@@ -69,8 +92,9 @@ func buildApplication(
     var billing: BillingApplication?
     if configuration.runsSales {
         let database = try data.openDatabase(for: "sales", migrator: SalesLedger.migrator)
+        let outgoing = try configuration.security.map { [try $0.sender(topic: configuration.topic)] } ?? []
         let sales = SalesApplication(
-            bus: makeBus("sales"),
+            bus: makeBus("sales", outgoing: outgoing),
             ledger: SalesLedger(database: database),
             topic: configuration.topic,
             destination: configuration.transport.destination
@@ -107,6 +131,7 @@ func buildApplication(
     return ExampleApplication(
         configuration: configuration,
         data: data,
+        transport: transport,
         process: ExampleProcess(services: [transport] + buses + servers, ports: ports, metrics: metrics, logger: logger)
     )
 }
@@ -121,11 +146,19 @@ final class ExampleApplication: Service {
     let configuration: ExampleConfiguration
     /// Where the applications keep their databases.
     let data: DataDirectory
+    /// Where the process's messages travel.
+    let transport: any MessageTransport
     private let process: ExampleProcess
 
-    fileprivate init(configuration: ExampleConfiguration, data: DataDirectory, process: ExampleProcess) {
+    fileprivate init(
+        configuration: ExampleConfiguration,
+        data: DataDirectory,
+        transport: any MessageTransport,
+        process: ExampleProcess
+    ) {
         self.configuration = configuration
         self.data = data
+        self.transport = transport
         self.process = process
     }
 

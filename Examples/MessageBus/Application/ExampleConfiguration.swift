@@ -29,6 +29,11 @@ struct ExampleConfiguration: Sendable {
     var topic = "MessageBus"
     /// Where orders that cannot be processed go.
     var deadLetterTopic = "MessageBus.dead"
+    /// How orders are sealed and checked (`--secure --keys FILE`); `nil` sends them in the clear.
+    var security: OrderSecurity?
+
+    /// Where inventory and billing put messages that fail a security check, with `--secure`.
+    var quarantineTopic: String { "\(topic).quarantine" }
 
     /// The Kafka client id; each role adds its name (`MessageBusExample-inventory`).
     static let clientID = "MessageBusExample"

@@ -1,7 +1,8 @@
 import ExampleSupport
 
 /// The seed's requests, sent to a running example: its POST and GET, the other applications'
-/// data, and two refused orders.
+/// data, and two refused orders; with `--secure`, then a tampered order refused and quarantined
+/// (see ``TamperedOrderDemo``).
 struct Demo: Sendable {
     let application: ExampleApplication
 
@@ -36,8 +37,12 @@ struct Demo: Sendable {
         ]
     }
 
-    /// Makes every call with `printer`; throws at the first unexpected answer.
+    /// Makes every call with `printer`, then, with `--secure`, injects a tampered order; throws at
+    /// the first unexpected answer.
     func run(with printer: DemoPrinter = .standardOutput) async throws {
         try await printer.run(calls())
+        if let security = application.configuration.security {
+            try await TamperedOrderDemo(application: application, security: security).run(with: printer)
+        }
     }
 }

@@ -124,3 +124,43 @@ extension KeyFile.Entry {
         }
     }
 }
+
+// MARK: - Generating
+
+extension KeyRing {
+    /// A new key file holding one symmetric key, made active, from the system's
+    /// cryptographically secure random generator; see <doc:KeyFiles>.
+    ///
+    /// The document loads with ``load(file:)`` as a ring whose active key is `keyID`. Write it
+    /// where only the services that seal and open messages can read it: whoever reads it can
+    /// read and forge their messages.
+    ///
+    /// - Parameters:
+    ///   - keyID: The new key's id, which sealed messages carry in `seckeyid`.
+    ///   - source: The only source messages opened with the key may claim, such as `/sales`;
+    ///     `nil` for any. Default: `nil`.
+    /// - Returns: The key file's JSON, pretty-printed with sorted keys.
+    /// - Throws: ``SecurityError/Code/invalidConfiguration`` for an invalid key id.
+    public static func generateKeyFile(keyID: String, source: String? = nil) throws(SecurityError) -> Data {
+        try SecurityKey.validate(id: keyID)
+        let secret = SymmetricKey(size: .bits256).withUnsafeBytes { Data($0) }
+        let file = KeyFile(
+            active: keyID,
+            keys: [
+                .init(
+                    id: keyID,
+                    algorithm: SecurityKey.Kind.symmetric.rawValue,
+                    key: secret.base64EncodedString(),
+                    source: source
+                )
+            ]
+        )
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        do {
+            return try encoder.encode(file) + Data("\n".utf8)
+        } catch {
+            throw SecurityError(.invalidConfiguration, "The key file for key '\(keyID)' could not be encoded.")
+        }
+    }
+}
