@@ -18,6 +18,7 @@ struct Scenario: Sendable {
             MiddlewareScenario.cost,
             DatatypeScenario.cost,
         ] + SecurityScenarios.all + [
+            SecureBusScenario.cost,
             KafkaScenarios.produce,
             KafkaScenarios.consume,
         ]
