@@ -3,7 +3,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/prerequisites.sh
-# kcat is the independent Kafka client of the interoperability tests.
-require_apt_packages kcat
+# kcat is the independent Kafka client of the interoperability tests; python3 computes a webhook
+# signature independently of the package.
+require_apt_packages kcat python3
 swift build --build-tests
 swift test --skip-build "$@"
