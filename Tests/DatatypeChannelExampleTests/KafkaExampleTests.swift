@@ -29,6 +29,36 @@ struct KafkaExampleTests {
         }
     }
 
+    @Test("Every bad input is refused on Kafka too, and none of it reaches the customer topic")
+    func badInputsPublishNothing() async throws {
+        let cluster = try KafkaMockCluster(brokers: 1)
+        try cluster.createTopic("datatype.customer.v1", partitions: 1)
+        let sender = try buildApplication(
+            testConfiguration(.sender, kafka: cluster.clientConfiguration),
+            logger: quietLogger
+        )
+        try await running([sender]) {
+            let port = try await sender.port()
+            for input in DatatypeChannelExampleTests.badInputs {
+                let answer = try await call(
+                    .POST,
+                    port,
+                    "/send_message",
+                    bytes: input.body,
+                    contentType: input.contentType
+                )
+                #expect(answer.status == input.status, "\(input.testDescription)")
+            }
+            // One partition: had any bad input been published, it would come before this record.
+            #expect(try await call(.POST, port, "/send_message", body: seedBody).status == 200)
+            let first = try await firstMessage(of: "datatype.customer.v1", on: sender.transport)
+            #expect(
+                try first.decode(Customer.self)
+                    == Customer(id: "10", name: "Grupo 3", age: 1, promotion: "20% de descuento")
+            )
+        }
+    }
+
     @Test("A record another Kafka client wrote on the customer topic raises an alert; the next record is processed")
     func foreignRecordFromKcat() async throws {
         let cluster = try KafkaMockCluster(brokers: 1)
