@@ -24,7 +24,7 @@ enum RDKafkaClient {
         let configuration = try configuration(properties)
         // The opaque is how librdkafka's callbacks find `callbacks`; the caller keeps it alive.
         rd_kafka_conf_set_opaque(configuration, Unmanaged.passUnretained(callbacks).toOpaque())
-        rd_kafka_conf_set_log_cb(configuration, Callbacks.logCallback)
+        rd_kafka_conf_set_log_cb(configuration, logCallback)
         customize(configuration)
         var message = [CChar](repeating: 0, count: 512)
         guard let handle = rd_kafka_new(type, configuration, &message, message.count) else {
@@ -92,25 +92,30 @@ enum RDKafkaClient {
     }
 }
 
-extension RDKafkaClient {
-    /// Logs a line librdkafka logged on `handle`, on any of its threads, to `logger`: nothing
-    /// of librdkafka's is written to standard error.
-    static func log(
-        _ handle: OpaquePointer,
-        level: Int32,
-        facility: UnsafePointer<CChar>?,
-        text: UnsafePointer<CChar>?,
-        to logger: Logger
-    ) {
-        guard let text else { return }
+/// Called by librdkafka, on any of its threads, for every line a client logs: the line goes to the
+/// logger of the client's callbacks, and nothing of librdkafka's is written to standard error.
+///
+/// One callback serves every kind of client: it finds the callbacks through the client's opaque
+/// (a C callback can capture nothing, so the opaque is its only context) and reaches their
+/// logger through the protocol; a dynamic cast per logged line costs nothing that matters.
+private let logCallback: @convention(c) (OpaquePointer?, Int32, UnsafePointer<CChar>?, UnsafePointer<CChar>?) -> Void =
+    {
+        handle,
+        level,
+        facility,
+        text in
+        guard let handle, let text, let opaque = rd_kafka_opaque(handle),
+            let callbacks = Unmanaged<AnyObject>.fromOpaque(opaque).takeUnretainedValue() as? any RDKafkaCallbacks
+        else { return }
         LibrdkafkaLogLine(
             syslogLevel: level,
             facility: facility.map { String(cString: $0) } ?? "",
             text: String(cString: text),
             client: String(cString: rd_kafka_name(handle))
-        ).log(to: logger)
+        ).log(to: callbacks.logger)
     }
 
+extension RDKafkaClient {
     /// Checks properties without creating a client.
     static func validate(consumerProperties properties: [String: String]) throws(MessagingError) {
         rd_kafka_conf_destroy(try configuration(properties))

@@ -903,15 +903,10 @@ final class ConsumerCallbacks: RDKafkaCallbacks, @unchecked Sendable {
     init(logger: Logger) {
         self.logger = logger
     }
-
-    static let logCallback: RDKafkaLogCallback = { handle, level, facility, text in
-        guard let handle, let opaque = rd_kafka_opaque(handle) else { return }
-        let logger = Unmanaged<ConsumerCallbacks>.fromOpaque(opaque).takeUnretainedValue().logger
-        RDKafkaClient.log(handle, level: level, facility: facility, text: text, to: logger)
-    }
 }
 
-/// Called by librdkafka on the consumer's thread for every partition assignment and revocation.
+/// Called by librdkafka on the consumer's thread for every partition assignment and revocation;
+/// the client's opaque, a C callback's only context, leads to the consumer.
 private let rebalanceCallback:
     @convention(c) (
         OpaquePointer?, rd_kafka_resp_err_t, UnsafeMutablePointer<rd_kafka_topic_partition_list_t>?,

@@ -455,12 +455,6 @@ final class DeliveryReports: RDKafkaCallbacks, @unchecked Sendable {
         self.logger = logger
     }
 
-    static let logCallback: RDKafkaLogCallback = { handle, level, facility, text in
-        guard let handle, let opaque = rd_kafka_opaque(handle) else { return }
-        let logger = Unmanaged<DeliveryReports>.fromOpaque(opaque).takeUnretainedValue().logger
-        RDKafkaClient.log(handle, level: level, facility: facility, text: text, to: logger)
-    }
-
     /// Counts a report for `batch`; a failure is recorded at once, with what came before it.
     func record(_ batch: Unmanaged<DeliveryBatch>, _ code: rd_kafka_resp_err_t, topic: OpaquePointer?) {
         guard code == RD_KAFKA_RESP_ERR_NO_ERROR else {
@@ -487,6 +481,10 @@ final class DeliveryReports: RDKafkaCallbacks, @unchecked Sendable {
 
 /// Called by librdkafka on the producer's thread, once per message, with the batch as the
 /// message's opaque and the ``DeliveryReports`` as the client's.
+///
+/// The opaques are a C callback's only context, so they are read with `Unmanaged`; the client's is
+/// read as its concrete type, not through a cast as the log callback does, because this runs for
+/// every message produced.
 private let deliveryReportCallback:
     @convention(c) (OpaquePointer?, UnsafePointer<rd_kafka_message_t>?, UnsafeMutableRawPointer?) -> Void = {
         _,
