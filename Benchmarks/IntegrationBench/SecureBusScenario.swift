@@ -32,7 +32,8 @@ enum SecureBusScenario {
                 SecureReceiver(
                     keys: keys,
                     policy: policy,
-                    authorization: PublisherAuthorization([.allow("/sales", toPublish: ["bench.order"], on: ["orders"])]),
+                    authorization: PublisherAuthorization([.allow("/sales", toPublish: ["bench.order"], on: ["orders"])]
+                    ),
                     replays: InMemoryIdempotencyStore(capacity: count)
                 )
             ] : []

@@ -167,7 +167,9 @@ struct EIPTests {
             let publish = try await eip(["publish", "--kafka", address, "--topic", "nope", "{}"])
             #expect(publish.error.contains("Topic 'nope' does not exist"))
         }
-        let unreachable = try await eip(["publish", "--kafka", "127.0.0.1:1", "--timeout", "1", "--topic", "orders", "{}"])
+        let unreachable = try await eip([
+            "publish", "--kafka", "127.0.0.1:1", "--timeout", "1", "--topic", "orders", "{}",
+        ])
         #expect(unreachable.status != 0)
         #expect(unreachable.error.contains("No Kafka broker answered at 127.0.0.1:1 within 1.0 s"))
         let badAddress = try await eip(["consume", "--kafka", "localhost", "--topic", "orders"])

@@ -72,7 +72,10 @@ struct KcatInteropTests {
         let cluster = try KafkaMockCluster(brokers: 3)
         let transport = try KafkaTransport(configuration: testConfiguration(cluster.bootstrapServers))
         let json = #"{"order_id": "123458", "product": "Laptop", "quantity": 1, "price": 1200.0}"#
-        _ = try await kcat(["-b", cluster.bootstrapServers, "-P", "-t", "MessageBus", "-k", "123458"], input: json + "\n")
+        _ = try await kcat(
+            ["-b", cluster.bootstrapServers, "-P", "-t", "MessageBus", "-k", "123458"],
+            input: json + "\n"
+        )
 
         let deliveries = try await transport.subscribe(
             to: "MessageBus",

@@ -1,6 +1,6 @@
 import Foundation
-import Subprocess
 import MessageSecurity
+import Subprocess
 import Testing
 
 @Suite("Standard Webhooks signatures")
