@@ -259,13 +259,12 @@ let package = Package(
         .testTarget(
             name: "KafkaTransportTests",
             dependencies: [
+                "ExampleTesting",
                 "KafkaTransport",
                 "MessagingTesting",
                 "Messaging",
                 .product(name: "InMemoryLogging", package: "swift-log"),
                 .product(name: "Logging", package: "swift-log"),
-                .product(name: "Subprocess", package: "swift-subprocess"),
-                .product(name: "SystemPackage", package: "swift-system"),
             ],
             swiftSettings: strictSwiftSettings
         ),

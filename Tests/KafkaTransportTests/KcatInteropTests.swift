@@ -1,33 +1,12 @@
+import ExampleTesting
 import Foundation
 import KafkaTransport
 import Messaging
-import Subprocess
-import SystemPackage
 import Testing
 
 /// Interoperability with kcat, an independent Kafka client built on librdkafka's C API.
 @Suite("KafkaTransport and kcat")
 struct KcatInteropTests {
-    /// Runs kcat with `arguments`, feeding it `input`; returns what it printed.
-    ///
-    /// The run is awaited, not waited for: a test blocked on a child process would hold one of
-    /// the few threads every other test's tasks run on.
-    func kcat(_ arguments: [String], input: String? = nil) async throws -> String {
-        let path = ["/usr/bin/kcat", "/usr/local/bin/kcat", "/opt/homebrew/bin/kcat"].first {
-            FileManager.default.isExecutableFile(atPath: $0)
-        }
-        let executable = try #require(path, "kcat is not installed; scripts/test.sh installs it")
-        let result = try await run(
-            .path(FilePath(executable)),
-            arguments: Arguments(arguments),
-            input: .string(input ?? ""),
-            output: .string(limit: 64 << 20),
-            error: .discarded
-        )
-        #expect(result.terminationStatus.isSuccess, "kcat \(arguments.joined(separator: " ")) failed")
-        return result.standardOutput ?? ""
-    }
-
     @Test func kcatReadsCloudEventsHeadersWrittenByTheTransport() async throws {
         let cluster = try KafkaMockCluster(brokers: 3)
         let transport = try KafkaTransport(configuration: testConfiguration(cluster.bootstrapServers))
@@ -49,7 +28,7 @@ struct KcatInteropTests {
         let line = try await kcat([
             "-b", cluster.bootstrapServers, "-C", "-t", "interop.out", "-o", "beginning", "-c", "1", "-e", "-J",
         ])
-        let record = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+        let record = try #require(try JSONSerialization.jsonObject(with: line) as? [String: Any])
         let flat = try #require(record["headers"] as? [String])
         let headers = Dictionary(
             uniqueKeysWithValues: stride(from: 0, to: flat.count - 1, by: 2).map { (flat[$0], flat[$0 + 1]) }
@@ -74,7 +53,7 @@ struct KcatInteropTests {
         let json = #"{"order_id": "123458", "product": "Laptop", "quantity": 1, "price": 1200.0}"#
         _ = try await kcat(
             ["-b", cluster.bootstrapServers, "-P", "-t", "MessageBus", "-k", "123458"],
-            input: json + "\n"
+            input: Data((json + "\n").utf8)
         )
 
         let deliveries = try await transport.subscribe(
