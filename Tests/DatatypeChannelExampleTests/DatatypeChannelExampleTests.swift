@@ -101,7 +101,7 @@ struct DatatypeChannelExampleTests {
         #expect(published(to: "datatype.customer.v1", on: transport) == 0)
     }
 
-    @Test("Texts, images and documents go on their own channels; a body of another type is refused")
+    @Test("Texts, images, videos and documents go on their own channels; a body of another type is refused")
     func otherChannels() async throws {
         let transport = InMemoryTransport()
         let application = try buildApplication(testConfiguration(), transport: transport, logger: quietLogger)
@@ -119,9 +119,23 @@ struct DatatypeChannelExampleTests {
                 try await call(.POST, port, "/send/image", bytes: Files.png, contentType: "image/png").status == 200
             )
             #expect(
+                try await call(.POST, port, "/send/video", bytes: Files.mp4, contentType: "video/mp4").status == 200
+            )
+            #expect(
                 try await call(.POST, port, "/send/document", bytes: Files.pdf, contentType: "application/pdf").status
                     == 200
             )
+            let pdfAsVideo = try await call(.POST, port, "/send/video", bytes: Files.pdf, contentType: "video/mp4")
+            #expect(pdfAsVideo.status == 415)
+            #expect((pdfAsVideo.json["error"] as? String)?.contains("application/pdf") == true)
+            let oversizedVideo = try await call(
+                .POST,
+                port,
+                "/send/video",
+                bytes: Files.mp4 + Data(count: 1024 * 1024),
+                contentType: "video/mp4"
+            )
+            #expect(oversizedVideo.status == 413)
 
             let pngAsDocument = try await call(
                 .POST,
@@ -145,17 +159,18 @@ struct DatatypeChannelExampleTests {
             )
 
             let files = try await eventually(port, "/received_files") {
-                ($0.json["files"] as? [String: Int]) == ["document": 1, "image": 1, "text": 1]
+                ($0.json["files"] as? [String: Int]) == ["document": 1, "image": 1, "text": 1, "video": 1]
             }
             #expect(files.status == 200)
 
             let channels = try await call(.GET, port, "/channels").json["channels"] as? [[String: Any]]
-            #expect(channels?.map { $0["name"] as? String } == ["customer", "text", "image", "document"])
+            #expect(channels?.map { $0["name"] as? String } == ["customer", "text", "image", "video", "document"])
             let schema = channels?.first?["schema"] as? [String: Any]
             #expect(schema?["$id"] as? String == "urn:datatype:customer:v1")
         }
         #expect(published(to: "datatype.text.v1", on: transport) == 1)
         #expect(published(to: "datatype.image.v1", on: transport) == 1)
+        #expect(published(to: "datatype.video.v1", on: transport) == 1)
         #expect(published(to: "datatype.document.v1", on: transport) == 1)
     }
 

@@ -44,4 +44,6 @@ func testConfiguration(_ role: ExampleConfiguration.Role = .all, kafka: KafkaCon
 enum Files {
     static let png = Data([0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0x00, 0x00, 0x00, 0x0D])
     static let pdf = Data("%PDF-1.7\n".utf8)
+    /// The first box of an MP4 file: its size, `ftyp`, the brand `isom`.
+    static let mp4 = Data([0x00, 0x00, 0x00, 0x18]) + Data("ftypisom".utf8)
 }

@@ -10,7 +10,7 @@ import MessageBus
 /// - `GET /get_message/{id_cliente}`: the customer's latest record, or 404.
 /// - `GET /consume_message`: the oldest record not read yet, then marked read; 404 with
 ///   `"status": "empty"` when every record was read.
-/// - `GET /received_files`: how many texts, images and documents arrived, per channel.
+/// - `GET /received_files`: how many texts, images, videos and documents arrived, per channel.
 /// - `GET /alerts`: every invalid-message alert, oldest first.
 struct ReceiverApplication: Sendable {
     /// The receiver's consumer group.
@@ -33,6 +33,7 @@ struct ReceiverApplication: Sendable {
             )
         }
         try Self.consumeFiles(on: Channels.images, bus: bus, store: store)
+        try Self.consumeFiles(on: Channels.videos, bus: bus, store: store)
         try Self.consumeFiles(on: Channels.documents, bus: bus, store: store)
     }
 

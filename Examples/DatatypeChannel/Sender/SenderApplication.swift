@@ -11,7 +11,7 @@ import Messaging
 /// - `POST /send_message`: a customer record as JSON, sent on the customer channel; answers the
 ///   seed's `{"message": ..., "status": "success"}`.
 /// - `POST /send/{channel}`: the body, of the request's `Content-Type`, sent on the channel
-///   named (`customer`, `text`, `image`, `document`).
+///   named (`customer`, `text`, `image`, `video`, `document`).
 /// - `GET /channels`: the catalog, with each channel's JSON Schema.
 ///
 /// Input that is not of the channel's type is refused before anything is published: 404 for an

@@ -6,7 +6,7 @@
 
 /// An MP4 video.
 ///
-/// `try Video(data)` checks the leading bytes; a channel of a videos also limits its size
+/// `try Video(data)` checks the leading bytes; a channel of videos also limits its size
 /// (see ``TypedChannel/maximumBytes``).
 public struct Video: BinaryDatatype, Hashable {
     /// `video`.
