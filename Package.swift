@@ -209,6 +209,8 @@ let package = Package(
                 "MessageSecurity",
                 "Messaging",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
@@ -422,7 +424,11 @@ let package = Package(
         .testTarget(
             name: "EIPTests",
             dependencies: [
+                "DatatypeChannelExample",
                 "eip",
+                "ExampleSupport",
+                "ExampleTesting",
+                "InMemoryTransport",
                 "KafkaTransport",
                 "MessageSecurity",
                 "Messaging",

@@ -7,12 +7,14 @@ import Logging
 struct EIP: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "eip",
-        abstract: "Try, inspect and repair the message bus's Kafka topics.",
+        abstract: "Try, inspect and repair the message bus's Kafka topics, and list a service's datatype channels.",
         discussion: """
             Every command that talks to Kafka takes --kafka HOST:PORT (default: $KAFKA_BOOTSTRAP_SERVERS). \
             Start with `eip kafka-mock` for a cluster that needs no installation.
             """,
-        subcommands: [KafkaMock.self, Publish.self, Consume.self, Lag.self, DeadLetters.self, Keys.self]
+        subcommands: [
+            KafkaMock.self, Publish.self, Consume.self, Lag.self, DeadLetters.self, Keys.self, Channels.self,
+        ]
     )
 
     static func bootstrapLogging() {
