@@ -33,8 +33,20 @@ extension JSONDatatype {
     /// `application/json`.
     public static var contentTypes: [String] { ["application/json"] }
 
-    /// Reads the payload as JSON, checks it against the schema, and decodes it, in one pass.
+    /// Reads the payload as JSON, checks it against the schema, and decodes it.
+    ///
+    /// A payload the schema certainly admits, as a quick reading of its bytes tells, is decoded
+    /// at once; any other is checked through `JSONDecoder`, which names what is wrong.
     public init(payload: Data) throws(DatatypeError) {
+        if Self.schema.admits(payload) {
+            self = try decodeChecked(Self.self, from: payload, as: Self.typeName)
+        } else {
+            self = try Self(checkingThoroughly: payload)
+        }
+    }
+
+    /// Reads the payload as JSON, checking it against the schema field by field as it decodes.
+    init(checkingThoroughly payload: Data) throws(DatatypeError) {
         self = try decodeChecked(SchemaChecked<Self>.self, from: payload, as: Self.typeName).value
     }
 
@@ -43,22 +55,14 @@ extension JSONDatatype {
     ///
     /// - Throws: ``DatatypeError/Code/invalid`` naming the field.
     public func encoded() throws(DatatypeError) -> Data {
+        try Self.schema.check(encoding: self)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
-        let payload: Data
         do {
-            payload = try encoder.encode(self)
+            return try encoder.encode(self)
         } catch {
             throw DatatypeError(.invalid, "A \(Self.typeName) could not be written as JSON: \(error).")
         }
-        do {
-            _ = try decodeChecked(SchemaConformance<Self>.self, from: payload, as: Self.typeName)
-        } catch {
-            var refused = error
-            refused.code = .invalid
-            throw refused
-        }
-        return payload
     }
 }
 
@@ -70,13 +74,6 @@ private struct SchemaChecked<Value: JSONDatatype>: Decodable {
     init(from decoder: any Decoder) throws {
         try Value.schema.check(decoder)
         value = try Value(from: decoder)
-    }
-}
-
-/// A JSON payload checked against `Value`'s schema, and not decoded.
-private struct SchemaConformance<Value: JSONDatatype>: Decodable {
-    init(from decoder: any Decoder) throws {
-        try Value.schema.check(decoder)
     }
 }
 

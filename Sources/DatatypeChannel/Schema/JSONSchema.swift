@@ -160,8 +160,8 @@ extension JSONSchema {
     }
 
     private static func checkLength(_ text: String, _ minLength: Int?, at path: [String]) throws(DatatypeError) {
-        if let minLength, text.count < minLength {
-            throw failure(.invalid, "must have at least \(minLength) characters", at: path)
+        if let what = lengthProblem(text, minLength) {
+            throw failure(.invalid, what, at: path)
         }
     }
 
@@ -170,12 +170,27 @@ extension JSONSchema {
         _ minimum: Number?,
         at path: [String]
     ) throws(DatatypeError) {
-        if let minimum, number < minimum {
-            throw failure(.invalid, "must be at least \(minimum)", at: path)
+        if let what = minimumProblem(number, minimum) {
+            throw failure(.invalid, what, at: path)
         }
     }
 
-    private static func failure(_ code: DatatypeError.Code, _ what: String, at path: [String]) -> DatatypeError {
+    /// What is wrong with `text` under `minLength`, or `nil`.
+    static func lengthProblem(_ text: String, _ minLength: Int?) -> String? {
+        guard let minLength, text.count < minLength else { return nil }
+        return "must have at least \(minLength) characters"
+    }
+
+    /// What is wrong with `number` under `minimum`, or `nil`.
+    static func minimumProblem<Number: Comparable & CustomStringConvertible>(_ number: Number, _ minimum: Number?)
+        -> String?
+    {
+        guard let minimum, number < minimum else { return nil }
+        return "must be at least \(minimum)"
+    }
+
+    /// The error about the field at `path`, or about the payload when `path` is empty.
+    static func failure(_ code: DatatypeError.Code, _ what: String, at path: [String]) -> DatatypeError {
         let field = FieldPath.joined(path)
         let subject = path.isEmpty ? "The payload" : "Field '\(field)'"
         return DatatypeError(code, "\(subject) \(what).", fieldPath: path.isEmpty ? nil : field)
