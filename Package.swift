@@ -400,6 +400,7 @@ let package = Package(
             dependencies: [
                 "DatatypeChannel",
                 "ExampleSupport",
+                "Heartbeat",
                 "InMemoryTransport",
                 "KafkaTransport",
                 "MessageBus",

@@ -15,7 +15,7 @@ import Messaging
 ///
 /// ```swift
 /// let database = HealthCheck(name: "database", kind: .readiness) {
-///     try await Task.sleep(for: .zero)  // run `SELECT 1` on the application's database here
+///     try await database.read { db in try db.execute(sql: "SELECT 1") }
 ///     return .pass(output: "answers")
 /// }
 /// ```

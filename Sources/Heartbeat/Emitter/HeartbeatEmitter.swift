@@ -21,7 +21,7 @@ import Synchronization
 /// let group = ServiceGroup(services: [transport, bus, emitter], logger: logger)
 /// ```
 ///
-/// Beats go through ``MessageBus/Bus/publish(_:to:codec:)``, so through the bus's outgoing pipeline:
+/// Beats go through the bus's `publish(_:to:codec:)`, so through the bus's outgoing pipeline:
 /// signed, stamped and counted like every other message. A beat that cannot be published is
 /// logged and the emitter carries on; the monitor sees the instance late, then dead.
 public final class HeartbeatEmitter: Service, Sendable {

@@ -36,8 +36,8 @@ import Synchronization
 /// was never seen with enough instances: one instance of a service without a minimum of its
 /// own raises its instance's alert, not a second one for the service.
 ///
-/// Every notification names its ``MessageBus/BusNotification/service`` and, for one instance,
-/// its ``MessageBus/BusNotification/instance``. An instance that restarts under the same id — a
+/// Every notification names its `service` and, for one instance,
+/// its `instance`. An instance that restarts under the same id — a
 /// new start time, maybe on another host, its sequence from 1 again — is the same instance
 /// restarted: no dead and restored pair. Beats it sent before, arriving late, are ignored, as
 /// are duplicates.
@@ -132,7 +132,7 @@ public final class HeartbeatMonitor: Service, Sendable {
         self.registry = Mutex(Registry(lateAfter: lateAfter, grace: grace, minimumInstances: minimumInstances))
         self.metrics = Mutex(MonitorMetrics(factory: metricsFactory ?? bus.metricsFactory))
         do {
-            try bus.consume(Beat.self, from: topic, group: group, name: "heartbeat-monitor:\(group)") {
+            try bus.consume(Beat.self, from: topic, group: group) {
                 [weak self] beat, _ in
                 await self?.receive(beat)
             }

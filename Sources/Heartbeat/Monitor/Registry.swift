@@ -130,20 +130,24 @@ struct Registry {
         -> [Transition]
     {
         var transitions: [Transition] = []
+        var changes: [(Key, InstanceState)] = []
         for (key, record) in records {
             let elapsed = now - record.lastReceived
-            if record.state.isUp {
-                let state: InstanceState = elapsed > grace ? .dead : elapsed > lateAfter ? .late : .alive
+            var state = record.state
+            if state.isUp {
+                state = elapsed > grace ? .dead : elapsed > lateAfter ? .late : .alive
                 if state != record.state {
-                    records[key]?.state = state
+                    changes.append((key, state))
                     if state == .dead {
                         transitions.append(.dead(record.status(of: key, at: now).with(state: .dead)))
                     }
                 }
-                visit(key, state, elapsed)
-            } else {
-                visit(key, record.state, elapsed)
             }
+            visit(key, state, elapsed)
+        }
+        // Applied after the scan, so that it does not copy the dictionary it iterates.
+        for (key, state) in changes {
+            records[key]?.state = state
         }
         for service in services(at: now) {
             let previous = serviceStatuses[service.service]
