@@ -5,7 +5,7 @@
 #endif
 
 /// What a monitor knows about one instance of a service: part of a ``HealthReport``, and what
-/// ``HeartbeatMonitor/instances`` returns.
+/// ``HeartbeatMonitor/instance(_:of:)`` returns.
 public struct InstanceStatus: Sendable, Hashable {
     /// The service.
     public var service: String
