@@ -163,10 +163,12 @@ public final class HeartbeatMonitor: Service, Sendable {
     /// Takes in one beat, received now: what the monitor's consumer does with each heartbeat.
     ///
     /// Exposed for beats that arrive another way, and for measuring the monitor alone.
-    public func receive(_ beat: Beat) async {
+    nonisolated(nonsending) public func receive(_ beat: Beat) async {
         let now = timekeeper.now()
         let transitions = registry.withLock { $0.receive(beat, at: now) }
-        await notify(transitions)
+        if !transitions.isEmpty {
+            await notify(transitions)
+        }
     }
 
     /// Judges every instance now — alive, late or dead — and every service against its minimum,
@@ -224,7 +226,7 @@ public final class HeartbeatMonitor: Service, Sendable {
 
     // MARK: - Notifying
 
-    private func notify(_ transitions: [Registry.Transition]) async {
+    nonisolated(nonsending) private func notify(_ transitions: [Registry.Transition]) async {
         for transition in transitions {
             let notification = Self.notification(for: transition)
             logger.warning(

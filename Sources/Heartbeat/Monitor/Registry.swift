@@ -68,7 +68,7 @@ struct Registry {
     /// beat of an older run while the newer one is up.
     mutating func receive(_ beat: Beat, at now: Duration) -> [Transition] {
         let key = Key(service: beat.service, instanceID: beat.instanceID)
-        guard var record = records[key] else {
+        guard let index = records.index(forKey: key) else {
             let record = Record(
                 host: beat.host,
                 startTime: beat.startTime,
@@ -78,8 +78,14 @@ struct Registry {
                 checks: beat.checks
             )
             records[key] = record
-            return Self.checkTransitions(from: [], to: beat.checks, of: record.status(of: key, at: now))
+            return beat.checks.isEmpty
+                ? [] : Self.checkTransitions(from: [], to: beat.checks, of: record.status(of: key, at: now))
         }
+        // Updated in place: one lookup, no copy of the record.
+        return Self.update(&records.values[index], key: key, with: beat, at: now)
+    }
+
+    private static func update(_ record: inout Record, key: Key, with beat: Beat, at now: Duration) -> [Transition] {
         if beat.startTime == record.startTime {
             guard beat.sequence > record.sequence else { return [] }
         } else if beat.startTime > record.startTime || !record.state.isUp {
@@ -91,17 +97,18 @@ struct Registry {
             return []
         }
         let wasDead = record.state == .dead
-        let previousChecks = record.checks
-        record.host = beat.host
+        if record.host != beat.host {
+            record.host = beat.host
+        }
         record.sequence = beat.sequence
         record.lastReceived = now
         record.state = beat.status == .stopping ? .stopped : .alive
+        guard wasDead || !record.checks.isEmpty || !beat.checks.isEmpty else { return [] }
+        let previousChecks = record.checks
         record.checks = beat.checks
-        records[key] = record
-        guard wasDead || !previousChecks.isEmpty || !beat.checks.isEmpty else { return [] }
         let status = record.status(of: key, at: now)
         var transitions = wasDead ? [Transition.restored(status)] : []
-        transitions += Self.checkTransitions(from: previousChecks, to: beat.checks, of: status)
+        transitions += checkTransitions(from: previousChecks, to: beat.checks, of: status)
         return transitions
     }
 
