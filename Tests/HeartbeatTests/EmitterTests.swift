@@ -4,6 +4,7 @@ import Heartbeat
 import MessageBus
 import MessageBusTesting
 import Messaging
+import Synchronization
 import Testing
 
 @Suite("Emitting heartbeats")
@@ -47,6 +48,43 @@ struct EmitterTests {
         let message = try #require(harness.published(to: "heartbeats").first)
         #expect(message.type == "heartbeat.beat")
         #expect(message.key == "orders-query/query-1")
+    }
+
+    @Test func aCancelledEmitterSendsNoStoppingBeat() async throws {
+        let harness = BusHarness()
+        let emitter = try HeartbeatEmitter(bus: harness.bus, service: "orders", instanceID: "1", clock: TestClock())
+        try await harness.run {
+            try await withThrowingTaskGroup { group in
+                group.addTask { try await emitter.run() }
+                try await harness.waitUntil("the first beat is published") {
+                    harness.published(to: "heartbeats").count == 1
+                }
+                group.cancelAll()
+                try await group.waitForAll()
+            }
+        }
+        let beats = try harness.published(to: "heartbeats").map { try $0.decode(Beat.self) }
+        #expect(beats.map(\.status) == [.running])
+    }
+
+    @Test func aBeatThatCannotBePublishedIsSkippedAndTheNextOneGoesOut() async throws {
+        let harness = BusHarness(outgoing: [FailFirst()])
+        let clock = TestClock()
+        let emitter = try HeartbeatEmitter(bus: harness.bus, service: "orders", instanceID: "1", clock: clock)
+        try await harness.run {
+            try await withThrowingTaskGroup { group in
+                group.addTask { try await emitter.run() }
+                var steps = 0
+                while harness.published(to: "heartbeats").isEmpty, steps < 1_000 {
+                    await clock.advance(by: .seconds(1))
+                    steps += 1
+                }
+                group.cancelAll()
+                try await group.waitForAll()
+            }
+        }
+        let beats = try harness.published(to: "heartbeats").map { try $0.decode(Beat.self) }
+        #expect(beats.first?.sequence == 2)
     }
 
     @Test func aMonitorSeesTheEmitterAliveWithItsChecks() async throws {
@@ -132,5 +170,26 @@ struct EmitterTests {
             )
         }
         #expect(twice?.reason.contains("'db'") == true)
+    }
+}
+
+/// An outgoing link that refuses the first batch it is given, as a transport that is briefly down.
+private final class FailFirst: OutgoingMiddleware {
+    private let failed = Mutex(false)
+
+    nonisolated(nonsending) func publish(
+        _ messages: [Message],
+        to topic: String,
+        context: OutgoingContext,
+        next: NextPublisher
+    ) async throws -> [Message] {
+        let first = failed.withLock { failed in
+            defer { failed = true }
+            return !failed
+        }
+        if first {
+            throw MessagingError(.transportFailure, "The transport is down.", isRetriable: true)
+        }
+        return try await next(messages, topic, context)
     }
 }

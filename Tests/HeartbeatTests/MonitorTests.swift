@@ -61,6 +61,49 @@ struct MonitorTests {
         #expect(fixture.notifications.isEmpty)
     }
 
+    @Test func aStoppedInstanceThatStartsAgainIsAliveWithoutAlert() async throws {
+        let fixture = try MonitorFixture()
+        try await fixture.harness.run {
+            try await fixture.send(beat("query-1", sequence: 1), beat("query-1", sequence: 2, status: .stopping))
+            await fixture.advance(100)
+            try await fixture.send(beat("query-1", sequence: 1, startTime: firstRun.addingTimeInterval(100)))
+            await fixture.advance(1)
+            #expect(fixture.state("query-1") == .alive)
+        }
+        #expect(fixture.notifications.isEmpty)
+    }
+
+    @Test func aServiceWithAMinimumThatWasNeverSeenFailsWithoutAlert() async throws {
+        let fixture = try MonitorFixture(minimumInstances: ["billing": 1])
+        let report = try await fixture.harness.run {
+            await fixture.advance(60)
+            return await fixture.monitor.report()
+        }
+        #expect(report.status == .fail)
+        #expect(report.httpStatus == 503)
+        #expect(report.checks["billing:instances"]?.first?.output == "0 of 0 instances available, minimum 1")
+        #expect(fixture.notifications.isEmpty)
+    }
+
+    @Test func lateAfterCanBeChosen() async throws {
+        let harness = BusHarness()
+        let clock = TestClock()
+        let monitor = try HeartbeatMonitor(
+            bus: harness.bus,
+            interval: .seconds(10),
+            grace: .seconds(40),
+            lateAfter: .seconds(30),
+            clock: clock
+        )
+        await monitor.receive(beat("query-1", sequence: 1))
+        await clock.advance(by: .seconds(30))
+        await monitor.evaluate()
+        #expect(monitor.instance("query-1", of: "orders")?.state == .alive)
+        await clock.advance(by: .seconds(1))
+        await monitor.evaluate()
+        #expect(monitor.instance("query-1", of: "orders")?.state == .late)
+    }
+
     @Test(arguments: [10, 5])
     func aGraceNotLongerThanTheIntervalIsRefusedAtStartUp(grace: Int) throws {
         let harness = BusHarness()

@@ -14,7 +14,8 @@ import MessageBus
 ///
 /// An instance is one run of a process: ``startTime`` tells its runs apart, and ``sequence``
 /// counts its beats from 1 within a run. A monitor ignores a beat whose sequence it has seen
-/// for that run, and beats of an older run.
+/// for that run, and beats of an older run. The monitor judges lateness with its own interval
+/// and grace period; ``interval`` tells readers of the topic what the sender promised.
 public struct Beat: BusMessage, Hashable {
     /// Whether the instance keeps running or is shutting down.
     public enum Status: String, Sendable, Hashable, Codable {
