@@ -87,6 +87,40 @@ struct EmitterTests {
         #expect(beats.first?.sequence == 2)
     }
 
+    @Test func aCheckThatDoesNotAnswerInTimeFailsAndTheBeatStillGoesOut() async throws {
+        let harness = BusHarness()
+        let clock = TestClock()
+        let hanging = HealthCheck(name: "database") {
+            try await Task.sleep(for: .seconds(3600))
+            return .pass()
+        }
+        let quick = HealthCheck(name: "publish", kind: .liveness) { .pass() }
+        let emitter = try HeartbeatEmitter(
+            bus: harness.bus,
+            service: "orders",
+            instanceID: "1",
+            checks: [hanging, quick],
+            checkTimeout: .seconds(5),
+            clock: clock
+        )
+        try await harness.run {
+            try await withThrowingTaskGroup { group in
+                group.addTask { try await emitter.run() }
+                var steps = 0
+                while harness.published(to: "heartbeats").isEmpty, steps < 1_000 {
+                    await clock.advance(by: .seconds(1))
+                    steps += 1
+                }
+                group.cancelAll()
+                try await group.waitForAll()
+            }
+        }
+        let beat = try #require(try harness.published(to: "heartbeats").first?.decode(Beat.self))
+        #expect(beat.checks.map(\.name) == ["database", "publish"])
+        #expect(beat.checks.map(\.status) == [.fail, .pass])
+        #expect(beat.checks.first?.output == "No answer within 5.0 seconds.")
+    }
+
     @Test func aMonitorSeesTheEmitterAliveWithItsChecks() async throws {
         let harness = BusHarness()
         let monitor = try HeartbeatMonitor(bus: harness.bus, clock: TestClock())
@@ -170,6 +204,9 @@ struct EmitterTests {
             )
         }
         #expect(twice?.reason.contains("'db'") == true)
+        #expect(throws: HeartbeatError.self) {
+            try HeartbeatEmitter(bus: harness.bus, service: "orders", instanceID: "1", checkTimeout: .seconds(11))
+        }
     }
 }
 

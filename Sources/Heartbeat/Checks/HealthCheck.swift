@@ -20,8 +20,9 @@ import Messaging
 /// }
 /// ```
 ///
-/// An ``HeartbeatEmitter`` runs its checks one after another before every beat, so keep each one
-/// quick: a check that hangs delays the heartbeat, and a monitor then sees the instance late.
+/// A ``HeartbeatEmitter`` runs its checks, all at once, before every beat, and fails those still
+/// running after its ``HeartbeatEmitter/checkTimeout``: it cancels them, so a check must end when
+/// its task is cancelled, as `Task.sleep` and most asynchronous I/O do.
 public struct HealthCheck: Sendable {
     /// Whether a check tells that an instance lives or that it can do its work.
     public enum Kind: String, Sendable, Hashable, Codable {

@@ -35,6 +35,8 @@ public final class HeartbeatEmitter: Service, Sendable {
     public let interval: Duration
     /// The topic beats go to.
     public let topic: String
+    /// How long the health checks may take before each beat; a check still running then fails.
+    public let checkTimeout: Duration
     /// When this run of the instance started.
     public let startTime: Date
 
@@ -54,12 +56,16 @@ public final class HeartbeatEmitter: Service, Sendable {
     ///   - host: The host the instance runs on. Default: the host's name.
     ///   - interval: How long between two beats. Default: 10 s.
     ///   - topic: The topic beats go to. Default: `heartbeats`.
-    ///   - checks: The health checks run before every beat. Default: none.
+    ///   - checks: The health checks run, all at once, before every beat. Default: none.
+    ///   - checkTimeout: How long the checks may take; a check still running then is cancelled
+    ///     and fails, so that a hanging check does not hold up the beat. At most `interval`.
+    ///     Default: 5 s, or `interval` if shorter.
     ///   - startTime: When this run started. Default: now.
     ///   - clock: The clock intervals are measured on. Default: `ContinuousClock`.
     ///   - logger: Where failures to publish are logged. Default: the bus's logger.
     /// - Throws: ``HeartbeatError/Code/invalidConfiguration`` for an empty service or instance,
-    ///   an interval that is not positive, an invalid topic, or two checks of one name.
+    ///   an interval or check timeout that is not positive, a check timeout longer than the
+    ///   interval, an invalid topic, or two checks of one name.
     public init(
         bus: Bus,
         service: String,
@@ -68,6 +74,7 @@ public final class HeartbeatEmitter: Service, Sendable {
         interval: Duration = .seconds(10),
         topic: String = "heartbeats",
         checks: [HealthCheck] = [],
+        checkTimeout: Duration? = nil,
         startTime: Date = Date(),
         clock: some Clock<Duration> = ContinuousClock(),
         logger: Logger? = nil
@@ -77,6 +84,13 @@ public final class HeartbeatEmitter: Service, Sendable {
         }
         guard interval > .zero else {
             throw HeartbeatError(.invalidConfiguration, "The heartbeat interval must be positive, not \(interval).")
+        }
+        let checkTimeout = checkTimeout ?? min(.seconds(5), interval)
+        guard checkTimeout > .zero, checkTimeout <= interval else {
+            throw HeartbeatError(
+                .invalidConfiguration,
+                "The check timeout (\(checkTimeout)) must be positive and at most the interval (\(interval))."
+            )
         }
         do {
             try TopicName.validate(topic)
@@ -97,6 +111,7 @@ public final class HeartbeatEmitter: Service, Sendable {
         self.interval = interval
         self.topic = topic
         self.checks = checks
+        self.checkTimeout = checkTimeout
         self.startTime = startTime
         self.timekeeper = Timekeeper(clock)
         self.logger = logger ?? bus.logger
@@ -120,11 +135,7 @@ public final class HeartbeatEmitter: Service, Sendable {
 
     /// Runs the checks and publishes one beat.
     private func beat(_ status: Beat.Status) async {
-        var results: [CheckResult] = []
-        results.reserveCapacity(checks.count)
-        for check in checks {
-            results.append(await check.run())
-        }
+        let results = await runChecks()
         let number = sequence.withLock { sequence in
             sequence += 1
             return sequence
@@ -146,6 +157,38 @@ public final class HeartbeatEmitter: Service, Sendable {
                 "Could not publish a heartbeat",
                 metadata: ["service": "\(service)", "instance": "\(instanceID)", "error": "\(error)"]
             )
+        }
+    }
+
+    /// Runs every check at once and returns their results in order; a check still running after
+    /// ``checkTimeout`` is cancelled and fails.
+    private func runChecks() async -> [CheckResult] {
+        guard !checks.isEmpty else { return [] }
+        let deadline = timekeeper.now() + checkTimeout
+        return await withTaskGroup(of: (index: Int, result: CheckResult)?.self) { group in
+            for (index, check) in checks.enumerated() {
+                group.addTask { (index, await check.run()) }
+            }
+            group.addTask {
+                try? await self.timekeeper.sleepUntil(deadline)
+                return nil
+            }
+            var results = [CheckResult?](repeating: nil, count: checks.count)
+            var pending = checks.count
+            while pending > 0, let finished = await group.next(), let (index, result) = finished {
+                results[index] = result
+                pending -= 1
+            }
+            group.cancelAll()
+            return checks.indices.map { index in
+                results[index]
+                    ?? CheckResult(
+                        name: checks[index].name,
+                        kind: checks[index].kind,
+                        status: .fail,
+                        output: "No answer within \(checkTimeout)."
+                    )
+            }
         }
     }
 }
