@@ -104,6 +104,16 @@ struct MonitorTests {
         #expect(monitor.instance("query-1", of: "orders")?.state == .late)
     }
 
+    @Test func aNewMonitorDoesNotReplayTheBeatsOfBefore() async throws {
+        let fixture = try MonitorFixture()
+        try await fixture.harness.transport.publish(try Message(beat("gone", sequence: 1)), to: "heartbeats")
+        try await fixture.harness.run {
+            try await fixture.send(beat("query-1", sequence: 1))
+        }
+        #expect(fixture.monitor.instance("gone", of: "orders") == nil)
+        #expect(fixture.monitor.instance("query-1", of: "orders")?.state == .alive)
+    }
+
     @Test(arguments: [10, 5])
     func aGraceNotLongerThanTheIntervalIsRefusedAtStartUp(grace: Int) throws {
         let harness = BusHarness()

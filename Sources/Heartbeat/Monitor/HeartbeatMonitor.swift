@@ -62,6 +62,10 @@ public final class HeartbeatMonitor: Service, Sendable {
     /// Creates a monitor and registers its consumer of `topic` on `bus`, which must not have
     /// started yet.
     ///
+    /// A monitor whose consumer group is new starts with the beats published from then on, not
+    /// with those the topic retains from before; one whose group has read the topic before
+    /// continues where it left off, and its judgement settles within one grace period.
+    ///
     /// - Parameters:
     ///   - bus: The bus heartbeats arrive through, and whose notifier hears about changes.
     ///   - topic: The topic heartbeats are read from. Default: `heartbeats`.
@@ -132,7 +136,10 @@ public final class HeartbeatMonitor: Service, Sendable {
         self.registry = Mutex(Registry(lateAfter: lateAfter, grace: grace, minimumInstances: minimumInstances))
         self.metrics = Mutex(MonitorMetrics(factory: metricsFactory ?? bus.metricsFactory))
         do {
-            try bus.consume(Beat.self, from: topic, group: group) {
+            // A new monitor starts at the latest beat: beats the topic retains from before it tell
+            // nothing about now, and would bring back instances long gone.
+            let options = Bus.HandlerOptions(subscription: SubscriptionOptions(startPosition: .latest))
+            try bus.consume(Beat.self, from: topic, group: group, options: options) {
                 [weak self] beat, _ in
                 await self?.receive(beat)
             }
