@@ -384,4 +384,20 @@ struct MonitorTests {
         )
         #expect(since.lastValue == 21)
     }
+
+    @Test func aDecommissionedInstanceLeavesTheGauges() async throws {
+        let metrics = TestMetrics()
+        let fixture = try MonitorFixture(metricsFactory: metrics)
+        try await fixture.harness.run {
+            try await fixture.send(beat("a", sequence: 1), beat("b", sequence: 1))
+            await fixture.advance(1)
+            try fixture.monitor.decommission("a", of: "orders")
+            await fixture.advance(1)
+        }
+        #expect(throws: (any Error).self) {
+            try metrics.expectGauge("heartbeat_seconds_since_last_beat", [("service", "orders"), ("instance", "a")])
+        }
+        let alive = try metrics.expectGauge("heartbeat_instances", [("service", "orders"), ("state", "alive")])
+        #expect(alive.lastValue == 1)
+    }
 }
