@@ -19,6 +19,7 @@ let package = Package(
         .library(name: "MessageBusTesting", targets: ["MessageBusTesting"]),
         .library(name: "MessageSecurity", targets: ["MessageSecurity"]),
         .library(name: "DatatypeChannel", targets: ["DatatypeChannel"]),
+        .library(name: "Heartbeat", targets: ["Heartbeat"]),
         .executable(name: "eip", targets: ["eip"]),
     ],
     dependencies: [
@@ -143,6 +144,17 @@ let package = Package(
                 "MessageBus",
                 "Messaging",
                 .product(name: "Metrics", package: "swift-metrics"),
+            ],
+            swiftSettings: strictSwiftSettings
+        ),
+        .target(
+            name: "Heartbeat",
+            dependencies: [
+                "MessageBus",
+                "Messaging",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: strictSwiftSettings
         ),
@@ -341,6 +353,21 @@ let package = Package(
             swiftSettings: strictSwiftSettings
         ),
         .testTarget(
+            name: "HeartbeatTests",
+            dependencies: [
+                "Heartbeat",
+                "InMemoryTransport",
+                "MessageBus",
+                "MessageBusTesting",
+                "Messaging",
+                .product(name: "Clocks", package: "swift-clocks"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "MetricsTestKit", package: "swift-metrics"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strictSwiftSettings
+        ),
+        .testTarget(
             name: "MessageBusExampleTests",
             dependencies: [
                 "ExampleSupport",
@@ -375,6 +402,7 @@ let package = Package(
             dependencies: [
                 "DatatypeChannel",
                 "ExampleSupport",
+                "Heartbeat",
                 "InMemoryTransport",
                 "KafkaTransport",
                 "MessageBus",

@@ -1,12 +1,13 @@
 /// Time as middleware sees it: a clock of any kind, reduced to "time since start" and "sleep
-/// until", so tests can inject a clock they control.
-struct Timekeeper: Sendable {
+/// until", so tests can inject a clock they control. Shared with the pattern modules of this
+/// package.
+package struct Timekeeper: Sendable {
     /// The time elapsed since the timekeeper was created.
-    let now: @Sendable () -> Duration
+    package let now: @Sendable () -> Duration
     /// Sleeps until the given time since the start; throws on cancellation.
-    let sleepUntil: @Sendable (Duration) async throws -> Void
+    package let sleepUntil: @Sendable (Duration) async throws -> Void
 
-    init<C: Clock>(_ clock: C) where C.Duration == Duration {
+    package init<C: Clock>(_ clock: C) where C.Duration == Duration {
         let start = clock.now
         // Middleware reads the time for every message, and the generic closure is not
         // specialised across modules: for the default clock, read it directly.
@@ -19,7 +20,7 @@ struct Timekeeper: Sendable {
     }
 
     /// Sleeps for `duration` from now; throws on cancellation.
-    func sleep(_ duration: Duration) async throws {
+    package func sleep(_ duration: Duration) async throws {
         try await sleepUntil(now() + duration)
     }
 }

@@ -63,6 +63,10 @@ public struct BusNotification: Sendable, Hashable, Codable {
         public static let serviceDead = Kind("serviceDead")
         /// A service reported dead answers again.
         public static let serviceRestored = Kind("serviceRestored")
+        /// A health check a service reports about itself started failing.
+        public static let healthCheckFailed = Kind("healthCheckFailed")
+        /// A health check reported failing passes again.
+        public static let healthCheckRecovered = Kind("healthCheckRecovered")
     }
 
     /// What happened.
@@ -87,6 +91,10 @@ public struct BusNotification: Sendable, Hashable, Codable {
     public var attempts: Int?
     /// Where the message went, for a dead letter.
     public var deadLetterTopic: String?
+    /// The service concerned, for a notification about a service rather than a message.
+    public var service: String?
+    /// The instance of ``service`` concerned, when the notification is about one instance.
+    public var instance: String?
     /// When it happened.
     public var time: Date
 
@@ -118,6 +126,8 @@ public struct BusNotification: Sendable, Hashable, Codable {
         error: String? = nil,
         attempts: Int? = nil,
         deadLetterTopic: String? = nil,
+        service: String? = nil,
+        instance: String? = nil,
         time: Date = Date()
     ) {
         self.kind = kind
@@ -131,6 +141,8 @@ public struct BusNotification: Sendable, Hashable, Codable {
         self.error = error
         self.attempts = attempts
         self.deadLetterTopic = deadLetterTopic
+        self.service = service
+        self.instance = instance
         self.time = time
     }
 
@@ -202,6 +214,7 @@ public struct LoggingNotifier: Notifier {
             ("topic", notification.topic), ("group", notification.group), ("handler", notification.handler),
             ("reason", notification.reason), ("error", notification.error),
             ("attempts", notification.attempts.map(String.init)), ("dead-letter-topic", notification.deadLetterTopic),
+            ("service", notification.service), ("instance", notification.instance),
         ]
         for case (let name, let value?) in fields {
             metadata[name] = .string(value)
