@@ -19,6 +19,9 @@ let package = Package(
         .library(name: "MessageBusTesting", targets: ["MessageBusTesting"]),
         .library(name: "MessageSecurity", targets: ["MessageSecurity"]),
         .library(name: "DatatypeChannel", targets: ["DatatypeChannel"]),
+        .library(name: "ChannelAdapter", targets: ["ChannelAdapter"]),
+        .library(name: "ChannelAdapterSQLite", targets: ["ChannelAdapterSQLite"]),
+        .library(name: "ChannelAdapterTesting", targets: ["ChannelAdapterTesting"]),
         .executable(name: "eip", targets: ["eip"]),
     ],
     dependencies: [
@@ -143,6 +146,33 @@ let package = Package(
                 "MessageBus",
                 "Messaging",
                 .product(name: "Metrics", package: "swift-metrics"),
+            ],
+            swiftSettings: strictSwiftSettings
+        ),
+        .target(
+            name: "ChannelAdapter",
+            dependencies: [
+                "MessageBus",
+                "Messaging",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strictSwiftSettings
+        ),
+        .target(
+            name: "ChannelAdapterSQLite",
+            dependencies: [
+                "ChannelAdapter",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ],
+            swiftSettings: strictSwiftSettings
+        ),
+        .target(
+            name: "ChannelAdapterTesting",
+            dependencies: [
+                "ChannelAdapter",
+                "MessageBusTesting",
             ],
             swiftSettings: strictSwiftSettings
         ),
@@ -335,6 +365,24 @@ let package = Package(
                 "Messaging",
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "MetricsTestKit", package: "swift-metrics"),
+            ],
+            swiftSettings: strictSwiftSettings
+        ),
+        .testTarget(
+            name: "ChannelAdapterTests",
+            dependencies: [
+                "ChannelAdapter",
+                "ChannelAdapterSQLite",
+                "ChannelAdapterTesting",
+                "InMemoryTransport",
+                "MessageBus",
+                "MessageBusTesting",
+                "Messaging",
+                .product(name: "Clocks", package: "swift-clocks"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "MetricsTestKit", package: "swift-metrics"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: strictSwiftSettings
         ),

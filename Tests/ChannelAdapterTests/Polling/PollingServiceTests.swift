@@ -1,0 +1,104 @@
+import ChannelAdapter
+import Logging
+import MessageBus
+import MessageBusTesting
+import Messaging
+import MetricsTestKit
+import Testing
+
+@Suite("Polling adapter as a service")
+struct PollingServiceTests {
+    static func adapter(
+        _ source: ListSource<PurchaseOrder>,
+        harness: BusHarness,
+        clock: RecordingClock,
+        idle: Duration = .seconds(1),
+        metrics: TestMetrics = TestMetrics()
+    ) throws -> PollingAdapter<ListSource<PurchaseOrder>> {
+        try PollingAdapter(
+            source: source,
+            bus: harness.bus,
+            cursors: InMemoryCursorStore(),
+            configuration: PollingConfiguration(
+                name: "erp-orders",
+                topic: "purchase-orders",
+                idleBackoff: Backoff(initial: idle, maximum: .seconds(8), jitter: 0),
+                failureBackoff: Backoff(initial: .seconds(1), maximum: .seconds(60), jitter: 0)
+            ),
+            clock: clock,
+            metricsFactory: metrics
+        )
+    }
+
+    /// Waits until the adapter asked for its `count`th wait.
+    static func waitForSleep(_ count: Int, on clock: RecordingClock) async throws {
+        try await eventually("the adapter waits for the \(count)th time") { clock.sleeps.count == count }
+    }
+
+    @Test func idleWaitsGrowAndResetOnceItemsArrive() async throws {
+        let clock = RecordingClock()
+        let harness = BusHarness()
+        let source = ListSource<PurchaseOrder>()
+        let adapter = try Self.adapter(source, harness: harness, clock: clock)
+        try await harness.run {
+            try await withRunningServices([adapter], logger: Logger(label: "test")) {
+                for (index, wait) in [1, 2, 4, 8, 8].enumerated() {
+                    try await Self.waitForSleep(index + 1, on: clock)
+                    #expect(clock.sleeps.last == .seconds(wait))
+                    #expect(source.polls.count == index + 1)
+                    if index == 4 {
+                        source.append([PurchaseOrder(id: "po-1", product: "pallet")])
+                    }
+                    await clock.advance(by: .seconds(wait))
+                }
+                // The poll that finds the item is followed by another at once, which finds
+                // nothing and waits the first idle wait again.
+                try await Self.waitForSleep(6, on: clock)
+                #expect(clock.sleeps.last == .seconds(1))
+                #expect(source.polls.suffix(2) == [nil, "1"])
+            }
+        }
+        #expect(clock.sleeps == [1, 2, 4, 8, 8, 1].map { .seconds($0) })
+        #expect(harness.published(to: "purchase-orders").map(\.id) == ["erp-orders/po-1"])
+    }
+
+    @Test func failureWaitsGrowAndResetOnceAPollSucceeds() async throws {
+        let clock = RecordingClock()
+        let metrics = TestMetrics()
+        let harness = BusHarness()
+        let source = ListSource<PurchaseOrder>()
+        source.fail(with: (0..<3).map { _ in MessagingError(.transportFailure, "ERP down", isRetriable: true) })
+        let adapter = try Self.adapter(source, harness: harness, clock: clock, idle: .seconds(5), metrics: metrics)
+        try await harness.run {
+            try await withRunningServices([adapter], logger: Logger(label: "test")) {
+                for (index, wait) in [1, 2, 4].enumerated() {
+                    try await Self.waitForSleep(index + 1, on: clock)
+                    #expect(clock.sleeps.last == .seconds(wait))
+                    await clock.advance(by: .seconds(wait))
+                }
+                try await Self.waitForSleep(4, on: clock)
+            }
+        }
+        #expect(clock.sleeps == [1, 2, 4, 5].map { .seconds($0) })
+        let errors = try metrics.expectCounter(
+            "channel_adapter_errors_total",
+            [("adapter", "erp-orders"), ("reason", "sourceFailed")]
+        )
+        #expect(errors.totalValue == 3)
+    }
+
+    @Test func aBacklogIsDrainedWithoutWaiting() async throws {
+        let clock = RecordingClock()
+        let harness = BusHarness()
+        let source = ListSource((1...250).map { PurchaseOrder(id: "po-\($0)", product: "p") }, pageSize: 100)
+        let adapter = try Self.adapter(source, harness: harness, clock: clock)
+        try await harness.run {
+            try await withRunningServices([adapter], logger: Logger(label: "test")) {
+                try await Self.waitForSleep(1, on: clock)
+            }
+        }
+        #expect(source.polls == [nil, "100", "200", "250"])
+        #expect(clock.sleeps == [.seconds(1)])
+        #expect(harness.published(to: "purchase-orders").count == 250)
+    }
+}
