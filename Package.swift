@@ -419,6 +419,9 @@ let package = Package(
         .testTarget(
             name: "DocumentationSampleTests",
             dependencies: [
+                "ChannelAdapter",
+                "ChannelAdapterSQLite",
+                "ChannelAdapterTesting",
                 "DatatypeChannel",
                 "ExampleSupport",
                 "InMemoryTransport",
