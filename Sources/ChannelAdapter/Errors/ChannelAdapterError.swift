@@ -85,6 +85,8 @@ public struct ChannelAdapterError: Error, Sendable, CustomStringConvertible {
     ///   - item: The identity of the item concerned. Default: `nil`.
     ///   - statusCode: The status code an external system answered. Default: `nil`.
     ///   - underlying: The error that caused this one. Default: `nil`.
+    ///   - file: The file raising the error. Default: the caller's `#fileID`.
+    ///   - line: The line raising the error. Default: the caller's `#line`.
     public init(
         _ code: Code,
         _ reason: String,

@@ -4,6 +4,8 @@ import MessageBus
 import MessageBusTesting
 import Messaging
 import MetricsTestKit
+import ServiceLifecycle
+import Synchronization
 import Testing
 
 @Suite("Polling adapter as a service")
@@ -12,13 +14,14 @@ struct PollingServiceTests {
         _ source: ListSource<PurchaseOrder>,
         harness: BusHarness,
         clock: RecordingClock,
+        cursors: any CursorStore = InMemoryCursorStore(),
         idle: Duration = .seconds(1),
         metrics: TestMetrics = TestMetrics()
     ) throws -> PollingAdapter<ListSource<PurchaseOrder>> {
         try PollingAdapter(
             source: source,
             bus: harness.bus,
-            cursors: InMemoryCursorStore(),
+            cursors: cursors,
             configuration: PollingConfiguration(
                 name: "erp-orders",
                 topic: "purchase-orders",
@@ -100,5 +103,77 @@ struct PollingServiceTests {
         #expect(source.polls == [nil, "100", "200", "250"])
         #expect(clock.sleeps == [.seconds(1)])
         #expect(harness.published(to: "purchase-orders").count == 250)
+    }
+
+    @Test func aConflictIsFollowedByAPollFromTheWinnersCursorWithoutWaiting() async throws {
+        let clock = RecordingClock()
+        let metrics = TestMetrics()
+        let harness = BusHarness()
+        let source = ListSource((1...3).map { PurchaseOrder(id: "po-\($0)", product: "p") })
+        let cursors = OvertakenCursorStore()
+        let adapter = try Self.adapter(source, harness: harness, clock: clock, cursors: cursors, metrics: metrics)
+        try await withRunningServices([adapter], logger: Logger(label: "test")) {
+            try await Self.waitForSleep(1, on: clock)
+        }
+        #expect(source.polls == [nil, "3"])
+        #expect(clock.sleeps == [.seconds(1)])
+        let conflicts = try metrics.expectCounter(
+            "channel_adapter_errors_total",
+            [("adapter", "erp-orders"), ("reason", "cursorConflict")]
+        )
+        #expect(conflicts.totalValue == 1)
+    }
+
+    @Test func cancellationEndsTheServiceWithCancellationError() async throws {
+        let clock = RecordingClock()
+        let adapter = try Self.adapter(ListSource(), harness: BusHarness(), clock: clock)
+        let running = Task { try await adapter.run() }
+        try await Self.waitForSleep(1, on: clock)
+        running.cancel()
+        await #expect(throws: CancellationError.self) {
+            try await running.value
+        }
+    }
+
+    @Test func gracefulShutdownFinishesThePageInHand() async throws {
+        let clock = RecordingClock()
+        let harness = BusHarness()
+        let release = Barrier(count: 2)
+        let source = ListSource((1...3).map { PurchaseOrder(id: "po-\($0)", product: "p") }, barrier: release)
+        let cursors = InMemoryCursorStore()
+        let adapter = try Self.adapter(source, harness: harness, clock: clock, cursors: cursors)
+        let group = ServiceGroup(services: [adapter], logger: Logger(label: "test"))
+        try await withThrowingTaskGroup(of: Void.self) { tasks in
+            tasks.addTask { try await group.run() }
+            try await eventually("the adapter is polling") { source.polls.count == 1 }
+            await group.triggerGracefulShutdown()
+            await release.arrive()
+            try await tasks.waitForAll()
+        }
+        #expect(harness.published(to: "purchase-orders").count == 3)
+        #expect(try await cursors.load("erp-orders") == "3")
+        #expect(source.polls.count == 1)
+        #expect(clock.sleeps.isEmpty)
+    }
+}
+
+/// A cursor store in which another instance commits the page first, once.
+final class OvertakenCursorStore: CursorStore {
+    let store = InMemoryCursorStore()
+    private let overtaken = Mutex(false)
+
+    func load(_ name: String) async throws -> String? {
+        try await store.load(name)
+    }
+
+    func commit(_ name: String, expected: String?, new: String) async throws {
+        let first = overtaken.withLock { overtaken in
+            defer { overtaken = true }
+            return !overtaken
+        }
+        if first {
+            try await store.commit(name, expected: expected, new: new)
+        }
+        try await store.commit(name, expected: expected, new: new)
     }
 }
