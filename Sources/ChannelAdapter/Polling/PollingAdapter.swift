@@ -37,15 +37,18 @@ import ServiceLifecycle
 /// - **The cursor never moves back.** Of two instances sharing a cursor that publish the same
 ///   page, one commits; the other's commit fails with ``ChannelAdapterError/Code/cursorConflict``
 ///   and its next poll continues from the winner's cursor.
+/// - **Live instances take turns.** With a ``PollingConfiguration/lease`` (the default), only
+///   the instance holding the lease polls; the others stand by until it lapses, so two live
+///   instances do not publish the same page.
 /// - **A bad page changes nothing.** Every item is made into a message before any is
 ///   published; a page that cannot be trusted or an item that cannot be encoded fails the poll
 ///   with a ``ChannelAdapterError`` and leaves the cursor where it was.
 ///
-/// As a `Service`, the adapter polls again at once after a page with items; after an empty poll
-/// it waits by ``PollingConfiguration/idleBackoff``, after a failed one by
-/// ``PollingConfiguration/failureBackoff``, each growing while the condition lasts. It keeps
-/// polling through failures, logging and counting them, and stops between polls on graceful
-/// shutdown, so a page being published is finished first.
+/// As a `Service`, the adapter polls again at once after a page with items; after an empty poll,
+/// or one it stood by for, it waits by ``PollingConfiguration/idleBackoff``, after a failed one
+/// by ``PollingConfiguration/failureBackoff``, each growing while the condition lasts. It keeps
+/// polling through failures, logging and counting them. On graceful shutdown it stops between
+/// polls, so a page being published is finished first, and gives up its lease.
 ///
 /// Metrics, labelled `adapter`: `channel_adapter_polled_total` (items read),
 /// `channel_adapter_published_total` (messages published), `channel_adapter_errors_total`
@@ -105,8 +108,11 @@ public final class PollingAdapter<Source: PollingSource>: Service, Sendable {
 
     // MARK: - Polling
 
-    /// Polls the source once: loads the cursor, publishes the page after it, and commits the
-    /// page's cursor.
+    /// Polls the source once: takes or renews the lease, loads the cursor, publishes the page
+    /// after it, and commits the page's cursor.
+    ///
+    /// When another instance holds the lease, it does nothing and reports
+    /// ``PollReport/stoodBy``.
     ///
     /// - Returns: What the poll read, published and committed.
     /// - Throws: A ``ChannelAdapterError`` — ``ChannelAdapterError/Code/cursorConflict`` when
@@ -124,6 +130,9 @@ public final class PollingAdapter<Source: PollingSource>: Service, Sendable {
 
     private func poll() async throws -> PollReport {
         let name = configuration.name
+        if let lease = configuration.lease, try await !acquire(lease) {
+            return PollReport(polled: 0, published: 0, previousCursor: nil, cursor: nil, stoodBy: true)
+        }
         let cursor = try await storeCall("load") { try await cursors.load(name) }
         let page: PolledPage<Source.Item>
         do {
@@ -220,6 +229,46 @@ public final class PollingAdapter<Source: PollingSource>: Service, Sendable {
         return messages
     }
 
+    // MARK: - Lease
+
+    /// Takes or renews the lease for `duration` from now, unless another instance holds it.
+    ///
+    /// - Returns: Whether this instance holds the lease.
+    private func acquire(_ duration: Duration) async throws -> Bool {
+        let leaseName = configuration.leaseName
+        let recorded = try await storeCall("load") { try await cursors.load(leaseName) }
+        let now = now()
+        if let holder = recorded.flatMap(PollingLease.init), holder.excludes(configuration.instance, at: now) {
+            return false
+        }
+        let renewed = PollingLease(
+            instance: configuration.instance,
+            expiry: now.addingTimeInterval(duration / .seconds(1))
+        )
+        do {
+            try await storeCall("commit") { try await cursors.commit(leaseName, expected: recorded, new: renewed.text) }
+            return true
+        } catch let error as ChannelAdapterError where error.code == .cursorConflict {
+            return false
+        }
+    }
+
+    /// Gives the lease up, if this instance holds it, so another takes over without waiting for
+    /// it to lapse.
+    private func releaseLease() async {
+        guard configuration.lease != nil else { return }
+        let leaseName = configuration.leaseName
+        guard let recorded = try? await cursors.load(leaseName),
+            PollingLease(recorded)?.instance == configuration.instance
+        else { return }
+        let lapsed = PollingLease(instance: configuration.instance, expiry: Date(timeIntervalSince1970: 0))
+        do {
+            try await cursors.commit(leaseName, expected: recorded, new: lapsed.text)
+        } catch {
+            logger.notice("Could not give up the lease; it lapses on its own", metadata: ["error": "\(error)"])
+        }
+    }
+
     /// The cursor, as a sentence names it.
     private static func describe(_ cursor: String?) -> String {
         cursor.map { "cursor '\($0)'" } ?? "the beginning"
@@ -263,6 +312,7 @@ public final class PollingAdapter<Source: PollingSource>: Service, Sendable {
                     emptyPolls = 0
                     delay = .zero
                 } else {
+                    // Nothing to read, or another instance reads it: wait alike.
                     emptyPolls += 1
                     delay = configuration.idleBackoff.delay(after: emptyPolls)
                 }
@@ -290,6 +340,7 @@ public final class PollingAdapter<Source: PollingSource>: Service, Sendable {
                 break
             }
         }
+        await releaseLease()
         logger.info("Polling adapter stopped")
     }
 }

@@ -1,3 +1,9 @@
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
+
 /// How a ``PollingAdapter`` names its cursor and messages, where it publishes, and how long it
 /// waits between polls.
 public struct PollingConfiguration: Sendable {
@@ -15,6 +21,18 @@ public struct PollingConfiguration: Sendable {
     /// one, back to none once a poll succeeds. Default: from 1 s, doubling, up to 5 minutes,
     /// varied by ± 20 %.
     public var failureBackoff: Backoff
+    /// How long an instance keeps the right to poll once it took it, unless it polls again
+    /// meanwhile; `nil` to poll without a lease. Default: 30 s.
+    ///
+    /// With a lease, instances sharing the cursor take turns through the ``CursorStore``: the
+    /// instance that holds the lease — the cursor `<name>/lease` — polls, the others stand by
+    /// until it lapses, so two live instances do not publish the same page. An instance renews
+    /// the lease at every poll and gives it up on graceful shutdown; one that dies holds it
+    /// until it lapses. Keep it longer than a poll takes, and than the clocks of the instances
+    /// differ.
+    public var lease: Duration?
+    /// This instance's name in the lease. Default: a new random UUID.
+    public var instance: String
 
     /// Creates a configuration.
     ///
@@ -25,16 +43,28 @@ public struct PollingConfiguration: Sendable {
     ///     up to 30 s, without jitter.
     ///   - failureBackoff: The waits after polls that failed. Default: from 1 s, doubling, up to
     ///     5 minutes, ± 20 %.
+    ///   - lease: How long an instance keeps the right to poll; `nil` for no lease. Default: 30 s.
+    ///   - instance: This instance's name in the lease. Default: a new random UUID.
     public init(
         name: String,
         topic: String,
         idleBackoff: Backoff = Backoff(initial: .seconds(1), maximum: .seconds(30), jitter: 0),
-        failureBackoff: Backoff = Backoff(initial: .seconds(1), maximum: .seconds(300))
+        failureBackoff: Backoff = Backoff(initial: .seconds(1), maximum: .seconds(300)),
+        lease: Duration? = .seconds(30),
+        instance: String = UUID().uuidString
     ) {
         self.name = name
         self.topic = topic
         self.idleBackoff = idleBackoff
         self.failureBackoff = failureBackoff
+        self.lease = lease
+        self.instance = instance
+    }
+
+    /// The name of the cursor that records the lease: `<name>/lease`, which no adapter's own
+    /// cursor can take, as names hold no `/`.
+    var leaseName: String {
+        "\(name)/lease"
     }
 
     /// The id of the message that carries the item of identity `identity`: `<name>/<identity>`.
@@ -55,6 +85,9 @@ public struct PollingConfiguration: Sendable {
                 "The adapter name '\(name)' must be non-empty and hold no '/': it prefixes message ids.",
                 adapter: name
             )
+        }
+        if let lease, lease <= .zero {
+            throw ChannelAdapterError(.invalidConfiguration, "The lease must be longer than zero.", adapter: name)
         }
         guard !topic.isEmpty else {
             throw ChannelAdapterError(.invalidConfiguration, "The adapter has no topic to publish to.", adapter: name)

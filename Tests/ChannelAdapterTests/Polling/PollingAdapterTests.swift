@@ -17,6 +17,8 @@ struct PollingAdapterTests {
         harness: BusHarness,
         cursors: any CursorStore = InMemoryCursorStore(),
         name: String = "erp-orders",
+        lease: Duration? = .seconds(30),
+        instance: String = UUID().uuidString,
         metrics: TestMetrics? = nil,
         now: @escaping @Sendable () -> Date = Date.init
     ) throws -> PollingAdapter<Source> {
@@ -24,7 +26,7 @@ struct PollingAdapterTests {
             source: source,
             bus: harness.bus,
             cursors: cursors,
-            configuration: PollingConfiguration(name: name, topic: "purchase-orders"),
+            configuration: PollingConfiguration(name: name, topic: "purchase-orders", lease: lease, instance: instance),
             now: now,
             metricsFactory: metrics
         )
@@ -100,10 +102,10 @@ struct PollingAdapterTests {
         )
     }
 
-    @Test func aBadNameIsRefused() {
-        for name in ["", "erp/orders"] {
+    @Test func aBadNameOrLeaseIsRefused() {
+        for (name, lease) in [("", Duration.seconds(30)), ("erp/orders", .seconds(30)), ("erp-orders", .zero)] {
             #expect {
-                try Self.adapter(ListSource<PurchaseOrder>(), harness: BusHarness(), name: name)
+                try Self.adapter(ListSource<PurchaseOrder>(), harness: BusHarness(), name: name, lease: lease)
             } throws: { error in
                 (error as? ChannelAdapterError)?.code == .invalidConfiguration
             }
@@ -119,10 +121,12 @@ struct PollingAdapterTests {
         let durable = InMemoryCursorStore()
         try await harness.run {
             // The first process publishes the first page and dies before committing its cursor.
+            // The instance keeps its name across the restart, so it takes its own lease back at once.
             let crashing = try Self.adapter(
                 source,
                 harness: harness,
-                cursors: CrashingCursorStore(durable, crashingOnNext: 1)
+                cursors: CrashingCursorStore(durable, crashingOnNext: 1),
+                instance: "erp-adapter-1"
             )
             await #expect {
                 try await crashing.pollOnce()
@@ -133,7 +137,7 @@ struct PollingAdapterTests {
             #expect(harness.published(to: "purchase-orders").count == 3)
 
             // After the restart, a new adapter on the same store reads the page again.
-            let restarted = try Self.adapter(source, harness: harness, cursors: durable)
+            let restarted = try Self.adapter(source, harness: harness, cursors: durable, instance: "erp-adapter-1")
             #expect(try await restarted.pollOnce().previousCursor == nil)
             #expect(try await restarted.pollOnce().cursor == "5")
             #expect(try await restarted.pollOnce().polled == 0)
@@ -149,7 +153,8 @@ struct PollingAdapterTests {
 
     // MARK: - Instances sharing a cursor
 
-    /// Two instances on one store, or each on its own connection to one SQLite file.
+    /// Two instances without a lease, on one store or each on its own connection to one SQLite
+    /// file: the compare-and-set of the cursor alone.
     @Test(arguments: ["one in-memory store", "one SQLite file"])
     func twoInstancesRacingOnOneCursorPublishUnderTheSameIDsAndOneCommitConflicts(_ sharing: String) async throws {
         let harness = BusHarness()
@@ -162,8 +167,8 @@ struct PollingAdapterTests {
             ? [try SQLiteCursorStore(path: database.path), try SQLiteCursorStore(path: database.path)]
             : [memory, memory]
         let cursors = stores[0]
-        let first = try Self.adapter(source, harness: harness, cursors: stores[0])
-        let second = try Self.adapter(source, harness: harness, cursors: stores[1])
+        let first = try Self.adapter(source, harness: harness, cursors: stores[0], lease: nil)
+        let second = try Self.adapter(source, harness: harness, cursors: stores[1], lease: nil)
         try await harness.run {
             // Both load the same cursor and poll the same page before either commits.
             async let one = Result(catching: { try await first.pollOnce() })

@@ -120,16 +120,18 @@ actor Barrier {
     }
 }
 
-/// A cursor store whose commits can be made to fail, as a process that dies after publishing a
-/// page and before committing its cursor.
+/// A cursor store whose commits of one cursor can be made to fail, as a process that dies after
+/// publishing a page and before committing its cursor.
 final class CrashingCursorStore: CursorStore {
     struct Crash: Error {}
 
     let store: any CursorStore
+    let crashingCursor: String
     private let crashes = Mutex(0)
 
-    init(_ store: any CursorStore, crashingOnNext count: Int) {
+    init(_ store: any CursorStore, crashingOnNext count: Int, commitsOf name: String = "erp-orders") {
         self.store = store
+        self.crashingCursor = name
         crashes.withLock { $0 = count }
     }
 
@@ -138,10 +140,12 @@ final class CrashingCursorStore: CursorStore {
     }
 
     func commit(_ name: String, expected: String?, new: String) async throws {
-        let crash = crashes.withLock { count in
-            defer { count = max(0, count - 1) }
-            return count > 0
-        }
+        let crash =
+            name == crashingCursor
+            && crashes.withLock { count in
+                defer { count = max(0, count - 1) }
+                return count > 0
+            }
         if crash {
             throw Crash()
         }
@@ -172,5 +176,18 @@ final class RecordingClock: Clock, Sendable {
     /// Moves the time forward by `duration`, waking the sleepers whose deadline passed.
     func advance(by duration: Duration) async {
         await clock.advance(by: duration)
+    }
+}
+
+/// A wall-clock time that moves only when told to.
+final class ManualTime: Sendable {
+    private let date = Mutex(Date(timeIntervalSince1970: 1_000_000))
+
+    var now: Date {
+        date.withLock { $0 }
+    }
+
+    func advance(by duration: Duration) {
+        date.withLock { $0 += duration / .seconds(1) }
     }
 }
