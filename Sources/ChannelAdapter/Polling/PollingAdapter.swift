@@ -133,7 +133,7 @@ public final class PollingAdapter<Source: PollingSource>: Service, Sendable {
         if let lease = configuration.lease, try await !acquire(lease) {
             return PollReport(polled: 0, published: 0, previousCursor: nil, cursor: nil, stoodBy: true)
         }
-        let cursor = try await storeCall("load") { try await cursors.load(name) }
+        let cursor = try await storeCall("load", name) { try await cursors.load(name) }
         let page: PolledPage<Source.Item>
         do {
             page = try await source.poll(after: cursor)
@@ -172,7 +172,7 @@ public final class PollingAdapter<Source: PollingSource>: Service, Sendable {
         guard let next = page.nextCursor, next != cursor else {
             return PollReport(polled: 0, published: 0, previousCursor: cursor, cursor: cursor)
         }
-        try await storeCall("commit") { try await cursors.commit(name, expected: cursor, new: next) }
+        try await storeCall("commit", name) { try await cursors.commit(name, expected: cursor, new: next) }
         return PollReport(polled: page.items.count, published: messages.count, previousCursor: cursor, cursor: next)
     }
 
@@ -236,7 +236,7 @@ public final class PollingAdapter<Source: PollingSource>: Service, Sendable {
     /// - Returns: Whether this instance holds the lease.
     private func acquire(_ duration: Duration) async throws -> Bool {
         let leaseName = configuration.leaseName
-        let recorded = try await storeCall("load") { try await cursors.load(leaseName) }
+        let recorded = try await storeCall("load", leaseName) { try await cursors.load(leaseName) }
         let now = now()
         if let holder = recorded.flatMap(PollingLease.init), holder.excludes(configuration.instance, at: now) {
             return false
@@ -246,7 +246,9 @@ public final class PollingAdapter<Source: PollingSource>: Service, Sendable {
             expiry: now.addingTimeInterval(duration / .seconds(1))
         )
         do {
-            try await storeCall("commit") { try await cursors.commit(leaseName, expected: recorded, new: renewed.text) }
+            try await storeCall("commit", leaseName) {
+                try await cursors.commit(leaseName, expected: recorded, new: renewed.text)
+            }
             return true
         } catch let error as ChannelAdapterError where error.code == .cursorConflict {
             return false
@@ -275,7 +277,11 @@ public final class PollingAdapter<Source: PollingSource>: Service, Sendable {
     }
 
     /// Runs a store operation, wrapping what is not already a ``ChannelAdapterError``.
-    private func storeCall<Result>(_ operation: String, _ body: () async throws -> Result) async throws -> Result {
+    private func storeCall<Result>(
+        _ operation: String,
+        _ cursor: String,
+        _ body: () async throws -> Result
+    ) async throws -> Result {
         do {
             return try await body()
         } catch let error as ChannelAdapterError {
@@ -285,7 +291,7 @@ public final class PollingAdapter<Source: PollingSource>: Service, Sendable {
         } catch {
             throw ChannelAdapterError(
                 .storeFailed,
-                "The cursor store failed to \(operation) cursor '\(configuration.name)': \(error)",
+                "The cursor store failed to \(operation) cursor '\(cursor)': \(error)",
                 isRetriable: true,
                 adapter: configuration.name,
                 underlying: error

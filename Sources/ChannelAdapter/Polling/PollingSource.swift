@@ -16,7 +16,8 @@ import Messaging
 ///   position, not a receipt. That is what lets an adapter that failed before committing its
 ///   cursor read the page again instead of skipping it.
 /// - Each item has an ``PolledItem/identity`` that stays the same every time it is polled.
-/// - A page with no items returns ``PolledPage/nextCursor`` `nil` or the cursor it was given.
+/// - A page with items returns the cursor past them in ``PolledPage/nextCursor``. A page with
+///   none returns `nil`, the cursor it was given, or a cursor past items the source skipped.
 ///
 /// ```swift
 /// struct Orders: PollingSource {

@@ -79,15 +79,21 @@ struct PollingServiceTests {
                     #expect(clock.sleeps.last == .seconds(wait))
                     await clock.advance(by: .seconds(wait))
                 }
+                // The poll after the third failure succeeds, finding nothing: an idle wait.
                 try await Self.waitForSleep(4, on: clock)
+                #expect(clock.sleeps.last == .seconds(5))
+                // A new failure starts the failure waits over.
+                source.fail(with: [MessagingError(.transportFailure, "ERP down again", isRetriable: true)])
+                await clock.advance(by: .seconds(5))
+                try await Self.waitForSleep(5, on: clock)
             }
         }
-        #expect(clock.sleeps == [1, 2, 4, 5].map { .seconds($0) })
+        #expect(clock.sleeps == [1, 2, 4, 5, 1].map { .seconds($0) })
         let errors = try metrics.expectCounter(
             "channel_adapter_errors_total",
             [("adapter", "erp-orders"), ("reason", "sourceFailed")]
         )
-        #expect(errors.totalValue == 3)
+        #expect(errors.totalValue == 4)
     }
 
     @Test func aBacklogIsDrainedWithoutWaiting() async throws {
