@@ -1,4 +1,3 @@
-import ChannelAdapter
 import ChannelAdapterSQLite
 import Foundation
 import Logging
@@ -122,6 +121,19 @@ struct LeaseTests {
         let report = try await staying.pollOnce()
         #expect(!report.stoodBy)
         #expect(report.previousCursor == "10")
+    }
+
+    @Test func anUnreadableLeaseRecordIsTakenOver() async throws {
+        let store = InMemoryCursorStore(["erp-orders/lease": "held by someone"])
+        let adapter = try Self.adapter(
+            ListSource(Self.orders),
+            harness: BusHarness(),
+            cursors: store,
+            instance: "a",
+            time: ManualTime()
+        )
+        #expect(try await adapter.pollOnce().published == 10)
+        #expect(try await store.load("erp-orders/lease").flatMap(PollingLease.init)?.instance == "a")
     }
 
     @Test func aLeaseIsRecordedAsItsExpiryAndInstance() throws {
