@@ -20,6 +20,9 @@ let package = Package(
         .library(name: "MessageSecurity", targets: ["MessageSecurity"]),
         .library(name: "DatatypeChannel", targets: ["DatatypeChannel"]),
         .library(name: "Heartbeat", targets: ["Heartbeat"]),
+        .library(name: "ChannelAdapter", targets: ["ChannelAdapter"]),
+        .library(name: "ChannelAdapterSQLite", targets: ["ChannelAdapterSQLite"]),
+        .library(name: "ChannelAdapterTesting", targets: ["ChannelAdapterTesting"]),
         .executable(name: "eip", targets: ["eip"]),
     ],
     dependencies: [
@@ -155,6 +158,33 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strictSwiftSettings
+        ),
+        .target(
+            name: "ChannelAdapter",
+            dependencies: [
+                "MessageBus",
+                "Messaging",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strictSwiftSettings
+        ),
+        .target(
+            name: "ChannelAdapterSQLite",
+            dependencies: [
+                "ChannelAdapter",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ],
+            swiftSettings: strictSwiftSettings
+        ),
+        .target(
+            name: "ChannelAdapterTesting",
+            dependencies: [
+                "ChannelAdapter",
+                "MessageBusTesting",
             ],
             swiftSettings: strictSwiftSettings
         ),
@@ -368,6 +398,25 @@ let package = Package(
             swiftSettings: strictSwiftSettings
         ),
         .testTarget(
+            name: "ChannelAdapterTests",
+            dependencies: [
+                "ChannelAdapter",
+                "ChannelAdapterSQLite",
+                "ChannelAdapterTesting",
+                "InMemoryTransport",
+                "MessageBus",
+                "MessageBusTesting",
+                "Messaging",
+                .product(name: "Clocks", package: "swift-clocks"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "MetricsTestKit", package: "swift-metrics"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strictSwiftSettings
+        ),
+        .testTarget(
             name: "MessageBusExampleTests",
             dependencies: [
                 "ExampleSupport",
@@ -400,6 +449,9 @@ let package = Package(
         .testTarget(
             name: "DocumentationSampleTests",
             dependencies: [
+                "ChannelAdapter",
+                "ChannelAdapterSQLite",
+                "ChannelAdapterTesting",
                 "DatatypeChannel",
                 "ExampleSupport",
                 "Heartbeat",
