@@ -19,6 +19,7 @@ let package = Package(
         .library(name: "MessageBusTesting", targets: ["MessageBusTesting"]),
         .library(name: "MessageSecurity", targets: ["MessageSecurity"]),
         .library(name: "DatatypeChannel", targets: ["DatatypeChannel"]),
+        .library(name: "CQRS", targets: ["CQRS"]),
         .executable(name: "eip", targets: ["eip"]),
     ],
     dependencies: [
@@ -143,6 +144,17 @@ let package = Package(
                 "MessageBus",
                 "Messaging",
                 .product(name: "Metrics", package: "swift-metrics"),
+            ],
+            swiftSettings: strictSwiftSettings
+        ),
+        .target(
+            name: "CQRS",
+            dependencies: [
+                "MessageBus",
+                "Messaging",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: strictSwiftSettings
         ),
@@ -335,6 +347,22 @@ let package = Package(
                 "Messaging",
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "MetricsTestKit", package: "swift-metrics"),
+            ],
+            swiftSettings: strictSwiftSettings
+        ),
+        .testTarget(
+            name: "CQRSTests",
+            dependencies: [
+                "CQRS",
+                "InMemoryTransport",
+                "MessageBus",
+                "MessageBusTesting",
+                "Messaging",
+                .product(name: "Clocks", package: "swift-clocks"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "MetricsTestKit", package: "swift-metrics"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: strictSwiftSettings
         ),
