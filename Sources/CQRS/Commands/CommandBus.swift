@@ -190,7 +190,7 @@ public final class CommandBus: Sendable {
     }
 
     private func failureAnswer(_ error: CQRSError) -> CommandRecord.Answer {
-        let reply = Reply<Nothing>(result: nil, failure: .init(error), consistencyToken: nil)
+        let reply = Reply<Nothing>(.failure(.init(error)))
         return CommandRecord.Answer(payload: Array((try? codec.encode(reply)) ?? Data()), isFailure: true)
     }
 
@@ -264,15 +264,12 @@ public final class CommandBus: Sendable {
         } catch {
             throw CQRSError(.codingFailed, "The answer does not decode: \(error.reason)", messageType: C.messageType)
         }
-        if let failure = reply.failure {
+        let result: C.Result
+        switch reply.outcome {
+        case .success(let value):
+            result = value
+        case .failure(let failure):
             throw failure.error(messageType: C.messageType)
-        }
-        guard let result = reply.result else {
-            throw CQRSError(
-                .codingFailed,
-                "The answer carries neither a result nor a failure.",
-                messageType: C.messageType
-            )
         }
         return CommandAnswer(commandID: command.commandID, result: result, consistencyToken: reply.consistencyToken)
     }

@@ -65,7 +65,7 @@ public final class CommandContext<C: Command>: Sendable {
     ///
     /// - Throws: ``CQRSError/Code/codingFailed`` when the result does not encode.
     public func record(answering result: C.Result) throws(CQRSError) -> CommandRecord {
-        let reply = Reply(result: result, failure: nil, consistencyToken: consistencyToken)
+        let reply = Reply<C.Result>(.success(result), consistencyToken: consistencyToken)
         let payload: [UInt8]
         do {
             payload = Array(try codec.encode(reply))

@@ -87,9 +87,9 @@ public final class QueryBus: Sendable {
                 let reply: Reply<Q.Result>
                 do {
                     let query = try message.decode(Q.self, codec: self.codec)
-                    reply = Reply(result: try await handler(query), failure: nil, consistencyToken: nil)
+                    reply = Reply(.success(try await handler(query)))
                 } catch {
-                    reply = Reply(result: nil, failure: .init(Self.failure(error, type: Q.self)), consistencyToken: nil)
+                    reply = Reply(.failure(.init(Self.failure(error, type: Q.self))))
                 }
                 guard message.replyTo != nil else {
                     return []
@@ -140,11 +140,12 @@ public final class QueryBus: Sendable {
         } catch {
             throw CQRSError(.codingFailed, "The answer does not decode: \(error.reason)", messageType: Q.messageType)
         }
-        if let failure = reply.failure {
+        let result: Q.Result
+        switch reply.outcome {
+        case .success(let value):
+            result = value
+        case .failure(let failure):
             throw failure.error(messageType: Q.messageType)
-        }
-        guard let result = reply.result else {
-            throw CQRSError(.codingFailed, "The answer carries no result.", messageType: Q.messageType)
         }
         return result
     }
