@@ -21,8 +21,8 @@ struct EventProcessorTests {
             try await harness.transport.publish(try events.map { try Message($0) }, to: "rules.events")
             try await harness.waitUntilHandled("rules.events", group: "reports")
         }
-        #expect(stock.all == events)
-        #expect(audit.all == events)
+        #expect(stock.all.sorted { $0.id < $1.id } == events)
+        #expect(audit.all.sorted { $0.id < $1.id } == events)
     }
 
     @Test func anEventOfAnUnknownTypeIsSkippedAndCounted() async throws {
