@@ -20,6 +20,7 @@ let package = Package(
         .library(name: "MessageSecurity", targets: ["MessageSecurity"]),
         .library(name: "DatatypeChannel", targets: ["DatatypeChannel"]),
         .library(name: "CQRS", targets: ["CQRS"]),
+        .library(name: "CQRSSQLite", targets: ["CQRSSQLite"]),
         .executable(name: "eip", targets: ["eip"]),
     ],
     dependencies: [
@@ -155,6 +156,17 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strictSwiftSettings
+        ),
+        .target(
+            name: "CQRSSQLite",
+            dependencies: [
+                "CQRS",
+                "MessageBus",
+                "Messaging",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Metrics", package: "swift-metrics"),
             ],
             swiftSettings: strictSwiftSettings
         ),
@@ -354,11 +366,13 @@ let package = Package(
             name: "CQRSTests",
             dependencies: [
                 "CQRS",
+                "CQRSSQLite",
                 "InMemoryTransport",
                 "MessageBus",
                 "MessageBusTesting",
                 "Messaging",
                 .product(name: "Clocks", package: "swift-clocks"),
+                .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "MetricsTestKit", package: "swift-metrics"),

@@ -60,3 +60,10 @@ package final class AppliedEventWaiters: Sendable {
         }
     }
 }
+
+extension AppliedEventWaiters {
+    /// The ids readers wait for now.
+    package func waitingIDs() -> [String] {
+        waiting.withLock { Array($0.keys) }
+    }
+}
