@@ -48,8 +48,10 @@ package final class AppliedEventWaiters: Sendable {
                 return true
             }
         } catch {
+            withdraw(promises)
             throw CQRSError(.storeFailed, "Cannot tell whether '\(projection)' applied the events: \(error)")
         }
+        withdraw(promises)
         guard outcome != nil else {
             let remaining = messageIDs.joined(separator: ", ")
             throw CQRSError(
@@ -62,6 +64,18 @@ package final class AppliedEventWaiters: Sendable {
 }
 
 extension AppliedEventWaiters {
+    /// Forgets `promises`, whose reader stopped waiting.
+    private func withdraw(_ promises: [(String, Promise<Void>)]) {
+        waiting.withLock { waiting in
+            for (id, promise) in promises {
+                waiting[id]?.removeAll { $0 === promise }
+                if waiting[id]?.isEmpty == true {
+                    waiting[id] = nil
+                }
+            }
+        }
+    }
+
     /// The ids readers wait for now.
     package func waitingIDs() -> [String] {
         waiting.withLock { Array($0.keys) }
