@@ -413,6 +413,8 @@ let package = Package(
         .testTarget(
             name: "DocumentationSampleTests",
             dependencies: [
+                "CQRS",
+                "CQRSSQLite",
                 "DatatypeChannel",
                 "ExampleSupport",
                 "InMemoryTransport",

@@ -3,7 +3,7 @@ import MessageBus
 /// A request that one handler changes something, sent over the transport and answered with a
 /// typed ``Result``.
 ///
-/// A command is a ``MessageBus/BusMessage`` whose ``MessageBus/BusMessage/messageType`` is its
+/// A command is a `BusMessage` whose `messageType` is its
 /// stable type name, such as `rules.create-rule`: it names the topic the command travels on and
 /// the one handler that handles it. Its ``commandID`` makes it idempotent: the sender picks it
 /// (a client's request id, a UUID), and sending the same id again returns the first answer
@@ -29,7 +29,7 @@ public protocol Command: BusMessage {
 }
 
 extension Command {
-    /// Commands are ``MessageBus/BusMessageKind/command`` messages.
+    /// Commands are `command` messages.
     public static var kind: BusMessageKind { .command }
     /// The command id, so that repeats of one command are handled in order, one after another.
     public var partitionKey: String? { commandID }

@@ -15,6 +15,6 @@ public protocol Query: BusMessage {
 }
 
 extension Query {
-    /// Queries are requests for something: ``MessageBus/BusMessageKind/command`` messages.
+    /// Queries are requests for something: `command` messages.
     public static var kind: BusMessageKind { .command }
 }

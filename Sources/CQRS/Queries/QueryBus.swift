@@ -11,7 +11,7 @@ import Synchronization
 /// Asks typed queries and answers them: over the transport with request-reply, or in process.
 ///
 /// A handler registered with ``register(_:handler:)`` answers queries asked in this process
-/// with ``ask(_:timeout:)`` and, when the query bus has a ``MessageBus/Bus``, those that arrive
+/// with ``ask(_:timeout:)`` and, when the query bus has a `Bus`, those that arrive
 /// on the query's topic `<topicPrefix>.<messageType>`. ``ask(_:timeout:)`` calls a handler in
 /// this process when there is one, and sends the query over the transport otherwise.
 ///

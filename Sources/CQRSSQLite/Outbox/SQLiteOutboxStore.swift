@@ -37,7 +37,7 @@ public final class SQLiteOutboxStore: OutboxStore {
     /// - Parameters:
     ///   - database: The database, usually the one the handlers write their state to.
     ///   - now: The current time, recorded with answers and publications. Default: the system clock.
-    /// - Throws: ``CQRS/CQRSError/Code/storeFailed`` when the tables cannot be created, with
+    /// - Throws: `CQRSError.Code.storeFailed` when the tables cannot be created, with
     ///   SQLite's reason.
     public init(database: any DatabaseWriter, now: @escaping @Sendable () -> Date = Date.init) throws(CQRSError) {
         self.database = database
@@ -130,7 +130,7 @@ public final class SQLiteOutboxStore: OutboxStore {
     /// more when the handler returns.
     ///
     /// - Throws: The error `updates` throws, or GRDB's `DatabaseError`, after which nothing of
-    ///   the transaction is kept; ``CQRS/CQRSError/Code/codingFailed`` when the result does not
+    ///   the transaction is kept; `CQRSError.Code.codingFailed` when the result does not
     ///   encode.
     public func write<C: Command>(
         _ context: CommandContext<C>,

@@ -69,8 +69,8 @@ public final class SQLiteProjection: Sendable {
     ///   - database: The database of the read model.
     ///   - clock: The clock ``waitUntilApplied(_:timeout:)`` measures on. Default: `ContinuousClock`.
     ///   - createTable: Creates the table named by its second argument, in the given database.
-    /// - Throws: ``CQRS/CQRSError/Code/invalidConfiguration`` for an invalid name or a version
-    ///   below 1 or below the one the view shows; ``CQRS/CQRSError/Code/storeFailed`` when the
+    /// - Throws: `CQRSError.Code.invalidConfiguration` for an invalid name or a version
+    ///   below 1 or below the one the view shows; `CQRSError.Code.storeFailed` when the
     ///   tables cannot be created.
     public init(
         name: String,
@@ -170,7 +170,7 @@ public final class SQLiteProjection: Sendable {
     /// Registers the projection on `bus`: the one handler of ``topic`` for ``group``, handling
     /// one event at a time, in order.
     ///
-    /// - Throws: ``CQRS/CQRSError/Code/invalidConfiguration`` when the bus refuses the registration.
+    /// - Throws: `CQRSError.Code.invalidConfiguration` when the bus refuses the registration.
     public func register(on bus: Bus, maximumDeliveries: Int? = Bus.HandlerOptions.defaultMaximumDeliveries)
         throws(CQRSError)
     {
@@ -206,7 +206,7 @@ public final class SQLiteProjection: Sendable {
     /// Returns once the view shows every event of `token` published to ``topic``; at once if
     /// it has none.
     ///
-    /// - Throws: ``CQRS/CQRSError/Code/consistencyTimedOut`` after `timeout`, naming the events
+    /// - Throws: `CQRSError.Code.consistencyTimedOut` after `timeout`, naming the events
     ///   still missing.
     public func waitUntilApplied(_ token: ConsistencyToken, timeout: Duration) async throws(CQRSError) {
         let ids = token.messageIDs(on: topic)
