@@ -149,7 +149,7 @@ public final class SQLiteProjection: Sendable {
     /// Applies events of type `type` with `apply`, which changes the table it is given — this
     /// version's table — in the database it is given, inside the projection's transaction.
     ///
-    /// Register every handler before ``register(on:)``.
+    /// Register every handler before ``register(on:maximumDeliveries:)``.
     public func on<Event: BusMessage>(
         _ type: Event.Type,
         _ apply: @escaping @Sendable (Event, Database, _ table: String) throws -> Void
@@ -170,6 +170,11 @@ public final class SQLiteProjection: Sendable {
     /// Registers the projection on `bus`: the one handler of ``topic`` for ``group``, handling
     /// one event at a time, in order.
     ///
+    /// - Parameters:
+    ///   - bus: The bus the projection consumes on; its transport reports the lag, when it can.
+    ///   - maximumDeliveries: How many times an event whose transaction keeps failing is
+    ///     delivered before the bus sets it aside on `<topic>.dead`; `nil` for no limit.
+    ///     Default: `Bus.HandlerOptions.defaultMaximumDeliveries`.
     /// - Throws: `CQRSError.Code.invalidConfiguration` when the bus refuses the registration.
     public func register(on bus: Bus, maximumDeliveries: Int? = Bus.HandlerOptions.defaultMaximumDeliveries)
         throws(CQRSError)
