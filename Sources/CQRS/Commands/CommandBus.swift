@@ -144,7 +144,8 @@ public final class CommandBus: Sendable {
             if !record.events.isEmpty {
                 relay?.wake()
             }
-        } catch let error as any ClassifiedError where !error.isRetriable {
+        } catch let error as any ClassifiedError where !error.isRetriable && !(error is CancellationError) {
+            // A cancelled handling (the bus stopping) is no refusal: the command comes back.
             let refusal =
                 (error as? CQRSError)
                 ?? CQRSError(
@@ -223,6 +224,8 @@ public final class CommandBus: Sendable {
     /// - Throws: ``CQRSError`` — the handler's refusal (``CQRSError/Code/validationFailed``,
     ///   ``CQRSError/Code/commandRejected``, …) with its reason and field;
     ///   ``CQRSError/Code/commandTimedOut`` when no answer arrives in time;
+    ///   ``CQRSError/Code/notDelivered`` when the command cannot be published or the requester
+    ///   stopped;
     ///   ``CQRSError/Code/invalidConfiguration`` when the bus has no requester.
     public func send<C: Command>(_ command: C, timeout: Duration = .seconds(30)) async throws(CQRSError)
         -> CommandAnswer<C.Result>
@@ -252,8 +255,8 @@ public final class CommandBus: Sendable {
             )
         } catch {
             throw CQRSError(
-                .commandTimedOut,
-                "Command '\(command.commandID)' was not answered: \(error)",
+                .notDelivered,
+                "Command '\(command.commandID)' could not be sent or answered: \(error)",
                 isRetriable: true,
                 messageType: C.messageType
             )

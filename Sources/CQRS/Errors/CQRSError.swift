@@ -33,6 +33,9 @@ public struct CQRSError: Error, Sendable, CustomStringConvertible {
         /// No answer to a command arrived in time: nobody handles its type, or its handler is
         /// failing and being retried.
         public static let commandTimedOut = Code("commandTimedOut")
+        /// A command or query could not be sent, or its answer not received: the transport
+        /// refused it or the requester stopped. The reason carries the cause.
+        public static let notDelivered = Code("notDelivered")
         /// No answer to a query arrived in time.
         public static let queryTimedOut = Code("queryTimedOut")
         /// The query's handler failed.

@@ -111,7 +111,8 @@ public final class QueryBus: Sendable {
     ///
     /// - Throws: ``CQRSError/Code/queryTimedOut`` when no answer comes within `timeout`;
     ///   ``CQRSError/Code/queryFailed`` (or the handler's own ``CQRSError``) when the handler
-    ///   failed; ``CQRSError/Code/noHandler`` when no handler is here and there is no requester.
+    ///   failed; ``CQRSError/Code/noHandler`` when no handler is here and there is no requester;
+    ///   ``CQRSError/Code/notDelivered`` when the query cannot be published or the requester stopped.
     public func ask<Q: Query>(_ query: Q, timeout: Duration = .seconds(30)) async throws(CQRSError) -> Q.Result {
         let local = handlers.withLock { $0[Q.messageType] as? @Sendable (Q) async throws -> Q.Result }
         if let local {
@@ -131,8 +132,15 @@ public final class QueryBus: Sendable {
                 to: topic(for: Q.self),
                 timeout: timeout
             )
+        } catch let error as MessageBusError where error.code == .requestTimedOut {
+            throw timedOut(query, timeout: timeout, cause: nil)
         } catch {
-            throw timedOut(query, timeout: timeout, cause: error)
+            throw CQRSError(
+                .notDelivered,
+                "Query '\(Q.messageType)' could not be sent or answered: \(error)",
+                isRetriable: true,
+                messageType: Q.messageType
+            )
         }
         let reply: Reply<Q.Result>
         do {
