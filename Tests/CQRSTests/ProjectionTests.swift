@@ -8,6 +8,7 @@ import MessageBus
 import MessageBusTesting
 import Messaging
 import MetricsTestKit
+import Synchronization
 import Testing
 
 @Suite("SQLite projections")
@@ -17,7 +18,9 @@ struct ProjectionTests {
     static func rules(
         version: Int = 1,
         database: DatabaseQueue,
-        failing: Count? = nil
+        failing: Count? = nil,
+        holding: Hold? = nil,
+        applied: Collector<Int>? = nil
     ) throws -> SQLiteProjection {
         let projection = try SQLiteProjection(
             name: "rules",
@@ -43,6 +46,11 @@ struct ProjectionTests {
             if event.id == 3, let failing, failing.next() == 1 {
                 throw SimulatedCrash()
             }
+            // Held: the event fails, and comes back, until the test lets it through.
+            if event.id == 25, let holding, holding.isHeld {
+                throw SimulatedCrash()
+            }
+            applied?.append(event.id)
         }
         return projection
     }
@@ -65,13 +73,16 @@ struct ProjectionTests {
         let broker = InMemoryBroker()
         let harness = BusHarness(broker: broker)
         let failing = Count()
-        let projection = try Self.rules(database: database, failing: failing)
+        let applied = Collector<Int>()
+        let projection = try Self.rules(database: database, failing: failing, applied: applied)
         try projection.register(on: harness.bus)
         try await harness.run {
             try await harness.transport.publish(try Self.events(5), to: "rules.events")
             try await harness.waitUntilHandled("rules.events", group: projection.group)
         }
         #expect(failing.current == 2)
+        // The failed event came back before the next one: applied in order.
+        #expect(applied.all == [1, 2, 3, 4, 5])
         #expect(try await Self.rowCount(projection) == 5)
         #expect(projection.status.position == 5)
         #expect(projection.status.lastError == nil)
@@ -123,12 +134,23 @@ struct ProjectionTests {
         #expect(try await Self.rowCount(v1) == 50)
 
         let second = BusHarness(broker: broker)
-        let v2 = try Self.rules(version: 2, database: database)
+        let hold = Hold()
+        let v2 = try Self.rules(version: 2, database: database, holding: hold)
         #expect(v2.status.isRebuilding)
         #expect(v2.group == "projection.rules.v2")
-        try v2.register(on: second.bus)
+        try v2.register(on: second.bus, maximumDeliveries: nil)
         let seen = Collector<Int>()
         try await second.run {
+            defer { hold.release() }
+            // Half way: the rebuild has applied 24 events into rules_v2 and is stuck on the 25th.
+            try await second.waitUntil("the rebuild is half way") {
+                v2.status.position == 24 && v2.status.lastError != nil
+            }
+            #expect(v2.status.isRebuilding)
+            seen.append(try await Self.rowCount(v2))
+            let columns = try await v2.read { db in try db.columns(in: "rules").map(\.name) }
+            #expect(columns == ["id", "name"])
+            hold.release()
             while v2.status.isRebuilding {
                 seen.append(try await Self.rowCount(v2))
                 await Task.yield()
@@ -199,6 +221,13 @@ struct ProjectionTests {
     @Test func aMalformedTokenIsRefused() {
         #expect(throws: CQRSError.self) { try ConsistencyToken(parsing: "not a token") }
     }
+}
+
+/// A switch a test flips to let a held event through.
+final class Hold: Sendable {
+    private let held = Mutex(true)
+    var isHeld: Bool { held.withLock { $0 } }
+    func release() { held.withLock { $0 = false } }
 }
 
 /// What a process that dies in the middle of a transaction leaves: a transaction not committed.

@@ -168,7 +168,8 @@ public final class SQLiteProjection: Sendable {
     }
 
     /// Registers the projection on `bus`: the one handler of ``topic`` for ``group``, handling
-    /// one event at a time, in order.
+    /// one event at a time, in order. The projection holds one delivery at a time, so an event
+    /// whose transaction failed is applied again before any later event of its partition.
     ///
     /// - Parameters:
     ///   - bus: The bus the projection consumes on; its transport reports the lag, when it can.
@@ -188,7 +189,13 @@ public final class SQLiteProjection: Sendable {
                 from: topic,
                 group: group,
                 name: "projection \(name) v\(version)",
-                options: Bus.HandlerOptions(concurrency: 1, maximumDeliveries: maximumDeliveries)
+                options: Bus.HandlerOptions(
+                    concurrency: 1,
+                    // One delivery in hand at a time: an event that failed comes back before the
+                    // next is handed out, so events are applied in the order of their partition.
+                    subscription: SubscriptionOptions(prefetch: 1),
+                    maximumDeliveries: maximumDeliveries
+                )
             ) { message, _ in
                 try await self.apply(message)
             }
