@@ -1,8 +1,10 @@
 import CQRS
 import CQRSSQLite
+import Foundation
 import GRDB
 import MessageBus
 import Messaging
+import Synchronization
 import Testing
 
 /// The contract of `OutboxStore`, checked on every implementation.
@@ -62,6 +64,20 @@ struct OutboxStoreTests {
         try await store.markPublished(through: all[1].sequence)
         #expect(try await store.pending(limit: 10).map(\.message.id) == ["b.event-1"])
         #expect(try await store.answer(toCommand: "c") != nil)
+    }
+
+    @Test func pruningDeletesOnlyPublishedEventsAndOldAnswers() async throws {
+        let clock = Mutex(Date(timeIntervalSince1970: 1_000))
+        let store = try SQLiteOutboxStore(database: try DatabaseQueue()) { clock.withLock { $0 } }
+        _ = try await store.commit(try Self.record("a", events: 2))
+        let first = try #require(try await store.pending(limit: 1).first)
+        try await store.markPublished(through: first.sequence)
+        clock.withLock { $0 += 3_600 }
+        _ = try await store.commit(try Self.record("b", events: 0))
+        #expect(try await store.prune(olderThan: .seconds(60)) == 2)
+        #expect(try await store.answer(toCommand: "a") == nil)
+        #expect(try await store.answer(toCommand: "b") != nil)
+        #expect(try await store.pending(limit: 10).map(\.message.id) == ["a.event-2"])
     }
 
     @Test func theSQLiteOutboxKeepsItsRecordsAcrossReopening() async throws {

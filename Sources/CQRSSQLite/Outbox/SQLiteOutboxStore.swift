@@ -122,6 +122,22 @@ public final class SQLiteOutboxStore: OutboxStore {
         }
     }
 
+    /// Deletes the events published, and the answers given, more than `age` ago, and returns
+    /// how many rows it deleted.
+    ///
+    /// Without it both tables only grow. A command sent again with the id of a deleted answer is
+    /// handled again, so keep answers longer than any client retries: days, not minutes.
+    @discardableResult
+    public func prune(olderThan age: Duration) async throws -> Int {
+        let cutoff = now().timeIntervalSince1970 - age / .seconds(1)
+        return try await database.write { db in
+            try db.execute(sql: "DELETE FROM cqrs_outbox WHERE published_at < ?", arguments: [cutoff])
+            let events = db.changesCount
+            try db.execute(sql: "DELETE FROM cqrs_command_answers WHERE answered_at < ?", arguments: [cutoff])
+            return events + db.changesCount
+        }
+    }
+
     /// Runs a command handler's `updates` in one write transaction, and commits in the same
     /// transaction the command's answer — the result `updates` returns — and the events recorded
     /// on `context`, so the handler's changes, its answer and its events are all kept or none is.
