@@ -26,7 +26,8 @@ struct ProjectionTests {
             name: "rules",
             version: version,
             topic: "rules.events",
-            database: database
+            database: database,
+            checkInterval: .milliseconds(2)
         ) {
             db,
             table in
@@ -140,13 +141,15 @@ struct ProjectionTests {
         #expect(v2.group == "projection.rules.v2")
         try v2.register(on: second.bus, maximumDeliveries: nil)
         let seen = Collector<Int>()
-        try await second.run {
+        try await second.run(with: [v2]) {
             defer { hold.release() }
             // Half way: the rebuild has applied 24 events into rules_v2 and is stuck on the 25th.
             try await second.waitUntil("the rebuild is half way") {
                 v2.status.position == 24 && v2.status.lastError != nil
             }
             #expect(v2.status.isRebuilding)
+            #expect(try await v2.checkProgress())
+            #expect(v2.status.lag == 26)
             seen.append(try await Self.rowCount(v2))
             let columns = try await v2.read { db in try db.columns(in: "rules").map(\.name) }
             #expect(columns == ["id", "name"])
@@ -160,6 +163,7 @@ struct ProjectionTests {
         #expect(seen.all.allSatisfy { $0 == 50 })
         #expect(try await Self.rowCount(v2) == 50)
         #expect(v2.status.position == 50)
+        #expect(v2.status.lag == 0)
         let shout = try await v2.read { db in try String.fetchOne(db, sql: "SELECT shout FROM rules WHERE id = 7") }
         #expect(shout == "RULE 7")
         let tables = try await v2.read { db in

@@ -3,6 +3,7 @@ import GRDB
 import MessageBus
 import Messaging
 import Metrics
+import ServiceLifecycle
 import Synchronization
 
 /// A read model in SQLite, built by applying a topic's events, each in the same transaction as
@@ -24,14 +25,14 @@ import Synchronization
 ///
 /// **Rebuilding.** Raising ``version`` rebuilds the read model: the projection reads its topic
 /// from the start as the new consumer group `<group>.v<version>` into the new, empty table,
-/// while the view still points at the old table, so queries keep their answers. When it has
-/// caught up with the topic (its lag, from a transport that reports it, is only the event in
-/// hand), it points the view at the new table and drops the old one, in the transaction of
-/// that event: queries see the old table or the new one, never an empty or partial one.
+/// while the view still points at the old table, so queries keep their answers. Once the
+/// transport reports that the new group has nothing left to read (a lag of 0, checked by
+/// ``run()`` every ``checkInterval``), one transaction points the view at the new table and
+/// drops the old one: queries see the old table or the new one, never an empty or partial one.
 ///
 /// **Read your writes.** ``waitUntilApplied(_:timeout:)`` returns once the view shows the
 /// events of a command's consistency token.
-public final class SQLiteProjection: Sendable {
+public final class SQLiteProjection: Service, Sendable {
     private typealias Apply = @Sendable (Message, Database, String) throws -> Void
 
     private struct State {
@@ -51,6 +52,9 @@ public final class SQLiteProjection: Sendable {
     public let group: String
     /// The table this version builds: `<name>_v<version>`.
     public var table: String { "\(name)_v\(version)" }
+    /// How often ``run()`` asks the transport for the lag and checks whether a rebuild has
+    /// caught up. Default: 1 second.
+    public let checkInterval: Duration
     private let database: any DatabaseWriter
     private let handlers = Mutex<[String: Apply]>([:])
     private let state: Mutex<State>
@@ -67,7 +71,9 @@ public final class SQLiteProjection: Sendable {
     ///   - topic: The topic whose events the projection applies.
     ///   - group: The first part of the consumer group. Default: `projection.<name>`.
     ///   - database: The database of the read model.
-    ///   - clock: The clock ``waitUntilApplied(_:timeout:)`` measures on. Default: `ContinuousClock`.
+    ///   - checkInterval: How often ``run()`` checks the lag and the rebuild. Default: 1 second.
+    ///   - clock: The clock ``waitUntilApplied(_:timeout:)`` and ``run()`` measure on. Default:
+    ///     `ContinuousClock`.
     ///   - createTable: Creates the table named by its second argument, in the given database.
     /// - Throws: `CQRSError.Code.invalidConfiguration` for an invalid name or a version
     ///   below 1 or below the one the view shows; `CQRSError.Code.storeFailed` when the
@@ -78,6 +84,7 @@ public final class SQLiteProjection: Sendable {
         topic: String,
         group: String? = nil,
         database: any DatabaseWriter,
+        checkInterval: Duration = .seconds(1),
         clock: some Clock<Duration> = ContinuousClock(),
         createTable: @escaping @Sendable (Database, String) throws -> Void
     ) throws(CQRSError) {
@@ -92,6 +99,7 @@ public final class SQLiteProjection: Sendable {
         self.topic = topic
         self.group = "\(group ?? "projection.\(name)").v\(version)"
         self.database = database
+        self.checkInterval = checkInterval
         self.sleep = { duration in try await clock.sleep(for: duration) }
         let table = "\(name)_v\(version)"
         let opened: (position: Int64, skipped: Int64, isRebuilding: Bool)
@@ -241,11 +249,9 @@ public final class SQLiteProjection: Sendable {
     // MARK: - Applying
 
     private func apply(_ message: Message) async throws {
-        let (isRebuilding, lagReporter) = state.withLock { ($0.status.isRebuilding, $0.lagReporter) }
-        let lag = await lagReporter?.consumerLag(of: group, on: topic)
         let apply = handlers.withLock { $0[message.type] }
         let (name, version, table) = (name, version, table)
-        let outcome: (applied: Bool, position: Int64, swapped: Bool)
+        let outcome: (applied: Bool, position: Int64)
         do {
             outcome = try await database.write { db in
                 let seen = try Bool.fetchOne(
@@ -255,7 +261,7 @@ public final class SQLiteProjection: Sendable {
                     arguments: [name, version, message.id]
                 )
                 if seen == true {
-                    return (false, 0, false)
+                    return (false, 0)
                 }
                 try apply?(message, db, table)
                 try db.execute(
@@ -275,38 +281,89 @@ public final class SQLiteProjection: Sendable {
                         sql: "SELECT position FROM cqrs_checkpoints WHERE name = ? AND version = ?",
                         arguments: [name, version]
                     ) ?? 0
-                let caughtUp = isRebuilding && (lag.map { $0 <= 1 } ?? false)
-                if caughtUp {
-                    try Self.pointView(name, at: version, in: db)
-                }
-                return (true, position, caughtUp)
+                return (true, position)
             }
         } catch {
             state.withLock { $0.status.lastError = "\(error)" }
             throw error
         }
-        let skippedCounter = state.withLock { state -> Counter? in
+        // Read after the commit: a rebuild that finished meanwhile either sees this event
+        // committed, or has already stopped rebuilding when it is read here.
+        let (isVisible, skippedCounter) = state.withLock { state -> (Bool, Counter?) in
             state.status.lastError = nil
-            state.status.lag = lag.map { max(0, $0 - 1) }
             guard outcome.applied else {
-                return nil
+                return (false, nil)
             }
             state.status.position = outcome.position
-            if outcome.swapped {
-                state.status.isRebuilding = false
-            }
             guard apply == nil else {
-                return nil
+                return (!state.status.isRebuilding, nil)
             }
             state.status.skippedEvents += 1
-            return counter(forSkipped: message.type, in: &state)
+            return (!state.status.isRebuilding, counter(forSkipped: message.type, in: &state))
         }
         skippedCounter?.increment()
-        if outcome.swapped {
-            // Every event this version applied became visible at once.
-            waiters.applied(waiters.waitingIDs())
-        } else if outcome.applied && !isRebuilding {
+        if isVisible {
             waiters.applied(CollectionOfOne(message.id))
+        }
+    }
+
+    // MARK: - Lag and rebuild
+
+    /// Asks the transport how far the projection is behind, records it in ``status``, and
+    /// finishes a rebuild that has caught up: points the view at this version's table and drops
+    /// the older ones, in one transaction.
+    ///
+    /// ``run()`` calls it every ``checkInterval``; call it yourself to check at once.
+    ///
+    /// - Returns: Whether the projection is still rebuilding.
+    /// - Throws: `CQRSError.Code.storeFailed` when the switch to the new table fails.
+    @discardableResult
+    public func checkProgress() async throws(CQRSError) -> Bool {
+        let reporter = state.withLock { $0.lagReporter }
+        guard let reporter else {
+            return status.isRebuilding
+        }
+        let lag = await reporter.consumerLag(of: group, on: topic)
+        let isRebuilding = state.withLock { state in
+            state.status.lag = lag
+            return state.status.isRebuilding
+        }
+        guard isRebuilding, lag == 0 else {
+            return isRebuilding
+        }
+        let (name, version, database) = (name, version, database)
+        do {
+            try await database.write { db in try Self.pointView(name, at: version, in: db) }
+            state.withLock { $0.status.isRebuilding = false }
+            // Everything this version applied is visible now.
+            let waiting = waiters.waitingIDs()
+            let visible = try await database.read { db in
+                try waiting.filter { try Self.isVisible($0, projection: name, in: db) }
+            }
+            waiters.applied(visible)
+        } catch {
+            throw CQRSError(.storeFailed, "Cannot switch projection '\(name)' to version \(version): \(error)")
+        }
+        return false
+    }
+
+    /// Checks the projection's progress every ``checkInterval`` until graceful shutdown or
+    /// cancellation; see ``checkProgress()``. A check that fails is recorded as the last error
+    /// and tried again at the next interval.
+    public func run() async throws {
+        let (sleep, interval) = (sleep, checkInterval)
+        do {
+            try await cancelWhenGracefulShutdown {
+                while !Task.isCancelled {
+                    do {
+                        try await self.checkProgress()
+                    } catch {
+                        self.state.withLock { $0.status.lastError = "\(error)" }
+                    }
+                    try await sleep(interval)
+                }
+            }
+        } catch is CancellationError {
         }
     }
 
