@@ -23,6 +23,8 @@ let package = Package(
         .library(name: "ChannelAdapter", targets: ["ChannelAdapter"]),
         .library(name: "ChannelAdapterSQLite", targets: ["ChannelAdapterSQLite"]),
         .library(name: "ChannelAdapterTesting", targets: ["ChannelAdapterTesting"]),
+        .library(name: "CQRS", targets: ["CQRS"]),
+        .library(name: "CQRSSQLite", targets: ["CQRSSQLite"]),
         .executable(name: "eip", targets: ["eip"]),
     ],
     dependencies: [
@@ -185,6 +187,28 @@ let package = Package(
             dependencies: [
                 "ChannelAdapter",
                 "MessageBusTesting",
+            ],
+            swiftSettings: strictSwiftSettings
+        ),
+        .target(
+            name: "CQRS",
+            dependencies: [
+                "MessageBus",
+                "Messaging",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strictSwiftSettings
+        ),
+        .target(
+            name: "CQRSSQLite",
+            dependencies: [
+                "CQRS",
+                "MessageBus",
+                "Messaging",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Metrics", package: "swift-metrics"),
             ],
             swiftSettings: strictSwiftSettings
         ),
@@ -417,6 +441,24 @@ let package = Package(
             swiftSettings: strictSwiftSettings
         ),
         .testTarget(
+            name: "CQRSTests",
+            dependencies: [
+                "CQRS",
+                "CQRSSQLite",
+                "InMemoryTransport",
+                "MessageBus",
+                "MessageBusTesting",
+                "Messaging",
+                .product(name: "Clocks", package: "swift-clocks"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "MetricsTestKit", package: "swift-metrics"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strictSwiftSettings
+        ),
+        .testTarget(
             name: "MessageBusExampleTests",
             dependencies: [
                 "ExampleSupport",
@@ -452,6 +494,8 @@ let package = Package(
                 "ChannelAdapter",
                 "ChannelAdapterSQLite",
                 "ChannelAdapterTesting",
+                "CQRS",
+                "CQRSSQLite",
                 "DatatypeChannel",
                 "ExampleSupport",
                 "Heartbeat",

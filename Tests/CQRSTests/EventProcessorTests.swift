@@ -1,0 +1,58 @@
+import CQRS
+import MessageBus
+import MessageBusTesting
+import Messaging
+import Metrics
+import MetricsTestKit
+import Testing
+
+@Suite("Event processors")
+struct EventProcessorTests {
+    @Test func twoHandlersInOneGroupForOneEventTypeBothRun() async throws {
+        let harness = BusHarness()
+        let processor = EventProcessor(topic: "rules.events", group: "reports")
+        let stock = Collector<RuleCreated>()
+        let audit = Collector<RuleCreated>()
+        try processor.on(RuleCreated.self, name: "stock") { event, _ in stock.append(event) }
+        try processor.on(RuleCreated.self, name: "audit") { event, _ in audit.append(event) }
+        try processor.register(on: harness.bus)
+        let events = [RuleCreated(id: 1, name: "doors"), RuleCreated(id: 2, name: "windows")]
+        try await harness.run {
+            try await harness.transport.publish(try events.map { try Message($0) }, to: "rules.events")
+            try await harness.waitUntilHandled("rules.events", group: "reports")
+        }
+        #expect(stock.all.sorted { $0.id < $1.id } == events)
+        #expect(audit.all.sorted { $0.id < $1.id } == events)
+    }
+
+    @Test func anEventOfAnUnknownTypeIsSkippedAndCounted() async throws {
+        let metrics = TestMetrics()
+        let harness = BusHarness(metricsFactory: metrics)
+        let processor = EventProcessor(topic: "rules.events", group: "reports")
+        let created = Collector<RuleCreated>()
+        try processor.on(RuleCreated.self, name: "created") { event, _ in created.append(event) }
+        try processor.register(on: harness.bus)
+        try await harness.run {
+            try await harness.transport.publish(
+                [try Message(RuleRenamed(id: 1, name: "gates")), try Message(RuleCreated(id: 2, name: "doors"))],
+                to: "rules.events"
+            )
+            try await harness.waitUntilHandled("rules.events", group: "reports")
+        }
+        #expect(created.all == [RuleCreated(id: 2, name: "doors")])
+        let skipped = try metrics.expectCounter(
+            "cqrs_events_skipped_total",
+            [("group", "reports"), ("type", "rules.rule-renamed")]
+        )
+        #expect(skipped.totalValue == 1)
+    }
+
+    @Test func aSecondHandlerWithTheSameNameForATypeIsRefused() throws {
+        let processor = EventProcessor(topic: "rules.events", group: "reports")
+        try processor.on(RuleCreated.self, name: "created") { _, _ in }
+        let error = try #require(throws: CQRSError.self) {
+            try processor.on(RuleCreated.self, name: "created") { _, _ in }
+        }
+        #expect(error.code == .duplicateHandler)
+    }
+}
