@@ -122,7 +122,8 @@ public final class BusHarness: Sendable {
         }
     }
 
-    /// Returns once `condition` holds, checking it every millisecond.
+    /// Returns once `condition` holds, checking it at once, then at intervals growing from a
+    /// millisecond to 50.
     ///
     /// - Throws: ``BusHarnessFailure`` if it still does not hold after `timeout` (default: 20
     ///   seconds).

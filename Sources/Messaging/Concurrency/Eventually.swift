@@ -1,23 +1,29 @@
-/// Returns `true` once `condition` holds, checking it every `interval`, or `false` if it still
-/// does not hold after `timeout`.
+/// Returns `true` once `condition` holds, or `false` if it still does not hold after `timeout`.
+///
+/// It checks at once, then after a millisecond, then at intervals that double up to
+/// `longestPause`: a condition about to hold is seen within a millisecond or two, and one that
+/// takes seconds costs about twenty checks a second, not a thousand. Hundreds of tests waiting
+/// at once on two cores would otherwise spend the threads their handlers need on checking.
 ///
 /// For tests and test kits, whose conditions are state others change without telling them.
 ///
 /// - Throws: `CancellationError` if the task is cancelled while waiting.
 package func waitUntil(
     timeout: Duration,
-    checkingEvery interval: Duration = .milliseconds(1),
+    longestPause: Duration = .milliseconds(50),
     _ condition: () async -> Bool
 ) async throws -> Bool {
     let deadline = ContinuousClock.now.advanced(by: timeout)
+    var pause = Duration.milliseconds(1)
     while await !condition() {
         guard ContinuousClock.now < deadline else { return false }
-        try await Task.sleep(for: interval)
+        try await Task.sleep(for: pause)
+        pause = min(pause * 2, longestPause)
     }
     return true
 }
 
-/// Returns once `condition` holds, checking it every millisecond.
+/// Returns once `condition` holds, checking it as ``waitUntil(timeout:longestPause:_:)`` does.
 ///
 /// For tests: it fails under any test framework by throwing, naming the caller's file and line.
 ///
