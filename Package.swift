@@ -292,8 +292,11 @@ let package = Package(
         .executableTarget(
             name: "integration-bench",
             dependencies: [
+                "CQRS",
+                "CQRSSQLite",
                 "CRawKafka",
                 "DatatypeChannel",
+                "Heartbeat",
                 "InMemoryTransport",
                 "KafkaTransport",
                 "MessageBus",
@@ -301,6 +304,7 @@ let package = Package(
                 "Messaging",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),

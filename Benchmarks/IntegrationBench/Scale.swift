@@ -14,6 +14,10 @@ struct Scale: Sendable {
     var retainedMessages: Int
     /// Messages of 100 bytes per sealing run (a tenth of them at 10 KB).
     var securityMessages: Int
+    /// Heartbeats per monitor run, from 10 000 instances.
+    var heartbeats: Int
+    /// Events per projection run, each applied in a transaction of its own.
+    var projectionEvents: Int
     /// Rounds of baseline and project; the median is reported.
     var rounds: Int
 
@@ -29,6 +33,8 @@ struct Scale: Sendable {
             latencySeconds = 0.2
             retainedMessages = 20_000
             securityMessages = 20_000
+            heartbeats = 20_000
+            projectionEvents = 1_000
             rounds = 1
         } else {
             messages = 1_000_000
@@ -38,6 +44,8 @@ struct Scale: Sendable {
             latencySeconds = 3
             retainedMessages = 1_000_000
             securityMessages = 500_000
+            heartbeats = 200_000
+            projectionEvents = 5_000
             rounds = 3
         }
     }

@@ -17,6 +17,9 @@ struct Scenario: Sendable {
             InMemoryScenarios.latency,
             MiddlewareScenario.cost,
             DatatypeScenario.cost,
+            HeartbeatScenario.monitor,
+            HeartbeatScenario.judging,
+            ProjectionScenario.projection,
         ] + SecurityScenarios.all + [
             SecureBusScenario.cost,
             KafkaScenarios.produce,

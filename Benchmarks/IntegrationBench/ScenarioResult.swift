@@ -15,7 +15,8 @@ struct ScenarioResult: Sendable {
     /// The ratio: project ÷ baseline, or for `middleware-cost` the slowdown, or the value itself
     /// without a baseline.
     var ratio: Double
-    /// The target the ratio must reach, as text (such as `≥ 5`).
+    /// The target, as text: what the ratio must reach (such as `≥ 5`), or for a rate what the
+    /// project must reach (such as `≥ 100,000/s`).
     var target: String
     var meetsTarget: Bool
     /// Latency percentiles in microseconds, where measured.
@@ -54,6 +55,22 @@ struct ScenarioResult: Sendable {
             ratio: slowdown,
             target: "≤ \(target.formatted())",
             meetsTarget: slowdown <= target,
+            peakResidentBytes: ResidentMemory.peak
+        )
+    }
+
+    /// A rate with a floor: messages per second of the project, beside its baseline's where
+    /// there is one, meeting its target when the project reaches `minimum` per second.
+    static func rate(_ scenario: String, project: Double, baseline: Double?, minimum: Double) -> ScenarioResult {
+        ScenarioResult(
+            scenario: scenario,
+            project: project,
+            baseline: baseline,
+            unit: "messages/s",
+            better: .higher,
+            ratio: baseline.map { project / $0 } ?? project,
+            target: "≥ \(Int(minimum).formatted())/s",
+            meetsTarget: project >= minimum,
             peakResidentBytes: ResidentMemory.peak
         )
     }
