@@ -268,6 +268,24 @@ let package = Package(
             swiftSettings: strictSwiftSettings
         ),
         .executableTarget(
+            name: "CQRSExample",
+            dependencies: [
+                "CQRS",
+                "CQRSSQLite",
+                "ExampleSupport",
+                "MessageBus",
+                "Messaging",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            path: "Examples/CQRS",
+            exclude: ["README.md"],
+            swiftSettings: strictSwiftSettings
+        ),
+        .executableTarget(
             name: "eip",
             dependencies: [
                 "KafkaTransport",
@@ -541,6 +559,18 @@ let package = Package(
                 "ExampleTesting",
                 "InMemoryTransport",
                 "KafkaTransport",
+                "Messaging",
+            ],
+            swiftSettings: strictSwiftSettings
+        ),
+        .testTarget(
+            name: "CQRSExampleTests",
+            dependencies: [
+                "CQRS",
+                "CQRSExample",
+                "ExampleSupport",
+                "ExampleTesting",
+                "InMemoryTransport",
                 "Messaging",
             ],
             swiftSettings: strictSwiftSettings

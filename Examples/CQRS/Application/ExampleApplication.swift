@@ -1,0 +1,163 @@
+import CQRS
+import CQRSSQLite
+import ExampleSupport
+import GRDB
+import Hummingbird
+import Logging
+import MessageBus
+import Messaging
+import ServiceLifecycle
+
+/// Builds the applications a process runs for `configuration`: the transport, each side's bus
+/// and database, the command bus with its outbox and relay, the projection, and the HTTP
+/// servers. `main` and the tests run the same wiring.
+///
+/// - Parameters:
+///   - configuration: The role, the transport, the ports and the data directory.
+///   - transport: The transport to use instead of the one `configuration` names; tests pass one
+///     to share it or to inspect it.
+///   - logger: Where the applications log.
+/// - Throws: ``ExampleError`` for a configuration that cannot work or a database that cannot be
+///   opened.
+func buildApplication(
+    _ configuration: ExampleConfiguration,
+    transport: (any MessageTransport)? = nil,
+    logger: Logger = Logger(label: "CQRSExample")
+) throws -> ExampleApplication {
+    try configuration.validate()
+    let data = try configuration.dataDirectory ?? DataDirectory(nil)
+    let transport = try transport ?? configuration.transport.make(role: configuration.role, logger: logger)
+    let ports = BoundPorts()
+    let metrics = ExampleMetrics()
+    var services: [any Service] = [transport]
+
+    func makeBus(_ name: String) -> Bus {
+        var busLogger = logger
+        busLogger[metadataKey: "application"] = "\(name)"
+        let bus = Bus(
+            transport: transport,
+            name: name,
+            middleware: [Retry(maximumAttempts: 3, initialDelay: .milliseconds(50))],
+            logger: busLogger,
+            metricsFactory: metrics.factory
+        )
+        services.append(bus)
+        return bus
+    }
+
+    logger.info("Data directory: \(data.path)")
+    var commands: CommandsApplication?
+    var queries: QueriesApplication?
+    var servers: [any Service] = []
+    if configuration.runsCommands {
+        let bus = makeBus("commands")
+        let database = try data.openDatabase(for: "commands", migrator: CommandsApplication.migrator)
+        do {
+            let outbox = try SQLiteOutboxStore(database: database)
+            let relay = OutboxRelay(store: outbox, bus: bus, logger: logger)
+            let requester = Requester(bus: bus, replyTopic: "monitor_aperturas.answers", logger: logger)
+            let application = try CommandsApplication(
+                commands: CommandBus(bus: bus, requester: requester, store: outbox, relay: relay),
+                outbox: outbox,
+                database: database
+            )
+            services += [requester, relay]
+            commands = application
+        } catch {
+            throw ExampleError("cannot start the command side: \(error.reason)")
+        }
+        let router = Router()
+        commands?.addRoutes(to: router)
+        servers.append(
+            ports.server(
+                ExampleApplication.commandsServer,
+                host: configuration.host,
+                port: configuration.effectiveCommandsPort,
+                router: router,
+                metrics: metrics,
+                logger: logger
+            )
+        )
+    }
+    if configuration.runsQueries {
+        let bus = makeBus("queries")
+        let database = try data.openDatabase(for: "queries", migrator: DatabaseMigrator())
+        do {
+            let application = try QueriesApplication(database: database)
+            try application.projection.register(on: bus)
+            services.append(application.projection)
+            queries = application
+        } catch {
+            throw ExampleError("cannot start the query side: \(error.reason)")
+        }
+        let router = Router()
+        queries?.addRoutes(to: router)
+        servers.append(
+            ports.server(
+                ExampleApplication.queriesServer,
+                host: configuration.host,
+                port: configuration.effectiveQueriesPort,
+                router: router,
+                metrics: metrics,
+                logger: logger
+            )
+        )
+    }
+    return ExampleApplication(
+        configuration: configuration,
+        transport: transport,
+        commands: commands,
+        queries: queries,
+        process: ExampleProcess(services: services + servers, ports: ports, metrics: metrics, logger: logger)
+    )
+}
+
+/// One process of the example: its transport, buses, relay, projection and HTTP servers, run as
+/// one service.
+final class ExampleApplication: Service {
+    /// The name the command side's port is reported under.
+    static let commandsServer = "commands"
+    /// The name the query side's port is reported under.
+    static let queriesServer = "queries"
+
+    let configuration: ExampleConfiguration
+    /// Where messages travel.
+    let transport: any MessageTransport
+    /// The command side, when the process runs it.
+    let commands: CommandsApplication?
+    /// The query side, when the process runs it.
+    let queries: QueriesApplication?
+    private let process: ExampleProcess
+
+    fileprivate init(
+        configuration: ExampleConfiguration,
+        transport: any MessageTransport,
+        commands: CommandsApplication?,
+        queries: QueriesApplication?,
+        process: ExampleProcess
+    ) {
+        self.configuration = configuration
+        self.transport = transport
+        self.commands = commands
+        self.queries = queries
+        self.process = process
+    }
+
+    /// The metrics the process's buses record.
+    var metrics: ExampleMetrics { process.metrics }
+
+    /// Runs everything until graceful shutdown or cancellation.
+    func run() async throws {
+        try await process.run()
+    }
+
+    /// The port the command side listens on, once it listens.
+    func commandsPort() async throws(ExampleError) -> Int {
+        try await process.ports.port(of: Self.commandsServer)
+    }
+
+    /// The port the query side listens on, once it listens.
+    func queriesPort() async throws(ExampleError) -> Int {
+        try await process.ports.port(of: Self.queriesServer)
+    }
+}
