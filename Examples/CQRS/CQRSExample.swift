@@ -30,6 +30,18 @@ struct CQRSExample: AsyncParsableCommand {
     @Option(help: "The query side's port. Default: 5004.")
     var queriesPort: Int?
 
+    @Option(help: "The updater's port. Default: 5006.")
+    var updaterPort: Int?
+
+    @Option(help: "The API gateway's port. Default: 5000.")
+    var gatewayPort: Int?
+
+    @Option(help: "Where the gateway alone finds the command side. Default: http://127.0.0.1:5002.")
+    var commandsURL: String?
+
+    @Option(help: "Where the gateway alone finds the query side. Default: http://127.0.0.1:5004.")
+    var queriesURL: String?
+
     func run() async throws {
         options.bootstrapLogging()
         if options.demo, options.role != .all {
@@ -44,6 +56,10 @@ struct CQRSExample: AsyncParsableCommand {
                     host: options.host,
                     commandsPort: commandsPort,
                     queriesPort: queriesPort,
+                    updaterPort: updaterPort,
+                    gatewayPort: gatewayPort,
+                    commandsURL: commandsURL,
+                    queriesURL: queriesURL,
                     dataDirectory: options.data()
                 )
             )

@@ -14,7 +14,7 @@ let ruleBody =
 
 /// A configuration on ports the system chooses.
 func testConfiguration() -> ExampleConfiguration {
-    ExampleConfiguration(commandsPort: 0, queriesPort: 0)
+    ExampleConfiguration(commandsPort: 0, queriesPort: 0, updaterPort: 0, gatewayPort: 0)
 }
 
 @Suite("Course case 004 on the in-memory transport")
@@ -236,6 +236,7 @@ struct CQRSExampleTests {
             #expect(output.contains("201 Created"))
             #expect(output.contains("X-Consistency-Token: "))
             #expect(output.contains("400 Bad Request"))
+            #expect(output.contains(#""stock": 7"#))
         }
     }
 }

@@ -103,11 +103,59 @@ func buildApplication(
             )
         )
     }
+    var updater: UpdaterApplication?
+    if configuration.runsUpdater {
+        let database = try data.openDatabase(for: "updater", migrator: UpdaterApplication.migrator)
+        do {
+            updater = try UpdaterApplication(bus: makeBus("updater"), database: database)
+        } catch {
+            throw ExampleError("cannot start the updater: \(error.reason)")
+        }
+        let router = Router()
+        updater?.addRoutes(to: router)
+        servers.append(
+            ports.server(
+                ExampleApplication.updaterServer,
+                host: configuration.host,
+                port: configuration.effectiveUpdaterPort,
+                router: router,
+                metrics: metrics,
+                logger: logger
+            )
+        )
+    }
+    if configuration.runsGateway {
+        let gateway: GatewayApplication
+        if configuration.role == .all {
+            // The sides run here: the gateway asks for the ports they listen on.
+            gateway = GatewayApplication(
+                commands: { "http://127.0.0.1:\(try await ports.port(of: ExampleApplication.commandsServer))" },
+                queries: { "http://127.0.0.1:\(try await ports.port(of: ExampleApplication.queriesServer))" }
+            )
+        } else {
+            let commandsURL = configuration.commandsURL ?? "http://127.0.0.1:5002"
+            let queriesURL = configuration.queriesURL ?? "http://127.0.0.1:5004"
+            gateway = GatewayApplication(commands: { commandsURL }, queries: { queriesURL })
+        }
+        let router = Router()
+        gateway.addRoutes(to: router)
+        servers.append(
+            ports.server(
+                ExampleApplication.gatewayServer,
+                host: configuration.host,
+                port: configuration.effectiveGatewayPort,
+                router: router,
+                metrics: metrics,
+                logger: logger
+            )
+        )
+    }
     return ExampleApplication(
         configuration: configuration,
         transport: transport,
         commands: commands,
         queries: queries,
+        updater: updater,
         process: ExampleProcess(services: services + servers, ports: ports, metrics: metrics, logger: logger)
     )
 }
@@ -119,6 +167,10 @@ final class ExampleApplication: Service {
     static let commandsServer = "commands"
     /// The name the query side's port is reported under.
     static let queriesServer = "queries"
+    /// The name the updater's port is reported under.
+    static let updaterServer = "updater"
+    /// The name the gateway's port is reported under.
+    static let gatewayServer = "gateway"
 
     let configuration: ExampleConfiguration
     /// Where messages travel.
@@ -127,6 +179,8 @@ final class ExampleApplication: Service {
     let commands: CommandsApplication?
     /// The query side, when the process runs it.
     let queries: QueriesApplication?
+    /// The updater, when the process runs it.
+    let updater: UpdaterApplication?
     private let process: ExampleProcess
 
     fileprivate init(
@@ -134,12 +188,14 @@ final class ExampleApplication: Service {
         transport: any MessageTransport,
         commands: CommandsApplication?,
         queries: QueriesApplication?,
+        updater: UpdaterApplication?,
         process: ExampleProcess
     ) {
         self.configuration = configuration
         self.transport = transport
         self.commands = commands
         self.queries = queries
+        self.updater = updater
         self.process = process
     }
 
@@ -159,5 +215,15 @@ final class ExampleApplication: Service {
     /// The port the query side listens on, once it listens.
     func queriesPort() async throws(ExampleError) -> Int {
         try await process.ports.port(of: Self.queriesServer)
+    }
+
+    /// The port the updater listens on, once it listens.
+    func updaterPort() async throws(ExampleError) -> Int {
+        try await process.ports.port(of: Self.updaterServer)
+    }
+
+    /// The port the gateway listens on, once it listens.
+    func gatewayPort() async throws(ExampleError) -> Int {
+        try await process.ports.port(of: Self.gatewayServer)
     }
 }

@@ -12,6 +12,12 @@ struct ExampleConfiguration: Sendable {
         /// The query side, *reportes*: `GET /monitor_aperturas/reglas/{id}` and
         /// `GET /monitor_aperturas/reglas?usuario=…`, on :5004.
         case queries
+        /// The updater: takes the products of processed orders from its stock; `POST /ordenes`
+        /// and `GET /productos/{id}` on :5006.
+        case updater
+        /// The API gateway on :5000: routes `/monitor_aperturas/...` to the command and the
+        /// query side.
+        case gateway
     }
 
     var role: Role = .all
@@ -23,6 +29,16 @@ struct ExampleConfiguration: Sendable {
     var commandsPort: Int?
     /// The query side's port; by default 5004.
     var queriesPort: Int?
+    /// The updater's port; by default 5006.
+    var updaterPort: Int?
+    /// The gateway's port; by default 5000.
+    var gatewayPort: Int?
+    /// Where the gateway finds the command side when it runs alone; by default
+    /// `http://127.0.0.1:5002`.
+    var commandsURL: String?
+    /// Where the gateway finds the query side when it runs alone; by default
+    /// `http://127.0.0.1:5004`.
+    var queriesURL: String?
     /// Where each side keeps its database; `nil` for a fresh temporary directory.
     var dataDirectory: DataDirectory?
 
@@ -34,14 +50,27 @@ struct ExampleConfiguration: Sendable {
     /// The query side's port, with its default.
     var effectiveQueriesPort: Int { queriesPort ?? 5004 }
 
+    /// The updater's port, with its default.
+    var effectiveUpdaterPort: Int { updaterPort ?? 5006 }
+    /// The gateway's port, with its default.
+    var effectiveGatewayPort: Int { gatewayPort ?? 5000 }
+
     var runsCommands: Bool { role == .all || role == .commands }
     var runsQueries: Bool { role == .all || role == .queries }
+    var runsUpdater: Bool { role == .all || role == .updater }
+    var runsGateway: Bool { role == .all || role == .gateway }
 
     /// Refuses combinations that cannot work, naming the option at fault.
     func validate() throws(ExampleError) {
-        try transport.validate(role: role)
-        for (option, port) in [("--commands-port", effectiveCommandsPort), ("--queries-port", effectiveQueriesPort)]
-        where !(0...65_535).contains(port) {
+        // The gateway talks to the sides over HTTP, not through the transport.
+        if role != .gateway {
+            try transport.validate(role: role)
+        }
+        let ports = [
+            ("--commands-port", effectiveCommandsPort), ("--queries-port", effectiveQueriesPort),
+            ("--updater-port", effectiveUpdaterPort), ("--gateway-port", effectiveGatewayPort),
+        ]
+        for (option, port) in ports where !(0...65_535).contains(port) {
             throw ExampleError("\(option) must be a port number from 0 to 65535; got \(port)")
         }
     }

@@ -3,7 +3,8 @@ import Foundation
 
 /// The seed's calls, sent to a running example: a rule created on the command side (:5002),
 /// read at once from the query side (:5004) with the command's consistency token, listed by
-/// user, changed, deleted, and a body that is not a rule refused.
+/// user, read through the gateway (:5000), changed, deleted, and a body that is not a rule
+/// refused; then an order's product taken from the updater's stock (:5006).
 struct Demo: Sendable {
     let application: ExampleApplication
 
@@ -17,8 +18,17 @@ struct Demo: Sendable {
     static let badRule =
         #"{"nombre": "Puerta", "usuario": "ana", "tipo_apertura": "puerta", "umbral": "tres", "activa": true}"#
 
+    /// An order of the orders service: three of product 1.
+    static let order = #"{"id_orden": "o-1", "id_producto": 1, "cantidad": 3}"#
+
     /// Makes the calls with `printer`; throws at the first unexpected answer.
     func run(with printer: DemoPrinter = .standardOutput) async throws {
+        try await runRules(with: printer)
+        try await runUpdater(with: printer)
+    }
+
+    /// The rules' calls: on the command side, the query side and through the gateway.
+    func runRules(with printer: DemoPrinter = .standardOutput) async throws {
         let commands = try await application.commandsPort()
         let queries = try await application.queriesPort()
         let path = "/monitor_aperturas/reglas"
@@ -30,6 +40,7 @@ struct Demo: Sendable {
             DemoCall(method: .GET, port: queries, path: path + "/1", headers: ["X-Consistency-Token": token])
         )
         try await printer.run(DemoCall(method: .GET, port: queries, path: path + "?usuario=ana"))
+        try await printer.run(DemoCall(method: .GET, port: application.gatewayPort(), path: path + "/1"))
         let changed = try await printer.run(
             DemoCall(method: .PUT, port: commands, path: path + "/1", body: Self.changedRule)
         )
@@ -54,6 +65,26 @@ struct Demo: Sendable {
         try await printer.run(
             DemoCall(method: .POST, port: commands, path: path, body: Self.badRule, expected: .badRequest)
         )
+    }
+
+    /// The seed's order → stock flow: a product's stock, an order processed, the stock after the
+    /// updater applied the order's event.
+    func runUpdater(with printer: DemoPrinter = .standardOutput) async throws {
+        let port = try await application.updaterPort()
+        try await printer.run(DemoCall(method: .GET, port: port, path: "/productos/1"))
+        try await printer.run(
+            DemoCall(method: .POST, port: port, path: "/ordenes", body: Self.order, expected: .accepted)
+        )
+        guard let updater = application.updater else { return }
+        let clock = ContinuousClock()
+        let deadline = clock.now.advanced(by: printer.processingDeadline)
+        while try await updater.stock(of: 1)?.stock == 10 {
+            guard clock.now < deadline else {
+                throw ExampleError("the updater did not apply the order within \(printer.processingDeadline)")
+            }
+            try await clock.sleep(for: .milliseconds(20))
+        }
+        try await printer.run(DemoCall(method: .GET, port: port, path: "/productos/1"))
     }
 
     /// The `X-Consistency-Token` header of `answer`.
