@@ -273,6 +273,7 @@ let package = Package(
                 "CQRS",
                 "CQRSSQLite",
                 "ExampleSupport",
+                "Heartbeat",
                 "MessageBus",
                 "Messaging",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),

@@ -36,6 +36,18 @@ struct CQRSExample: AsyncParsableCommand {
     @Option(help: "The API gateway's port. Default: 5000.")
     var gatewayPort: Int?
 
+    @Option(help: "The heartbeat monitor's port. Default: 5020.")
+    var monitorPort: Int?
+
+    @Option(help: "Seconds between two heartbeats of every application. Default: 10, or 0.2 with --demo.")
+    var heartbeatInterval: Double?
+
+    @Option(
+        help:
+            "Seconds without a heartbeat before the monitor declares an application dead. Default: 40, or 1 with --demo."
+    )
+    var heartbeatGrace: Double?
+
     @Option(help: "Where the gateway alone finds the command side. Default: http://127.0.0.1:5002.")
     var commandsURL: String?
 
@@ -58,6 +70,9 @@ struct CQRSExample: AsyncParsableCommand {
                     queriesPort: queriesPort,
                     updaterPort: updaterPort,
                     gatewayPort: gatewayPort,
+                    monitorPort: monitorPort,
+                    heartbeatInterval: .seconds(heartbeatInterval ?? (options.demo ? 0.2 : 10)),
+                    heartbeatGrace: .seconds(heartbeatGrace ?? (options.demo ? 1 : 40)),
                     commandsURL: commandsURL,
                     queriesURL: queriesURL,
                     dataDirectory: options.data()

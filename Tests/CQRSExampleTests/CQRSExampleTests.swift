@@ -14,7 +14,15 @@ let ruleBody =
 
 /// A configuration on ports the system chooses.
 func testConfiguration() -> ExampleConfiguration {
-    ExampleConfiguration(commandsPort: 0, queriesPort: 0, updaterPort: 0, gatewayPort: 0)
+    ExampleConfiguration(
+        commandsPort: 0,
+        queriesPort: 0,
+        updaterPort: 0,
+        gatewayPort: 0,
+        monitorPort: 0,
+        heartbeatInterval: .milliseconds(100),
+        heartbeatGrace: .milliseconds(600)
+    )
 }
 
 @Suite("Course case 004 on the in-memory transport")
@@ -237,6 +245,8 @@ struct CQRSExampleTests {
             #expect(output.contains("X-Consistency-Token: "))
             #expect(output.contains("400 Bad Request"))
             #expect(output.contains(#""stock": 7"#))
+            #expect(output.contains("503 Service Unavailable"))
+            #expect(output.contains(#""reason": "heartbeatResumed""#))
         }
     }
 }

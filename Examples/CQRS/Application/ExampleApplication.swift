@@ -1,7 +1,9 @@
 import CQRS
 import CQRSSQLite
 import ExampleSupport
+import Foundation
 import GRDB
+import Heartbeat
 import Hummingbird
 import Logging
 import MessageBus
@@ -30,8 +32,10 @@ func buildApplication(
     let ports = BoundPorts()
     let metrics = ExampleMetrics()
     var services: [any Service] = [transport]
+    var emitters: [String: Restartable] = [:]
+    let host = ProcessInfo.processInfo.hostName
 
-    func makeBus(_ name: String) -> Bus {
+    func makeBus(_ name: String, notifier: (any Notifier)? = nil) -> Bus {
         var busLogger = logger
         busLogger[metadataKey: "application"] = "\(name)"
         let bus = Bus(
@@ -39,10 +43,25 @@ func buildApplication(
             name: name,
             middleware: [Retry(maximumAttempts: 3, initialDelay: .milliseconds(50))],
             logger: busLogger,
-            metricsFactory: metrics.factory
+            metricsFactory: metrics.factory,
+            notifier: notifier
         )
         services.append(bus)
         return bus
+    }
+
+    /// Makes `service` beat on `bus`, as the instance `<service>-<host>`.
+    func beat(_ service: String, on bus: Bus) throws(ExampleError) {
+        let interval = configuration.heartbeatInterval
+        let make: @Sendable () throws -> any Service = {
+            try HeartbeatEmitter(bus: bus, service: service, instanceID: "\(service)-\(host)", interval: interval)
+        }
+        do {
+            _ = try make()
+        } catch {
+            throw ExampleError("cannot beat for \(service): \(error)")
+        }
+        emitters[service] = Restartable(logger: logger, make: make)
     }
 
     logger.info("Data directory: \(data.path)")
@@ -51,6 +70,7 @@ func buildApplication(
     var servers: [any Service] = []
     if configuration.runsCommands {
         let bus = makeBus("commands")
+        try beat("commands", on: bus)
         let database = try data.openDatabase(for: "commands", migrator: CommandsApplication.migrator)
         do {
             let outbox = try SQLiteOutboxStore(database: database)
@@ -81,6 +101,7 @@ func buildApplication(
     }
     if configuration.runsQueries {
         let bus = makeBus("queries")
+        try beat("queries", on: bus)
         let database = try data.openDatabase(for: "queries", migrator: DatabaseMigrator())
         do {
             let application = try QueriesApplication(database: database)
@@ -106,8 +127,10 @@ func buildApplication(
     var updater: UpdaterApplication?
     if configuration.runsUpdater {
         let database = try data.openDatabase(for: "updater", migrator: UpdaterApplication.migrator)
+        let bus = makeBus("updater")
+        try beat("updater", on: bus)
         do {
-            updater = try UpdaterApplication(bus: makeBus("updater"), database: database)
+            updater = try UpdaterApplication(bus: bus, database: database)
         } catch {
             throw ExampleError("cannot start the updater: \(error.reason)")
         }
@@ -125,6 +148,7 @@ func buildApplication(
         )
     }
     if configuration.runsGateway {
+        try beat("gateway", on: makeBus("gateway"))
         let gateway: GatewayApplication
         if configuration.role == .all {
             // The sides run here: the gateway asks for the ports they listen on.
@@ -150,12 +174,45 @@ func buildApplication(
             )
         )
     }
+    var monitor: MonitorApplication?
+    if configuration.runsMonitor {
+        let alerts = AlertLog(logging: LoggingNotifier(logger: logger, level: .warning))
+        let bus = makeBus("monitor", notifier: alerts)
+        do {
+            let heartbeats = try HeartbeatMonitor(
+                bus: bus,
+                interval: configuration.heartbeatInterval,
+                grace: configuration.heartbeatGrace,
+                minimumInstances: Dictionary(uniqueKeysWithValues: MonitorApplication.services.map { ($0, 1) }),
+                evaluationInterval: min(.seconds(1), configuration.heartbeatInterval)
+            )
+            services.append(heartbeats)
+            monitor = MonitorApplication(monitor: heartbeats, alerts: alerts)
+        } catch {
+            throw ExampleError("cannot start the heartbeat monitor: \(error)")
+        }
+        let router = Router()
+        monitor?.addRoutes(to: router)
+        servers.append(
+            ports.server(
+                ExampleApplication.monitorServer,
+                host: configuration.host,
+                port: configuration.effectiveMonitorPort,
+                router: router,
+                metrics: metrics,
+                logger: logger
+            )
+        )
+    }
+    services += emitters.keys.sorted().compactMap { emitters[$0] }
     return ExampleApplication(
         configuration: configuration,
         transport: transport,
         commands: commands,
         queries: queries,
         updater: updater,
+        monitor: monitor,
+        emitters: emitters,
         process: ExampleProcess(services: services + servers, ports: ports, metrics: metrics, logger: logger)
     )
 }
@@ -171,6 +228,8 @@ final class ExampleApplication: Service {
     static let updaterServer = "updater"
     /// The name the gateway's port is reported under.
     static let gatewayServer = "gateway"
+    /// The name the monitor's port is reported under.
+    static let monitorServer = "monitor"
 
     let configuration: ExampleConfiguration
     /// Where messages travel.
@@ -181,6 +240,10 @@ final class ExampleApplication: Service {
     let queries: QueriesApplication?
     /// The updater, when the process runs it.
     let updater: UpdaterApplication?
+    /// The heartbeat monitor, when the process runs it.
+    let monitor: MonitorApplication?
+    /// The heartbeat emitter of each application the process runs, by service name.
+    let emitters: [String: Restartable]
     private let process: ExampleProcess
 
     fileprivate init(
@@ -189,6 +252,8 @@ final class ExampleApplication: Service {
         commands: CommandsApplication?,
         queries: QueriesApplication?,
         updater: UpdaterApplication?,
+        monitor: MonitorApplication?,
+        emitters: [String: Restartable],
         process: ExampleProcess
     ) {
         self.configuration = configuration
@@ -196,6 +261,8 @@ final class ExampleApplication: Service {
         self.commands = commands
         self.queries = queries
         self.updater = updater
+        self.monitor = monitor
+        self.emitters = emitters
         self.process = process
     }
 
@@ -220,6 +287,11 @@ final class ExampleApplication: Service {
     /// The port the updater listens on, once it listens.
     func updaterPort() async throws(ExampleError) -> Int {
         try await process.ports.port(of: Self.updaterServer)
+    }
+
+    /// The port the monitor listens on, once it listens.
+    func monitorPort() async throws(ExampleError) -> Int {
+        try await process.ports.port(of: Self.monitorServer)
     }
 
     /// The port the gateway listens on, once it listens.

@@ -18,6 +18,8 @@ struct ExampleConfiguration: Sendable {
         /// The API gateway on :5000: routes `/monitor_aperturas/...` to the command and the
         /// query side.
         case gateway
+        /// The heartbeat monitor on :5020: `GET /hearbeat`, `GET /heartbeat`, `GET /alerts`.
+        case monitor
     }
 
     var role: Role = .all
@@ -33,6 +35,12 @@ struct ExampleConfiguration: Sendable {
     var updaterPort: Int?
     /// The gateway's port; by default 5000.
     var gatewayPort: Int?
+    /// The monitor's port; by default 5020.
+    var monitorPort: Int?
+    /// How often every application beats.
+    var heartbeatInterval: Duration = .seconds(10)
+    /// How long the monitor waits for a beat before it declares an application dead.
+    var heartbeatGrace: Duration = .seconds(40)
     /// Where the gateway finds the command side when it runs alone; by default
     /// `http://127.0.0.1:5002`.
     var commandsURL: String?
@@ -54,11 +62,14 @@ struct ExampleConfiguration: Sendable {
     var effectiveUpdaterPort: Int { updaterPort ?? 5006 }
     /// The gateway's port, with its default.
     var effectiveGatewayPort: Int { gatewayPort ?? 5000 }
+    /// The monitor's port, with its default.
+    var effectiveMonitorPort: Int { monitorPort ?? 5020 }
 
     var runsCommands: Bool { role == .all || role == .commands }
     var runsQueries: Bool { role == .all || role == .queries }
     var runsUpdater: Bool { role == .all || role == .updater }
     var runsGateway: Bool { role == .all || role == .gateway }
+    var runsMonitor: Bool { role == .all || role == .monitor }
 
     /// Refuses combinations that cannot work, naming the option at fault.
     func validate() throws(ExampleError) {
@@ -69,9 +80,16 @@ struct ExampleConfiguration: Sendable {
         let ports = [
             ("--commands-port", effectiveCommandsPort), ("--queries-port", effectiveQueriesPort),
             ("--updater-port", effectiveUpdaterPort), ("--gateway-port", effectiveGatewayPort),
+            ("--monitor-port", effectiveMonitorPort),
         ]
         for (option, port) in ports where !(0...65_535).contains(port) {
             throw ExampleError("\(option) must be a port number from 0 to 65535; got \(port)")
+        }
+        guard heartbeatInterval > .zero, heartbeatGrace > heartbeatInterval else {
+            throw ExampleError(
+                "--heartbeat-grace (\(heartbeatGrace)) must be longer than --heartbeat-interval (\(heartbeatInterval)), "
+                    + "which must be positive"
+            )
         }
     }
 }

@@ -25,6 +25,50 @@ struct Demo: Sendable {
     func run(with printer: DemoPrinter = .standardOutput) async throws {
         try await runRules(with: printer)
         try await runUpdater(with: printer)
+        try await runHeartbeat(with: printer)
+    }
+
+    /// The seed's heartbeat on :5020: every application alive; the query side's heartbeat
+    /// stopped as a kill stops it, declared dead with an alert; started again, restored.
+    func runHeartbeat(with printer: DemoPrinter = .standardOutput) async throws {
+        guard let monitor = application.monitor, let queries = application.emitters["queries"] else { return }
+        let port = try await application.monitorPort()
+        try await waitFor("every application is alive", printer: printer) {
+            let services = await monitor.monitor.report().checks.keys
+            return MonitorApplication.services.allSatisfy { services.contains("\($0):heartbeat") }
+                && monitor.monitor.services.allSatisfy { $0.status == .pass }
+        }
+        try await printer.run(DemoCall(method: .GET, port: port, path: "/hearbeat"))
+        printer.output("The query side stops beating, as when its process is killed.")
+        await queries.stop()
+        try await waitFor("the query side is dead", printer: printer) {
+            monitor.alerts.all.contains { $0.kind == "serviceDead" && $0.service == "queries" }
+        }
+        try await printer.run(DemoCall(method: .GET, port: port, path: "/hearbeat", expected: .serviceUnavailable))
+        try await printer.run(DemoCall(method: .GET, port: port, path: "/alerts"))
+        printer.output("The query side starts again.")
+        try queries.start()
+        try await waitFor("the query side is restored", printer: printer) {
+            monitor.alerts.all.contains { $0.kind == "serviceRestored" && $0.service == "queries" }
+        }
+        try await printer.run(DemoCall(method: .GET, port: port, path: "/heartbeat"))
+        try await printer.run(DemoCall(method: .GET, port: port, path: "/alerts"))
+    }
+
+    /// Waits until `condition` holds, up to the printer's deadline.
+    private func waitFor(
+        _ what: String,
+        printer: DemoPrinter,
+        _ condition: @Sendable () async throws -> Bool
+    ) async throws {
+        let clock = ContinuousClock()
+        let deadline = clock.now.advanced(by: printer.processingDeadline)
+        while try await !condition() {
+            guard clock.now < deadline else {
+                throw ExampleError("not seen within \(printer.processingDeadline): \(what)")
+            }
+            try await clock.sleep(for: .milliseconds(20))
+        }
     }
 
     /// The rules' calls: on the command side, the query side and through the gateway.
