@@ -575,6 +575,7 @@ let package = Package(
                 "ExampleSupport",
                 "ExampleTesting",
                 "InMemoryTransport",
+                "KafkaTransport",
                 "Messaging",
             ],
             swiftSettings: strictSwiftSettings
