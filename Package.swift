@@ -275,6 +275,7 @@ let package = Package(
                 "ExampleSupport",
                 "Heartbeat",
                 "MessageBus",
+                "MessageBusWebhook",
                 "Messaging",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),

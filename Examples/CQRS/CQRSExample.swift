@@ -48,6 +48,9 @@ struct CQRSExample: AsyncParsableCommand {
     )
     var heartbeatGrace: Double?
 
+    @Option(help: "Where the monitor posts its alerts as JSON. Default: its own POST /webhook.")
+    var alertWebhook: String?
+
     @Option(help: "Where the gateway alone finds the command side. Default: http://127.0.0.1:5002.")
     var commandsURL: String?
 
@@ -71,6 +74,7 @@ struct CQRSExample: AsyncParsableCommand {
                     updaterPort: updaterPort,
                     gatewayPort: gatewayPort,
                     monitorPort: monitorPort,
+                    alertWebhook: alertWebhook,
                     heartbeatInterval: .seconds(heartbeatInterval ?? (options.demo ? 0.2 : 10)),
                     heartbeatGrace: .seconds(heartbeatGrace ?? (options.demo ? 1 : 40)),
                     commandsURL: commandsURL,

@@ -21,7 +21,7 @@ func testConfiguration() -> ExampleConfiguration {
         gatewayPort: 0,
         monitorPort: 0,
         heartbeatInterval: .milliseconds(100),
-        heartbeatGrace: .milliseconds(600)
+        heartbeatGrace: .seconds(1)
     )
 }
 

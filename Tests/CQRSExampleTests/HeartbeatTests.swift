@@ -44,6 +44,11 @@ struct HeartbeatTests {
             #expect(
                 after.contains { $0["kind"] as? String == "serviceRestored" && $0["service"] as? String == "queries" }
             )
+            let posted = try await eventually(port, "/webhook") {
+                ($0.json["received"] as? [[String: Any]] ?? []).contains { $0["kind"] as? String == "serviceRestored" }
+            }
+            let kinds = (posted.json["received"] as? [[String: Any]] ?? []).compactMap { $0["kind"] as? String }
+            #expect(kinds.contains("serviceDead"))
         }
     }
 

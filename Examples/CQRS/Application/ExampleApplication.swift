@@ -176,7 +176,12 @@ func buildApplication(
     }
     var monitor: MonitorApplication?
     if configuration.runsMonitor {
-        let alerts = AlertLog(logging: LoggingNotifier(logger: logger, level: .warning))
+        // Without --alert-webhook, alerts are posted to the monitor's own local endpoint.
+        let webhook = configuration.alertWebhook
+        let alerts = AlertLog(logging: LoggingNotifier(logger: logger, level: .warning)) {
+            if let webhook { return webhook }
+            return "http://127.0.0.1:\(try await ports.port(of: ExampleApplication.monitorServer))/webhook"
+        }
         let bus = makeBus("monitor", notifier: alerts)
         do {
             let heartbeats = try HeartbeatMonitor(

@@ -37,6 +37,8 @@ struct ExampleConfiguration: Sendable {
     var gatewayPort: Int?
     /// The monitor's port; by default 5020.
     var monitorPort: Int?
+    /// Where the monitor posts its alerts; `nil` for its own `POST /webhook`.
+    var alertWebhook: String?
     /// How often every application beats.
     var heartbeatInterval: Duration = .seconds(10)
     /// How long the monitor waits for a beat before it declares an application dead.

@@ -49,10 +49,16 @@ struct Demo: Sendable {
         printer.output("The query side starts again.")
         try queries.start()
         try await waitFor("the query side is restored", printer: printer) {
-            monitor.alerts.all.contains { $0.kind == "serviceRestored" && $0.service == "queries" }
+            let status = await monitor.monitor.report().status
+            return status != .fail
+                && monitor.alerts.all.contains { $0.kind == "serviceRestored" && $0.service == "queries" }
         }
         try await printer.run(DemoCall(method: .GET, port: port, path: "/heartbeat"))
         try await printer.run(DemoCall(method: .GET, port: port, path: "/alerts"))
+        try await waitFor("the webhook received both alerts", printer: printer) {
+            monitor.received.all.contains { $0.kind == "serviceRestored" }
+        }
+        try await printer.run(DemoCall(method: .GET, port: port, path: "/webhook"))
     }
 
     /// Waits until `condition` holds, up to the printer's deadline.

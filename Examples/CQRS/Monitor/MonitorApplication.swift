@@ -3,6 +3,7 @@ import Foundation
 import Heartbeat
 import Hummingbird
 import MessageBus
+import MessageBusWebhook
 import Synchronization
 
 /// The seed's heartbeat on :5020: a `HeartbeatMonitor` of every side's beats, its health report,
@@ -13,12 +14,16 @@ import Synchronization
 ///   down (`fail`).
 /// - `GET /alerts`: every alert the monitor raised — a side dead, restored, a check failing or
 ///   recovered — oldest first.
+/// - `POST /webhook`: a local endpoint for the alerts' webhook, standing in for a chat or an
+///   incident tool: it keeps each notification posted to it; `GET /webhook` lists them.
 struct MonitorApplication: Sendable {
     /// The sides the monitor expects, each with at least one instance.
     static let services = ["commands", "queries", "updater", "gateway"]
 
     let monitor: HeartbeatMonitor
     let alerts: AlertLog
+    /// What was posted to `POST /webhook`.
+    let received = AlertList()
 
     /// Adds the monitor's routes to `router`.
     func addRoutes(to router: Router<BasicRequestContext>) {
@@ -33,51 +38,82 @@ struct MonitorApplication: Sendable {
             }
         }
         router.get("alerts") { _, _ in
-            let alerts = alerts.all.map { alert in
-                JSONValue.object([
-                    ("kind", .string(alert.kind)),
-                    ("service", alert.service.map(JSONValue.string) ?? .null),
-                    ("reason", alert.reason.map(JSONValue.string) ?? .null),
-                    ("summary", .string(alert.summary)),
-                ])
+            Response.json(.object([("alerts", .array(alerts.all.map(\.json)))]))
+        }
+        router.post("webhook") { request, _ in
+            let body = try await request.body.collect(upTo: 64 * 1024)
+            let alert: AlertLog.Alert
+            do {
+                alert = try JSONDecoder().decode(AlertLog.Alert.self, from: Data(buffer: body))
+            } catch let error as DecodingError {
+                throw APIError.invalidBody(error)
             }
-            return Response.json(.object([("alerts", .array(alerts))]))
+            received.append(alert)
+            return Response(status: .noContent)
+        }
+        router.get("webhook") { _, _ in
+            Response.json(.object([("received", .array(received.all.map(\.json)))]))
         }
     }
 }
 
-/// The monitor's notifier: logs each alert, as the bus's `LoggingNotifier` does, and keeps it
-/// for `GET /alerts`.
+/// Alerts kept in memory, oldest first.
+final class AlertList: Sendable {
+    private let alerts = Mutex<[AlertLog.Alert]>([])
+
+    /// Every alert, oldest first.
+    var all: [AlertLog.Alert] { alerts.withLock { $0 } }
+
+    /// Keeps `alert`.
+    func append(_ alert: AlertLog.Alert) {
+        alerts.withLock { $0.append(alert) }
+    }
+}
+
+/// The monitor's notifier: logs each alert, as the bus's `LoggingNotifier` does, keeps it for
+/// `GET /alerts`, and posts it to the alerts' webhook.
 final class AlertLog: Notifier {
-    /// One alert, as kept.
-    struct Alert: Sendable {
+    /// One alert, as kept, and as read back from a webhook's body.
+    struct Alert: Sendable, Codable {
         var kind: String
         var service: String?
         var reason: String?
         var summary: String
+
+        /// The alert as the routes answer it.
+        var json: JSONValue {
+            .object([
+                ("kind", .string(kind)),
+                ("service", service.map(JSONValue.string) ?? .null),
+                ("reason", reason.map(JSONValue.string) ?? .null),
+                ("summary", .string(summary)),
+            ])
+        }
     }
 
-    private let alerts = Mutex<[Alert]>([])
+    private let alerts = AlertList()
     private let logging: LoggingNotifier
+    private let webhook: @Sendable () async throws -> String
 
-    init(logging: LoggingNotifier) {
+    /// Logs with `logging` and posts to the URL `webhook` gives, asked at each alert.
+    init(logging: LoggingNotifier, webhook: @escaping @Sendable () async throws -> String) {
         self.logging = logging
+        self.webhook = webhook
     }
 
     /// Every alert, oldest first.
-    var all: [Alert] { alerts.withLock { $0 } }
+    var all: [Alert] { alerts.all }
 
     func notify(_ notification: BusNotification) async throws {
-        alerts.withLock {
-            $0.append(
-                Alert(
-                    kind: notification.kind.description,
-                    service: notification.service,
-                    reason: notification.reason,
-                    summary: notification.summary
-                )
+        alerts.append(
+            Alert(
+                kind: notification.kind.description,
+                service: notification.service,
+                reason: notification.reason,
+                summary: notification.summary
             )
-        }
+        )
         try await logging.notify(notification)
+        try await WebhookNotifier(url: webhook()).notify(notification)
     }
 }
