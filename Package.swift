@@ -268,6 +268,29 @@ let package = Package(
             swiftSettings: strictSwiftSettings
         ),
         .executableTarget(
+            name: "CQRSExample",
+            dependencies: [
+                "CQRS",
+                "CQRSSQLite",
+                "ExampleSupport",
+                "Heartbeat",
+                "MessageBus",
+                "MessageBusWebhook",
+                "Messaging",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            path: "Examples/CQRS",
+            exclude: ["README.md"],
+            swiftSettings: strictSwiftSettings
+        ),
+        .executableTarget(
             name: "eip",
             dependencies: [
                 "KafkaTransport",
@@ -541,6 +564,19 @@ let package = Package(
             dependencies: [
                 "DatatypeChannel",
                 "DatatypeChannelExample",
+                "ExampleSupport",
+                "ExampleTesting",
+                "InMemoryTransport",
+                "KafkaTransport",
+                "Messaging",
+            ],
+            swiftSettings: strictSwiftSettings
+        ),
+        .testTarget(
+            name: "CQRSExampleTests",
+            dependencies: [
+                "CQRS",
+                "CQRSExample",
                 "ExampleSupport",
                 "ExampleTesting",
                 "InMemoryTransport",

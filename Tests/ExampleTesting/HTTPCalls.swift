@@ -11,6 +11,8 @@ public struct Answer: Sendable {
     public var contentType: String?
     /// The body, as text.
     public var body: String
+    /// Every header of the answer; look one up with `first(name:)`, which ignores case.
+    public var headers: HTTPHeaders = [:]
 
     /// The body parsed as a JSON object; empty if it is not one.
     public var json: [String: Any] {
@@ -28,22 +30,40 @@ public struct ExampleTestFailure: Error, CustomStringConvertible {
     }
 }
 
-/// Makes one HTTP request to the example listening on `port` of 127.0.0.1, with a JSON `body`.
-public func call(_ method: HTTPMethod, _ port: Int, _ path: String, body: String? = nil) async throws -> Answer {
-    try await call(method, port, path, bytes: body.map { Data($0.utf8) }, contentType: "application/json")
+/// Makes one HTTP request to the example listening on `port` of 127.0.0.1, with a JSON `body`
+/// and `headers`.
+public func call(
+    _ method: HTTPMethod,
+    _ port: Int,
+    _ path: String,
+    body: String? = nil,
+    headers: [String: String] = [:]
+) async throws -> Answer {
+    try await call(
+        method,
+        port,
+        path,
+        bytes: body.map { Data($0.utf8) },
+        contentType: "application/json",
+        headers: headers
+    )
 }
 
 /// Makes one HTTP request to the example listening on `port` of 127.0.0.1, with `bytes` as the
-/// body, declared as `contentType` (no `Content-Type` header when `nil`).
+/// body, declared as `contentType` (no `Content-Type` header when `nil`), and `headers`.
 public func call(
     _ method: HTTPMethod,
     _ port: Int,
     _ path: String,
     bytes: Data?,
-    contentType: String?
+    contentType: String?,
+    headers: [String: String] = [:]
 ) async throws -> Answer {
     var request = HTTPClientRequest(url: "http://127.0.0.1:\(port)\(path)")
     request.method = method
+    for (name, value) in headers {
+        request.headers.add(name: name, value: value)
+    }
     if let bytes {
         if let contentType {
             request.headers.add(name: "Content-Type", value: contentType)
@@ -55,7 +75,8 @@ public func call(
     return Answer(
         status: Int(response.status.code),
         contentType: response.headers.first(name: "Content-Type"),
-        body: String(buffer: body)
+        body: String(buffer: body),
+        headers: response.headers
     )
 }
 

@@ -16,7 +16,7 @@ struct BillingKillTests {
 
     @Test("Billing killed with SIGKILL while orders stream in, and started again, invoices every order exactly once")
     func billingKilledAndRestarted() async throws {
-        let executable = try ExampleExecutable.built()
+        let executable = try ExampleExecutable.built("MessageBusExample")
         let cluster = try KafkaMockCluster(brokers: 1)
         try cluster.createTopic("MessageBus", partitions: 3)
         let observer = try KafkaTransport(configuration: cluster.clientConfiguration, logger: quietLogger)

@@ -13,6 +13,8 @@ public struct DemoCall: Sendable {
     public var path: String
     /// The JSON body, printed as sent.
     public var body: String?
+    /// Headers sent besides `Content-Type`, printed as sent, by name.
+    public var headers: [String: String]
     /// The status the answer must have.
     public var expected: HTTPResponseStatus
     /// Whether to ask again, until the printer's deadline, while the answer is 404: consumers
@@ -25,6 +27,7 @@ public struct DemoCall: Sendable {
         port: Int,
         path: String,
         body: String? = nil,
+        headers: [String: String] = [:],
         expected: HTTPResponseStatus = .ok,
         waitsForProcessing: Bool = false
     ) {
@@ -32,6 +35,7 @@ public struct DemoCall: Sendable {
         self.port = port
         self.path = path
         self.body = body
+        self.headers = headers
         self.expected = expected
         self.waitsForProcessing = waitsForProcessing
     }
@@ -67,31 +71,56 @@ public struct DemoPrinter: Sendable {
     /// - Throws: ``ExampleError`` at the first answer whose status is not the expected one.
     public func run(_ calls: [DemoCall]) async throws {
         for call in calls {
-            let url = "http://localhost:\(call.port)\(call.path)"
-            output("\(call.method.rawValue) \(url)" + (call.body.map { "\n\($0)" } ?? ""))
-            let clock = ContinuousClock()
-            let deadline = clock.now.advanced(by: processingDeadline)
-            var (status, body) = try await send(call, to: url)
-            while call.waitsForProcessing, status == .notFound, clock.now < deadline {
-                try await clock.sleep(for: .milliseconds(50))
-                (status, body) = try await send(call, to: url)
-            }
-            output("\(status.code) \(status.reasonPhrase)\n\(body.trimmingCharacters(in: .newlines))")
-            guard status == call.expected else {
-                throw ExampleError("\(call.method.rawValue) \(url) answered \(status.code), not \(call.expected.code)")
-            }
+            _ = try await run(call)
         }
     }
 
-    private func send(_ call: DemoCall, to url: String) async throws -> (HTTPResponseStatus, String) {
+    /// Makes one call, prints it and its answer, and returns the answer.
+    ///
+    /// - Throws: ``ExampleError`` when the answer's status is not the expected one.
+    @discardableResult
+    public func run(_ call: DemoCall) async throws -> DemoAnswer {
+        let url = "http://localhost:\(call.port)\(call.path)"
+        let headers = call.headers.sorted { $0.key < $1.key }.map { "\n\($0.key): \($0.value)" }.joined()
+        output("\(call.method.rawValue) \(url)" + headers + (call.body.map { "\n\($0)" } ?? ""))
+        let clock = ContinuousClock()
+        let deadline = clock.now.advanced(by: processingDeadline)
+        var answer = try await send(call, to: url)
+        while call.waitsForProcessing, answer.status == .notFound, clock.now < deadline {
+            try await clock.sleep(for: .milliseconds(50))
+            answer = try await send(call, to: url)
+        }
+        output("\(answer.status.code) \(answer.status.reasonPhrase)\n\(answer.body.trimmingCharacters(in: .newlines))")
+        guard answer.status == call.expected else {
+            throw ExampleError(
+                "\(call.method.rawValue) \(url) answered \(answer.status.code), not \(call.expected.code)"
+            )
+        }
+        return answer
+    }
+
+    private func send(_ call: DemoCall, to url: String) async throws -> DemoAnswer {
         var request = HTTPClientRequest(url: url)
         request.method = call.method
+        for (name, value) in call.headers {
+            request.headers.add(name: name, value: value)
+        }
         if let body = call.body {
             request.headers.add(name: "Content-Type", value: "application/json")
             request.body = .bytes(ByteBuffer(string: body))
         }
         let response = try await HTTPClient.shared.execute(request, timeout: .seconds(10))
         let body = try await response.body.collect(upTo: 1 << 20)
-        return (response.status, String(buffer: body))
+        return DemoAnswer(status: response.status, headers: response.headers, body: String(buffer: body))
     }
+}
+
+/// The answer to a ``DemoCall``.
+public struct DemoAnswer: Sendable {
+    /// The answer's status.
+    public var status: HTTPResponseStatus
+    /// The answer's headers.
+    public var headers: HTTPHeaders
+    /// The answer's body, as text.
+    public var body: String
 }

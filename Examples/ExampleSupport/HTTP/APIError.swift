@@ -65,6 +65,7 @@ public struct APIError: Error, HTTPResponseError, Equatable {
         case is Int.Type: "an integer"
         case is Double.Type: "a number"
         case is String.Type: "a string"
+        case is Bool.Type: "true or false"
         default: "an object"
         }
     }

@@ -14,6 +14,8 @@ public enum JSONValue: Sendable, Equatable {
     case integer(Int)
     /// A number, written with its fraction (`1200.0`); `null` when not finite.
     case number(Double)
+    /// `true` or `false`.
+    case bool(Bool)
     /// `null`.
     case null
     /// An array, one element per line.
@@ -43,6 +45,8 @@ public enum JSONValue: Sendable, Equatable {
             output += String(value)
         case .number(let value):
             output += value.isFinite ? "\(value)" : "null"
+        case .bool(let value):
+            output += value ? "true" : "false"
         case .null:
             output += "null"
         case .array(let values):

@@ -51,9 +51,11 @@ public struct ConsistencyToken: Sendable, Hashable, Codable, CustomStringConvert
         events.filter { $0.topic == topic }.map(\.messageID)
     }
 
-    /// The token as URL-safe text without padding.
+    /// The token as URL-safe text without padding; the same token always reads the same.
     public var description: String {
-        let data = (try? JSONEncoder().encode(self)) ?? Data()
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        let data = (try? encoder.encode(self)) ?? Data()
         return String(
             data.base64EncodedString().compactMap { $0 == "+" ? "-" : $0 == "/" ? "_" : $0 == "=" ? nil : $0 }
         )

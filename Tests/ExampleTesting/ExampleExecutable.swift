@@ -9,45 +9,46 @@ import Testing
     import Darwin
 #endif
 
-/// The built `MessageBusExample` executable, run as a process of its own, as a user runs it.
-struct ExampleExecutable {
+/// A built example executable, run as a process of its own, as a user runs it.
+public struct ExampleExecutable {
     /// The executable's file.
-    let url: URL
+    public let url: URL
 
-    /// The executable `swift build` wrote beside the test bundle (`swift build --build-tests`
-    /// builds it with the tests).
+    /// The executable `name` that `swift build` wrote beside the test bundle
+    /// (`swift build --build-tests` builds it with the tests).
     ///
     /// - Throws: An error naming the directories searched when it is not there.
-    static func built() throws -> ExampleExecutable {
+    public static func built(_ name: String) throws -> ExampleExecutable {
         let bundles = [Bundle.main.bundleURL] + Bundle.allBundles.map(\.bundleURL)
         let directories = bundles.flatMap { [$0, $0.deletingLastPathComponent()] }
         for directory in directories {
-            let candidate = directory.appendingPathComponent("MessageBusExample")
+            let candidate = directory.appendingPathComponent(name)
             if FileManager.default.isExecutableFile(atPath: candidate.path) {
                 return ExampleExecutable(url: candidate)
             }
         }
-        throw ExecutableMissing(searched: directories.map(\.path))
+        throw ExecutableMissing(name: name, searched: directories.map(\.path))
     }
 
     /// Starts the executable with `arguments`; its standard output and error go to a file whose
     /// contents a failing test shows.
-    func launch(_ arguments: [String]) throws -> ExampleChild {
+    public func launch(_ arguments: [String]) throws -> ExampleChild {
         try ExampleChild(executable: url, arguments: arguments)
     }
 
     /// Why the executable could not be found.
     struct ExecutableMissing: Error, CustomStringConvertible {
+        let name: String
         let searched: [String]
 
         var description: String {
-            "MessageBusExample was not found beside the tests (searched \(searched.joined(separator: ", "))); build it with `swift build --build-tests`"
+            "\(name) was not found beside the tests (searched \(searched.joined(separator: ", "))); build it with `swift build --build-tests`"
         }
     }
 }
 
-/// One running process of the example.
-final class ExampleChild {
+/// One running process of an example.
+public final class ExampleChild {
     private let process: Process
     private let output: URL
     private let exit: AsyncStream<Void>
@@ -74,16 +75,16 @@ final class ExampleChild {
     }
 
     /// The process id.
-    var pid: Int32 { process.processIdentifier }
+    public var pid: Int32 { process.processIdentifier }
 
     /// What the process wrote to its standard output and error so far.
-    var log: String {
+    public var log: String {
         (try? String(contentsOf: output, encoding: .utf8)) ?? ""
     }
 
     /// Kills the process with SIGKILL, which it cannot catch: nothing of it runs afterwards.
     /// Returns once it is gone.
-    func kill() async {
+    public func kill() async {
         if process.isRunning {
             _ = Self.signal(pid, SIGKILL)
         }
@@ -91,12 +92,12 @@ final class ExampleChild {
     }
 
     /// Returns once the process has ended.
-    func waitUntilExit() async {
+    public func waitUntilExit() async {
         for await _ in exit {}
     }
 
     /// Whether the process ended through SIGKILL.
-    var wasKilled: Bool {
+    public var wasKilled: Bool {
         !process.isRunning && process.terminationReason == .uncaughtSignal && process.terminationStatus == SIGKILL
     }
 
@@ -119,7 +120,7 @@ final class ExampleChild {
 }
 
 /// A loopback port no process listens on now, for a process started next to listen on.
-func freeLoopbackPort() throws -> Int {
+public func freeLoopbackPort() throws -> Int {
     #if canImport(Darwin)
         let descriptor = socket(AF_INET, SOCK_STREAM, 0)
     #else
