@@ -38,7 +38,9 @@ struct HeartbeatTests {
             #expect(alerts.contains { $0["kind"] as? String == "serviceDead" && $0["service"] as? String == "queries" })
 
             try application.emitters["queries"]?.start()
-            let restored = try await eventually(port, "/hearbeat") { $0.status == 200 }
+            let restored = try await eventually(port, "/hearbeat") {
+                $0.status == 200 && $0.json["status"] as? String == "pass"
+            }
             #expect(restored.json["status"] as? String == "pass")
             let after = try await call(.GET, port, "/alerts").json["alerts"] as? [[String: Any]] ?? []
             #expect(

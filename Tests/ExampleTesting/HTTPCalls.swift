@@ -88,7 +88,7 @@ public func call(
 public func eventually(
     _ port: Int,
     _ path: String,
-    timeout: Duration = .seconds(30),
+    timeout: Duration = .seconds(60),
     file: String = #fileID,
     line: Int = #line,
     until condition: (Answer) -> Bool = { $0.status != 404 }

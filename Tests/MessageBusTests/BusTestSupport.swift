@@ -40,7 +40,7 @@ func read(
     from topic: String,
     on transport: some MessageTransport,
     group: String = "reader-\(UUID().uuidString)",
-    timeout: Duration = .seconds(20),
+    timeout: Duration = .seconds(60),
     sourceLocation: SourceLocation = #_sourceLocation
 ) async throws -> [Message] {
     let deliveries = try await transport.subscribe(

@@ -103,12 +103,12 @@ public final class BusHarness: Sendable {
     /// A message counts as settled once the bus acknowledged it (handled, skipped as a
     /// duplicate, or set aside as a dead letter); one the bus rejected for redelivery is not.
     ///
-    /// - Throws: ``BusHarnessFailure`` if some are still unsettled after `timeout` (default: 20
-    ///   seconds).
+    /// - Throws: ``BusHarnessFailure`` if some are still unsettled after `timeout` (default: 60
+    ///   seconds, so that only a hang fails on a loaded machine).
     public func waitUntilHandled(
         _ topic: String,
         group: String,
-        timeout: Duration = .seconds(20),
+        timeout: Duration = .seconds(60),
         file: String = #fileID,
         line: Int = #line
     ) async throws {
@@ -125,11 +125,11 @@ public final class BusHarness: Sendable {
     /// Returns once `condition` holds, checking it at once, then at intervals growing from a
     /// millisecond to 50.
     ///
-    /// - Throws: ``BusHarnessFailure`` if it still does not hold after `timeout` (default: 20
-    ///   seconds).
+    /// - Throws: ``BusHarnessFailure`` if it still does not hold after `timeout` (default: 60
+    ///   seconds, so that only a hang fails on a loaded machine).
     public func waitUntil(
         _ what: String,
-        timeout: Duration = .seconds(20),
+        timeout: Duration = .seconds(60),
         file: String = #fileID,
         line: Int = #line,
         _ condition: () -> Bool

@@ -27,11 +27,14 @@ package func waitUntil(
 ///
 /// For tests: it fails under any test framework by throwing, naming the caller's file and line.
 ///
+/// The default `timeout` is a minute: long enough for a loaded machine running hundreds of tests
+/// at once on two cores, since it only decides how long a test that hangs takes to fail.
+///
 /// - Throws: ``ConditionTimedOut`` if `condition` still does not hold after `timeout` (default:
-///   20 seconds); `CancellationError` if the task is cancelled while waiting.
+///   60 seconds); `CancellationError` if the task is cancelled while waiting.
 package func eventually(
     _ what: String,
-    timeout: Duration = .seconds(20),
+    timeout: Duration = .seconds(60),
     file: String = #fileID,
     line: Int = #line,
     _ condition: () -> Bool
