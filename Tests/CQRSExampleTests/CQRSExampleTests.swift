@@ -21,7 +21,7 @@ func testConfiguration() -> ExampleConfiguration {
         gatewayPort: 0,
         monitorPort: 0,
         heartbeatInterval: .milliseconds(100),
-        heartbeatGrace: .seconds(1)
+        heartbeatGrace: .seconds(3)
     )
 }
 
