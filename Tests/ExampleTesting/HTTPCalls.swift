@@ -70,7 +70,7 @@ public func call(
         }
         request.body = .bytes(ByteBuffer(bytes: bytes))
     }
-    let response = try await HTTPClient.shared.execute(request, timeout: .seconds(10))
+    let response = try await HTTPClient.shared.execute(request, timeout: .seconds(60))
     let body = try await response.body.collect(upTo: 1 << 20)
     return Answer(
         status: Int(response.status.code),

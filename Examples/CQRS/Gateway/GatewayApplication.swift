@@ -16,8 +16,8 @@ struct GatewayApplication: Sendable {
     /// The largest body passed on.
     static let maximumBodyBytes = 1 << 20
     /// How long the gateway waits for a side, connecting included (a side that is down is
-    /// tried again until then).
-    static let timeout: TimeAmount = .seconds(5)
+    /// tried again until then): longer than the command side waits for a command's answer.
+    static let timeout: TimeAmount = .seconds(20)
 
     /// The command side's base URL (`http://127.0.0.1:5002`), asked at each request.
     let commands: @Sendable () async throws -> String
