@@ -664,8 +664,12 @@ final class RDKafkaConsumer: DeliverySettler, @unchecked Sendable {
     }
 
     /// Whether the group rebalances incrementally (only moving partitions are revoked).
+    ///
+    /// librdkafka names no protocol once the member is no longer part of the group — its
+    /// session timed out under load, say — and then the eager unassignment is the one to make.
     private var isCooperative: Bool {
-        String(cString: rd_kafka_rebalance_protocol(handle)) == "COOPERATIVE"
+        guard let name = rd_kafka_rebalance_protocol(handle) else { return false }
+        return String(cString: name) == "COOPERATIVE"
     }
 
     /// Commits the settled position of `partitions` (all when `nil`) that moved since the last
