@@ -33,6 +33,7 @@ func buildApplication(
     let metrics = ExampleMetrics()
     var services: [any Service] = [transport]
     var emitters: [String: Restartable] = [:]
+    var servers: [any Service] = []
     let host = ProcessInfo.processInfo.hostName
 
     func makeBus(_ name: String, notifier: (any Notifier)? = nil) -> Bus {
@@ -64,10 +65,18 @@ func buildApplication(
         emitters[service] = Restartable(logger: logger, make: make)
     }
 
+    /// Serves the routes `addRoutes` adds on `port`, reporting the port under `name`.
+    func serve(_ name: String, port: Int, _ addRoutes: (Router<BasicRequestContext>) -> Void) {
+        let router = Router()
+        addRoutes(router)
+        servers.append(
+            ports.server(name, host: configuration.host, port: port, router: router, metrics: metrics, logger: logger)
+        )
+    }
+
     logger.info("Data directory: \(data.path)")
     var commands: CommandsApplication?
     var queries: QueriesApplication?
-    var servers: [any Service] = []
     if configuration.runsCommands {
         let bus = makeBus("commands")
         try beat("commands", on: bus)
@@ -86,18 +95,9 @@ func buildApplication(
         } catch {
             throw ExampleError("cannot start the command side: \(error.reason)")
         }
-        let router = Router()
-        commands?.addRoutes(to: router)
-        servers.append(
-            ports.server(
-                ExampleApplication.commandsServer,
-                host: configuration.host,
-                port: configuration.effectiveCommandsPort,
-                router: router,
-                metrics: metrics,
-                logger: logger
-            )
-        )
+        serve(ExampleApplication.commandsServer, port: configuration.effectiveCommandsPort) {
+            commands?.addRoutes(to: $0)
+        }
     }
     if configuration.runsQueries {
         let bus = makeBus("queries")
@@ -111,18 +111,7 @@ func buildApplication(
         } catch {
             throw ExampleError("cannot start the query side: \(error.reason)")
         }
-        let router = Router()
-        queries?.addRoutes(to: router)
-        servers.append(
-            ports.server(
-                ExampleApplication.queriesServer,
-                host: configuration.host,
-                port: configuration.effectiveQueriesPort,
-                router: router,
-                metrics: metrics,
-                logger: logger
-            )
-        )
+        serve(ExampleApplication.queriesServer, port: configuration.effectiveQueriesPort) { queries?.addRoutes(to: $0) }
     }
     var updater: UpdaterApplication?
     if configuration.runsUpdater {
@@ -134,18 +123,7 @@ func buildApplication(
         } catch {
             throw ExampleError("cannot start the updater: \(error.reason)")
         }
-        let router = Router()
-        updater?.addRoutes(to: router)
-        servers.append(
-            ports.server(
-                ExampleApplication.updaterServer,
-                host: configuration.host,
-                port: configuration.effectiveUpdaterPort,
-                router: router,
-                metrics: metrics,
-                logger: logger
-            )
-        )
+        serve(ExampleApplication.updaterServer, port: configuration.effectiveUpdaterPort) { updater?.addRoutes(to: $0) }
     }
     if configuration.runsGateway {
         try beat("gateway", on: makeBus("gateway"))
@@ -161,18 +139,7 @@ func buildApplication(
             let queriesURL = configuration.queriesURL ?? "http://127.0.0.1:5004"
             gateway = GatewayApplication(commands: { commandsURL }, queries: { queriesURL })
         }
-        let router = Router()
-        gateway.addRoutes(to: router)
-        servers.append(
-            ports.server(
-                ExampleApplication.gatewayServer,
-                host: configuration.host,
-                port: configuration.effectiveGatewayPort,
-                router: router,
-                metrics: metrics,
-                logger: logger
-            )
-        )
+        serve(ExampleApplication.gatewayServer, port: configuration.effectiveGatewayPort) { gateway.addRoutes(to: $0) }
     }
     var monitor: MonitorApplication?
     if configuration.runsMonitor {
@@ -196,18 +163,7 @@ func buildApplication(
         } catch {
             throw ExampleError("cannot start the heartbeat monitor: \(error)")
         }
-        let router = Router()
-        monitor?.addRoutes(to: router)
-        servers.append(
-            ports.server(
-                ExampleApplication.monitorServer,
-                host: configuration.host,
-                port: configuration.effectiveMonitorPort,
-                router: router,
-                metrics: metrics,
-                logger: logger
-            )
-        )
+        serve(ExampleApplication.monitorServer, port: configuration.effectiveMonitorPort) { monitor?.addRoutes(to: $0) }
     }
     services += emitters.keys.sorted().compactMap { emitters[$0] }
     return ExampleApplication(
