@@ -48,7 +48,7 @@ final class Stage: Sendable {
             var configuration = cluster.clientConfiguration
             configuration.consumer.commitInterval = .milliseconds(100)
             configuration.producer.linger = .milliseconds(1)
-            // The clients outlive nothing here, but refused connections at shutdown are no news.
+            // librdkafka silent: its lines about connections closing at shutdown are no news.
             configuration.additionalProperties["log_level"] = "0"
             transport = try KafkaTransport(configuration: configuration)
         } else {
