@@ -473,6 +473,7 @@ let package = Package(
                 "CQRS",
                 "CQRSSQLite",
                 "InMemoryTransport",
+                "KafkaTransport",
                 "MessageBus",
                 "MessageBusTesting",
                 "Messaging",

@@ -18,6 +18,8 @@ struct Scale: Sendable {
     var heartbeats: Int
     /// Events per projection run, each applied in a transaction of its own.
     var projectionEvents: Int
+    /// Commands per command-bus run, each sent after the previous one was answered.
+    var commands: Int
     /// Rounds of baseline and project; the median is reported.
     var rounds: Int
 
@@ -35,6 +37,7 @@ struct Scale: Sendable {
             securityMessages = 20_000
             heartbeats = 20_000
             projectionEvents = 1_000
+            commands = 200
             rounds = 1
         } else {
             messages = 1_000_000
@@ -46,6 +49,7 @@ struct Scale: Sendable {
             securityMessages = 500_000
             heartbeats = 200_000
             projectionEvents = 5_000
+            commands = 1_000
             rounds = 3
         }
     }

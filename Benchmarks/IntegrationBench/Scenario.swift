@@ -20,6 +20,7 @@ struct Scenario: Sendable {
             HeartbeatScenario.monitor,
             HeartbeatScenario.judging,
             ProjectionScenario.projection,
+            CommandScenario.commands,
         ] + SecurityScenarios.all + [
             SecureBusScenario.cost,
             KafkaScenarios.produce,

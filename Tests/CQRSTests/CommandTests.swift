@@ -4,23 +4,30 @@ import InMemoryTransport
 import MessageBus
 import MessageBusTesting
 import Messaging
+import ServiceLifecycle
 import Testing
 
 @Suite("Commands")
 struct CommandTests {
-    /// A command bus on a harness, with the handler of `CreateRule` counting its runs.
+    /// A command bus on a stage, with the handler of `CreateRule` counting its runs, and an
+    /// observer collecting the events published to `rules.events`.
     struct Side {
-        let harness = BusHarness()
+        static let topics = ["commands.rules.create-rule", "rules.answers", "rules.events"]
+        let stage: Stage
+        let bus: Bus
         let store = InMemoryOutboxStore()
         let effects = Count()
+        let events = Collector<Message>()
         let requester: Requester
         let relay: OutboxRelay
         let commands: CommandBus
 
-        init(requesterClock: some Clock<Duration> = ContinuousClock()) throws {
-            requester = Requester(bus: harness.bus, replyTopic: "rules.answers", clock: requesterClock)
-            relay = OutboxRelay(store: store, bus: harness.bus)
-            commands = CommandBus(bus: harness.bus, requester: requester, store: store, relay: relay)
+        init(_ carrier: Carrier = .inMemory, requesterClock: some Clock<Duration> = ContinuousClock()) throws {
+            stage = try Stage(carrier, topics: Self.topics)
+            bus = try stage.bus()
+            requester = Requester(bus: bus, replyTopic: "rules.answers", clock: requesterClock)
+            relay = OutboxRelay(store: store, bus: bus)
+            commands = CommandBus(bus: bus, requester: requester, store: store, relay: relay)
             try commands.register(CreateRule.self) { [effects] command, context in
                 if command.name == "limit" {
                     throw RuleLimitReached()
@@ -29,6 +36,16 @@ struct CommandTests {
                 try context.record(RuleCreated(id: id, name: command.name), to: "rules.events")
                 return RuleCreatedAnswer(id: id)
             }
+            try bus.consume(from: "rules.events", group: "observer") { [events] message, _ in events.append(message) }
+        }
+
+        /// Runs the bus, the requester, the relay and `services` around `body`.
+        func run<Result>(
+            with services: [any Service] = [],
+            isolation: isolated (any Actor)? = #isolation,
+            _ body: () async throws -> Result
+        ) async throws -> Result {
+            try await stage.run([bus], with: [requester, relay] + services, body)
         }
     }
 
@@ -42,15 +59,15 @@ struct CommandTests {
         }
     }
 
-    @Test func theSameCommandIDTwiceHasOneEffectAndTheSameAnswer() async throws {
-        let side = try Side()
-        let (first, second) = try await side.harness.run(with: [side.requester, side.relay]) {
+    @Test(arguments: Carrier.allCases)
+    func theSameCommandIDTwiceHasOneEffectAndTheSameAnswer(carrier: Carrier) async throws {
+        let side = try Side(carrier)
+        let (first, second) = try await side.run {
             let command = CreateRule(commandID: "request-1", name: "doors", threshold: 3)
-            let first = try await side.commands.send(command, timeout: .seconds(20))
-            let second = try await side.commands.send(command, timeout: .seconds(20))
-            try await side.harness.waitUntil("the event is published") {
-                !side.harness.published(to: "rules.events").isEmpty
-            }
+            let first = try await side.commands.send(command, timeout: .seconds(60))
+            let second = try await side.commands.send(command, timeout: .seconds(60))
+            try await side.stage.waitUntil("the event is published") { side.events.count == 1 }
+            try await side.stage.waitUntilHandled("rules.events", group: "observer", on: side.bus)
             return (first, second)
         }
         #expect(side.effects.current == 1)
@@ -59,19 +76,20 @@ struct CommandTests {
         #expect(second.consistencyToken == first.consistencyToken)
         let token = try #require(first.consistencyToken)
         #expect(token.events == [.init(topic: "rules.events", messageID: "request-1.event-1")])
-        let events = side.harness.published(to: "rules.events")
+        let events = side.events.all
         #expect(events.map(\.id) == ["request-1.event-1"])
         #expect(try events.first?.decode(RuleCreated.self) == RuleCreated(id: 1, name: "doors"))
         #expect(try await side.store.pending(limit: 10).isEmpty)
     }
 
-    @Test func aValidationErrorReachesTheSenderTypedAndChangesNothing() async throws {
-        let side = try Side()
-        let error = try await side.harness.run(with: [side.requester, side.relay]) {
+    @Test(arguments: Carrier.allCases)
+    func aValidationErrorReachesTheSenderTypedAndChangesNothing(carrier: Carrier) async throws {
+        let side = try Side(carrier)
+        let error = try await side.run {
             try await #require(throws: CQRSError.self) {
                 try await side.commands.send(
                     CreateRule(commandID: "request-2", name: "doors", threshold: 0),
-                    timeout: .seconds(20)
+                    timeout: .seconds(60)
                 )
             }
         }
@@ -80,12 +98,12 @@ struct CommandTests {
         #expect(error.messageType == "rules.create-rule")
         #expect(side.effects.current == 0)
         #expect(try await side.store.pending(limit: 10).isEmpty)
-        #expect(side.harness.published(to: "rules.events").isEmpty)
+        #expect(side.events.all.isEmpty)
     }
 
     @Test func aRefusalOfTheHandlerReachesTheSenderAndPublishesNothing() async throws {
         let side = try Side()
-        let error = try await side.harness.run(with: [side.requester, side.relay]) {
+        let error = try await side.run {
             try await #require(throws: CQRSError.self) {
                 try await side.commands.send(
                     CreateRule(commandID: "request-3", name: "limit", threshold: 1),
@@ -96,14 +114,16 @@ struct CommandTests {
         #expect(error.code == .commandRejected)
         #expect(error.reason.contains("ruleLimitReached"))
         #expect(try await side.store.pending(limit: 10).isEmpty)
-        #expect(side.harness.published(to: "rules.events").isEmpty)
+        #expect(side.events.all.isEmpty)
     }
 
-    @Test func aCommandNobodyHandlesTimesOutWithItsTypedError() async throws {
-        let harness = BusHarness()
-        let requester = Requester(bus: harness.bus, replyTopic: "rules.answers", clock: ImmediateClock())
-        let commands = CommandBus(bus: harness.bus, requester: requester, store: InMemoryOutboxStore())
-        let error = try await harness.run(with: [requester]) {
+    @Test(arguments: Carrier.allCases)
+    func aCommandNobodyHandlesTimesOutWithItsTypedError(carrier: Carrier) async throws {
+        let stage = try Stage(carrier, topics: Side.topics)
+        let bus = try stage.bus()
+        let requester = Requester(bus: bus, replyTopic: "rules.answers", clock: ImmediateClock())
+        let commands = CommandBus(bus: bus, requester: requester, store: InMemoryOutboxStore())
+        let error = try await stage.run([bus], with: [requester]) {
             try await #require(throws: CQRSError.self) {
                 try await commands.send(
                     CreateRule(commandID: "request-4", name: "doors", threshold: 1),
@@ -119,19 +139,22 @@ struct CommandTests {
     @Test func anEventCommittedBeforeACrashIsPublishedOnceByTheNextRelay() async throws {
         let side = try Side()
         // The relay is not running: the process "stops" after the commit, before publishing.
-        try await side.harness.run(with: [side.requester]) {
+        try await side.stage.run([side.bus], with: [side.requester]) {
             _ = try await side.commands.send(CreateRule(commandID: "request-5", name: "doors", threshold: 1))
         }
-        #expect(side.harness.published(to: "rules.events").isEmpty)
+        #expect(side.events.all.isEmpty)
         #expect(try await side.store.pending(limit: 10).count == 1)
 
-        let restart = BusHarness(broker: side.harness.broker)
-        let relay = OutboxRelay(store: side.store, bus: restart.bus)
-        try await restart.run(with: [relay]) {
-            try await restart.waitUntil("the event is published") { !restart.published(to: "rules.events").isEmpty }
+        let restart = try side.stage.bus()
+        let relay = OutboxRelay(store: side.store, bus: restart)
+        let published = Collector<Message>()
+        try restart.consume(from: "rules.events", group: "observer") { message, _ in published.append(message) }
+        try await side.stage.run([restart], with: [relay]) {
+            try await side.stage.waitUntil("the event is published") { published.count == 1 }
             #expect(try await relay.publishPending() == 0)
+            try await side.stage.waitUntilHandled("rules.events", group: "observer", on: restart)
         }
-        #expect(restart.published(to: "rules.events").map(\.id) == ["request-5.event-1"])
+        #expect(published.all.map(\.id) == ["request-5.event-1"])
         #expect(try await side.store.pending(limit: 10).isEmpty)
     }
 }

@@ -69,17 +69,19 @@ struct ProjectionTests {
         try await projection.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM rules") ?? 0 }
     }
 
-    @Test func aCrashInTheMiddleOfApplyingAnEventAppliesItOnceAfterRestart() async throws {
+    @Test(arguments: Carrier.allCases)
+    func aCrashInTheMiddleOfApplyingAnEventAppliesItOnceAfterRestart(carrier: Carrier) async throws {
         let database = try DatabaseQueue(path: temporaryDatabasePath())
-        let broker = InMemoryBroker()
-        let harness = BusHarness(broker: broker)
+        let stage = try Stage(carrier, topics: ["rules.events"])
+        let bus = try stage.bus()
         let failing = Count()
         let applied = Collector<Int>()
         let projection = try Self.rules(database: database, failing: failing, applied: applied)
-        try projection.register(on: harness.bus)
-        try await harness.run {
-            try await harness.transport.publish(try Self.events(5), to: "rules.events")
-            try await harness.waitUntilHandled("rules.events", group: projection.group)
+        try projection.register(on: bus)
+        try await stage.run([bus]) {
+            try await bus.transport.publish(try Self.events(5), to: "rules.events")
+            try await stage.waitUntil("the projection applied every event") { projection.status.position == 5 }
+            try await stage.waitUntilHandled("rules.events", group: projection.group, on: bus)
         }
         #expect(failing.current == 2)
         // The failed event came back before the next one: applied in order.
@@ -89,13 +91,13 @@ struct ProjectionTests {
         #expect(projection.status.lastError == nil)
 
         // Restart on the same database; an event already applied arrives again.
-        let restarted = BusHarness(broker: broker)
+        let restarted = try stage.bus()
         let again = try Self.rules(database: database)
-        try again.register(on: restarted.bus)
+        try again.register(on: restarted)
         #expect(again.status.position == 5)
-        try await restarted.run {
+        try await stage.run([restarted]) {
             try await restarted.transport.publish(try Self.events(2)[1], to: "rules.events")
-            try await restarted.waitUntilHandled("rules.events", group: again.group)
+            try await stage.waitUntilHandled("rules.events", group: again.group, on: restarted)
         }
         #expect(try await Self.rowCount(again) == 5)
         #expect(again.status.position == 5)
@@ -222,6 +224,126 @@ struct ProjectionTests {
         #expect(error.reason.contains("request-1.event-1"))
     }
 
+    @Test func appliedIdsOlderThanTheRetentionArePrunedAndTheCheckpointStays() async throws {
+        let database = try DatabaseQueue(path: temporaryDatabasePath())
+        let clock = WallClock(Date(timeIntervalSince1970: 1_800_000_000))
+        let harness = BusHarness()
+        let projection = try SQLiteProjection(
+            name: "rules",
+            version: 1,
+            topic: "rules.events",
+            database: database,
+            now: clock.now
+        ) { db, table in try db.execute(sql: "CREATE TABLE \(table) (id INTEGER PRIMARY KEY, name TEXT NOT NULL)") }
+        projection.on(RuleCreated.self) { event, db, table in
+            try db.execute(sql: "INSERT INTO \(table) (id, name) VALUES (?, ?)", arguments: [event.id, event.name])
+        }
+        try projection.register(on: harness.bus)
+        let events = try Self.events(5)
+        try await harness.run {
+            try await harness.transport.publish(Array(events[..<3]), to: "rules.events")
+            try await harness.waitUntilHandled("rules.events", group: projection.group)
+            clock.advance(by: 7200)
+            try await harness.transport.publish(Array(events[3...]), to: "rules.events")
+            try await harness.waitUntilHandled("rules.events", group: projection.group)
+        }
+        #expect(try await Self.appliedIDs(in: database) == 5)
+        #expect(try await projection.prune(olderThan: .seconds(3601)) == 3)
+        #expect(try await Self.appliedIDs(in: database) == 2)
+        #expect(try await projection.prune(olderThan: .seconds(3601)) == 0)
+        #expect(projection.status.position == 5)
+        #expect(try await Self.rowCount(projection) == 5)
+        // The ids kept still tell a delivery again from a new event.
+        let again = BusHarness(broker: harness.broker)
+        let restarted = try SQLiteProjection(
+            name: "rules",
+            version: 1,
+            topic: "rules.events",
+            database: database,
+            now: clock.now
+        ) { _, _ in }
+        try restarted.register(on: again.bus)
+        try await again.run {
+            try await again.transport.publish(events[4], to: "rules.events")
+            try await again.waitUntilHandled("rules.events", group: restarted.group)
+        }
+        #expect(restarted.status.position == 5)
+    }
+
+    @Test func runningWithARetentionPrunesAtEachCheck() async throws {
+        let database = try DatabaseQueue(path: temporaryDatabasePath())
+        let clock = WallClock(Date(timeIntervalSince1970: 1_800_000_000))
+        let harness = BusHarness()
+        let projection = try SQLiteProjection(
+            name: "rules",
+            version: 1,
+            topic: "rules.events",
+            database: database,
+            checkInterval: .milliseconds(2),
+            retention: .seconds(60),
+            now: clock.now
+        ) { db, table in try db.execute(sql: "CREATE TABLE \(table) (id INTEGER PRIMARY KEY, name TEXT NOT NULL)") }
+        projection.on(RuleCreated.self) { event, db, table in
+            try db.execute(sql: "INSERT INTO \(table) (id, name) VALUES (?, ?)", arguments: [event.id, event.name])
+        }
+        try projection.register(on: harness.bus)
+        try await harness.run(with: [projection]) {
+            try await harness.transport.publish(try Self.events(4), to: "rules.events")
+            try await harness.waitUntilHandled("rules.events", group: projection.group)
+            #expect(try await Self.appliedIDs(in: database) == 4)
+            clock.advance(by: 61)
+            try await harness.waitUntil("the applied ids are pruned") {
+                (try? database.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM cqrs_applied_events") })
+                    == 0
+            }
+        }
+        #expect(projection.status.position == 4)
+        #expect(try await Self.rowCount(projection) == 4)
+    }
+
+    @Test func aRetentionNotAboveZeroIsRefused() {
+        let error = #expect(throws: CQRSError.self) {
+            try SQLiteProjection(
+                name: "rules",
+                version: 1,
+                topic: "rules.events",
+                database: try DatabaseQueue(),
+                retention: .zero
+            ) { _, _ in }
+        }
+        #expect(error?.code == .invalidConfiguration)
+    }
+
+    @Test func aDatabaseFromBeforeRetentionKeepsItsAppliedIds() async throws {
+        let database = try DatabaseQueue(path: temporaryDatabasePath())
+        try await database.write { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE cqrs_applied_events (
+                        name TEXT NOT NULL, version INTEGER NOT NULL, message_id TEXT NOT NULL,
+                        PRIMARY KEY (name, version, message_id)
+                    ) WITHOUT ROWID;
+                    INSERT INTO cqrs_applied_events VALUES ('rules', 1, 'event-1');
+                    """
+            )
+        }
+        let clock = WallClock(Date(timeIntervalSince1970: 1_800_000_000))
+        let projection = try SQLiteProjection(
+            name: "rules",
+            version: 1,
+            topic: "rules.events",
+            database: database,
+            now: clock.now
+        ) { db, table in try db.execute(sql: "CREATE TABLE \(table) (id INTEGER PRIMARY KEY)") }
+        #expect(try await projection.prune(olderThan: .seconds(60)) == 0)
+        clock.advance(by: 61)
+        #expect(try await projection.prune(olderThan: .seconds(60)) == 1)
+    }
+
+    static func appliedIDs(in database: DatabaseQueue) async throws -> Int {
+        try await database.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM cqrs_applied_events") ?? 0 }
+    }
+
     @Test func aMalformedTokenIsRefused() {
         #expect(throws: CQRSError.self) { try ConsistencyToken(parsing: "not a token") }
     }
@@ -236,3 +358,20 @@ final class Hold: Sendable {
 
 /// What a process that dies in the middle of a transaction leaves: a transaction not committed.
 struct SimulatedCrash: Error {}
+
+/// Wall-clock time a test moves on by hand.
+final class WallClock: Sendable {
+    private let current: Mutex<Date>
+
+    init(_ start: Date) {
+        current = Mutex(start)
+    }
+
+    @Sendable func now() -> Date {
+        current.withLock { $0 }
+    }
+
+    func advance(by seconds: TimeInterval) {
+        current.withLock { $0 += seconds }
+    }
+}

@@ -7,16 +7,21 @@ import Testing
 
 @Suite("Queries")
 struct QueryTests {
-    @Test func aQueryIsAnsweredOverTheTransport() async throws {
-        let harness = BusHarness()
-        let answering = QueryBus(bus: harness.bus)
+    static let topics = ["queries.rules.rule-by-name", "rules.query-answers"]
+
+    @Test(arguments: Carrier.allCases)
+    func aQueryIsAnsweredOverTheTransport(carrier: Carrier) async throws {
+        let stage = try Stage(carrier, topics: Self.topics)
+        let answeringBus = try stage.bus("reports")
+        let answering = QueryBus(bus: answeringBus)
         try answering.register(RuleByName.self) { query in query.name == "doors" ? 7 : nil }
-        let requester = Requester(bus: harness.bus, replyTopic: "rules.query-answers")
+        let askingBus = try stage.bus("gateway")
+        let requester = Requester(bus: askingBus, replyTopic: "rules.query-answers")
         let asking = QueryBus(requester: requester)
-        let (found, missing) = try await harness.run(with: [requester]) {
+        let (found, missing) = try await stage.run([answeringBus, askingBus], with: [requester]) {
             (
-                try await asking.ask(RuleByName(name: "doors"), timeout: .seconds(20)),
-                try await asking.ask(RuleByName(name: "windows"), timeout: .seconds(20))
+                try await asking.ask(RuleByName(name: "doors"), timeout: .seconds(60)),
+                try await asking.ask(RuleByName(name: "windows"), timeout: .seconds(60))
             )
         }
         #expect(found == 7)
@@ -38,11 +43,13 @@ struct QueryTests {
         #expect(error.code == .duplicateHandler)
     }
 
-    @Test func aQueryNobodyAnswersTimesOutWithItsTypedError() async throws {
-        let harness = BusHarness()
-        let requester = Requester(bus: harness.bus, replyTopic: "rules.query-answers", clock: ImmediateClock())
+    @Test(arguments: Carrier.allCases)
+    func aQueryNobodyAnswersTimesOutWithItsTypedError(carrier: Carrier) async throws {
+        let stage = try Stage(carrier, topics: Self.topics)
+        let bus = try stage.bus()
+        let requester = Requester(bus: bus, replyTopic: "rules.query-answers", clock: ImmediateClock())
         let queries = QueryBus(requester: requester)
-        let error = try await harness.run(with: [requester]) {
+        let error = try await stage.run([bus], with: [requester]) {
             try await #require(throws: CQRSError.self) {
                 try await queries.ask(RuleByName(name: "doors"), timeout: .seconds(5))
             }

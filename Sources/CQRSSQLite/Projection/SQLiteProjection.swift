@@ -6,6 +6,12 @@ import Metrics
 import ServiceLifecycle
 import Synchronization
 
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
+
 /// A read model in SQLite, built by applying a topic's events, each in the same transaction as
 /// the projection's checkpoint.
 ///
@@ -32,6 +38,13 @@ import Synchronization
 ///
 /// **Read your writes.** ``waitUntilApplied(_:timeout:)`` returns once the view shows the
 /// events of a command's consistency token.
+///
+/// **Retention.** The ids of applied events (table `cqrs_applied_events`) are what makes an
+/// event delivered again a no-op, and what ``waitUntilApplied(_:timeout:)`` looks for. Without a
+/// ``retention`` they are kept forever; with one, ``run()`` deletes those applied longer ago at
+/// each check (or call ``prune(olderThan:)``). Keep them longer than an event can come back —
+/// a redelivery, an outbox relay publishing again after a crash — and than any token is waited
+/// for: an event whose id was deleted is applied again if it comes back.
 public final class SQLiteProjection: Service, Sendable {
     private typealias Apply = @Sendable (Message, Database, String) throws -> Void
 
@@ -55,11 +68,14 @@ public final class SQLiteProjection: Service, Sendable {
     /// How often ``run()`` asks the transport for the lag and checks whether a rebuild has
     /// caught up. Default: 1 second.
     public let checkInterval: Duration
+    /// How long the ids of applied events are kept; `nil` keeps them forever. Default: `nil`.
+    public let retention: Duration?
     private let database: any DatabaseWriter
     private let handlers = Mutex<[String: Apply]>([:])
     private let state: Mutex<State>
     private let waiters = AppliedEventWaiters()
     private let sleep: @Sendable (Duration) async throws -> Void
+    private let now: @Sendable () -> Date
 
     /// Opens the projection in `database`: creates its bookkeeping tables and this version's
     /// table if they are missing, and points the view at it unless an older version is complete
@@ -74,10 +90,14 @@ public final class SQLiteProjection: Service, Sendable {
     ///   - checkInterval: How often ``run()`` checks the lag and the rebuild. Default: 1 second.
     ///   - clock: The clock ``waitUntilApplied(_:timeout:)`` and ``run()`` measure on. Default:
     ///     `ContinuousClock`.
+    ///   - retention: How long the ids of applied events are kept; `nil` keeps them forever.
+    ///     Default: `nil`.
+    ///   - now: The current time, recorded with each applied id and measured by the retention.
+    ///     Default: the system clock.
     ///   - createTable: Creates the table named by its second argument, in the given database.
     /// - Throws: `CQRSError.Code.invalidConfiguration` for an invalid name or a version
-    ///   below 1 or below the one the view shows; `CQRSError.Code.storeFailed` when the
-    ///   tables cannot be created.
+    ///   below 1 or below the one the view shows, or a retention not above zero;
+    ///   `CQRSError.Code.storeFailed` when the tables cannot be created.
     public init(
         name: String,
         version: Int,
@@ -86,6 +106,8 @@ public final class SQLiteProjection: Service, Sendable {
         database: any DatabaseWriter,
         checkInterval: Duration = .seconds(1),
         clock: some Clock<Duration> = ContinuousClock(),
+        retention: Duration? = nil,
+        now: @escaping @Sendable () -> Date = Date.init,
         createTable: @escaping @Sendable (Database, String) throws -> Void
     ) throws(CQRSError) {
         guard !name.isEmpty, name.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_") }) else {
@@ -94,18 +116,26 @@ public final class SQLiteProjection: Service, Sendable {
         guard version >= 1 else {
             throw CQRSError(.invalidConfiguration, "Projection '\(name)' has version \(version); versions start at 1.")
         }
+        if let retention, retention <= .zero {
+            throw CQRSError(
+                .invalidConfiguration,
+                "Projection '\(name)' keeps applied ids for \(retention); a retention must be above zero."
+            )
+        }
         self.name = name
         self.version = version
         self.topic = topic
         self.group = "\(group ?? "projection.\(name)").v\(version)"
         self.database = database
         self.checkInterval = checkInterval
+        self.retention = retention
+        self.now = now
         self.sleep = { duration in try await clock.sleep(for: duration) }
         let table = "\(name)_v\(version)"
         let opened: (position: Int64, skipped: Int64, isRebuilding: Bool)
         do {
             opened = try database.write { db in
-                try Self.createBookkeeping(in: db)
+                try Self.createBookkeeping(in: db, now: now().timeIntervalSinceReferenceDate)
                 if try !db.tableExists(table) {
                     try createTable(db, table)
                 }
@@ -251,6 +281,7 @@ public final class SQLiteProjection: Service, Sendable {
     private func apply(_ message: Message) async throws {
         let apply = handlers.withLock { $0[message.type] }
         let (name, version, table) = (name, version, table)
+        let appliedAt = now().timeIntervalSinceReferenceDate
         let outcome: (applied: Bool, position: Int64)
         do {
             outcome = try await database.write { db in
@@ -265,8 +296,8 @@ public final class SQLiteProjection: Service, Sendable {
                 }
                 try apply?(message, db, table)
                 try db.execute(
-                    sql: "INSERT INTO cqrs_applied_events (name, version, message_id) VALUES (?, ?, ?)",
-                    arguments: [name, version, message.id]
+                    sql: "INSERT INTO cqrs_applied_events (name, version, message_id, applied_at) VALUES (?, ?, ?, ?)",
+                    arguments: [name, version, message.id, appliedAt]
                 )
                 try db.execute(
                     sql: """
@@ -347,8 +378,30 @@ public final class SQLiteProjection: Service, Sendable {
         return false
     }
 
+    /// Deletes the ids of the events this projection applied more than `age` ago, and returns
+    /// how many it deleted. See ``retention``.
+    ///
+    /// - Throws: `CQRSError.Code.storeFailed` with SQLite's reason.
+    @discardableResult
+    public func prune(olderThan age: Duration) async throws(CQRSError) -> Int {
+        let cutoff = now().timeIntervalSinceReferenceDate - age / .seconds(1)
+        let name = name
+        do {
+            return try await database.write { db in
+                try db.execute(
+                    sql: "DELETE FROM cqrs_applied_events WHERE name = ? AND applied_at < ?",
+                    arguments: [name, cutoff]
+                )
+                return db.changesCount
+            }
+        } catch {
+            throw CQRSError(.storeFailed, "Cannot prune the applied ids of projection '\(name)': \(error)")
+        }
+    }
+
     /// Checks the projection's progress every ``checkInterval`` until graceful shutdown or
-    /// cancellation; see ``checkProgress()``. A check that fails is recorded as the last error
+    /// cancellation, see ``checkProgress()``, and with a ``retention`` deletes the ids applied
+    /// longer ago, see ``prune(olderThan:)``. A check that fails is recorded as the last error
     /// and tried again at the next interval.
     public func run() async throws {
         let (sleep, interval) = (sleep, checkInterval)
@@ -357,6 +410,9 @@ public final class SQLiteProjection: Service, Sendable {
                 while !Task.isCancelled {
                     do {
                         try await self.checkProgress()
+                        if let retention = self.retention {
+                            try await self.prune(olderThan: retention)
+                        }
                     } catch {
                         self.state.withLock { $0.status.lastError = "\(error)" }
                     }
@@ -382,7 +438,7 @@ public final class SQLiteProjection: Service, Sendable {
 
     // MARK: - Tables
 
-    private static func createBookkeeping(in db: Database) throws {
+    private static func createBookkeeping(in db: Database, now: TimeInterval) throws {
         try db.execute(
             sql: """
                 CREATE TABLE IF NOT EXISTS cqrs_projections (
@@ -400,9 +456,18 @@ public final class SQLiteProjection: Service, Sendable {
                     name TEXT NOT NULL,
                     version INTEGER NOT NULL,
                     message_id TEXT NOT NULL,
+                    applied_at DOUBLE NOT NULL DEFAULT 0,
                     PRIMARY KEY (name, version, message_id)
                 ) WITHOUT ROWID;
                 """
+        )
+        // A database from before retention: its ids count as applied now.
+        if try !db.columns(in: "cqrs_applied_events").contains(where: { $0.name == "applied_at" }) {
+            try db.execute(sql: "ALTER TABLE cqrs_applied_events ADD COLUMN applied_at DOUBLE NOT NULL DEFAULT 0")
+            try db.execute(sql: "UPDATE cqrs_applied_events SET applied_at = ?", arguments: [now])
+        }
+        try db.execute(
+            sql: "CREATE INDEX IF NOT EXISTS cqrs_applied_events_age ON cqrs_applied_events (name, applied_at)"
         )
     }
 

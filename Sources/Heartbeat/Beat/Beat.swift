@@ -1,4 +1,5 @@
 import MessageBus
+import Messaging
 
 #if canImport(FoundationEssentials)
     import FoundationEssentials
@@ -85,7 +86,15 @@ public struct Beat: BusMessage, Hashable {
         host = try container.decode(String.self, forKey: .host)
         sequence = try container.decode(UInt64.self, forKey: .sequence)
         startTime = try container.decode(Date.self, forKey: .startTime)
-        interval = .milliseconds(Int64((try container.decode(Double.self, forKey: .intervalSeconds) * 1000).rounded()))
+        let seconds = try container.decode(Double.self, forKey: .intervalSeconds)
+        guard let milliseconds = Int64(exactly: (seconds * 1000).rounded()) else {
+            throw DecodingError.dataCorruptedError(
+                forKey: .intervalSeconds,
+                in: container,
+                debugDescription: "\(seconds) seconds is no interval a beat can have."
+            )
+        }
+        interval = .milliseconds(milliseconds)
         status = try container.decode(Status.self, forKey: .status)
         checks = try container.decodeIfPresent([CheckResult].self, forKey: .checks) ?? []
         time = try container.decode(Date.self, forKey: .time)
@@ -103,5 +112,19 @@ public struct Beat: BusMessage, Hashable {
         try container.encode(status, forKey: .status)
         try container.encode(checks, forKey: .checks)
         try container.encode(time, forKey: .time)
+    }
+}
+
+extension Beat {
+    /// The beat `message` carries, read by ``BeatReader`` when it can and otherwise by
+    /// `JSONDecoder`, which reads what the reader gave up on or names what is wrong.
+    ///
+    /// - Throws: `MessagingError` with code `decodingFailed`, naming the message and the field.
+    init(reading message: Message) throws(MessagingError) {
+        if let beat = BeatReader.beat(in: message.payload) {
+            self = beat
+        } else {
+            self = try message.decode(Beat.self)
+        }
     }
 }

@@ -137,10 +137,21 @@ public final class HeartbeatMonitor: Service, Sendable {
         self.metrics = Mutex(MonitorMetrics(factory: metricsFactory ?? bus.metricsFactory))
         do {
             // A new monitor starts at the latest beat: beats the topic retains from before it tell
-            // nothing about now, and would bring back instances long gone.
-            let options = Bus.HandlerOptions(subscription: SubscriptionOptions(startPosition: .latest))
-            try bus.consume(Beat.self, from: topic, group: group, options: options) {
-                [weak self] beat, _ in
+            // nothing about now, and would bring back instances long gone. One lane: judging a
+            // beat takes a lock and a microsecond, and more lanes only add the hand-off.
+            let options = Bus.HandlerOptions(
+                concurrency: 1,
+                subscription: SubscriptionOptions(startPosition: .latest)
+            )
+            // Beats are read by `BeatReader` rather than `JSONDecoder`: decoding was most of the
+            // monitor's time per beat.
+            try bus.consume(from: topic, group: group, options: options) { [weak self] message, _ in
+                let beat: Beat
+                do throws(MessagingError) {
+                    beat = try Beat(reading: message)
+                } catch {
+                    throw MessageBusError(.decodingFailed, error.reason, underlying: error)
+                }
                 await self?.receive(beat)
             }
         } catch {
