@@ -64,7 +64,7 @@ public struct InboundEndpoint<Value: BusMessage, Answer: Encodable & Sendable>: 
     ///   - status: The status of a successful answer. Default: 200.
     ///   - makeDecoder: Makes the decoder of the body. Default: a plain `JSONDecoder`.
     ///   - makeEncoder: Makes the encoder of the answer. Default: a `JSONEncoder` with sorted
-    ///     keys.
+    ///     keys and unescaped slashes.
     ///   - validate: Checks a decoded value beyond its type — through a datatype channel, for
     ///     example; what it throws is answered 400 (or the status of an `HTTPResponseError`).
     ///     Default: no check.
@@ -81,7 +81,7 @@ public struct InboundEndpoint<Value: BusMessage, Answer: Encodable & Sendable>: 
         makeDecoder: @escaping @Sendable () -> JSONDecoder = { JSONDecoder() },
         makeEncoder: @escaping @Sendable () -> JSONEncoder = {
             let encoder = JSONEncoder()
-            encoder.outputFormatting = [.sortedKeys]
+            encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
             return encoder
         },
         validate: @escaping @Sendable (Value) throws -> Void = { _ in },

@@ -77,7 +77,7 @@ struct HTTPGatewayTests {
             let call = Call(
                 method: "\(request.method)",
                 path: request.uri.path,
-                idempotencyKey: request.headers[HTTPField.Name("Idempotency-Key")!],
+                idempotencyKey: request.headers[FieldName("Idempotency-Key")!],
                 body: String(buffer: body)
             )
             let attempt = calls.update { calls in

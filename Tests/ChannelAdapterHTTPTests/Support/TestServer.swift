@@ -14,3 +14,6 @@ func withServer<Result: Sendable>(
         return try await body("http://127.0.0.1:\(port)")
     }
 }
+
+/// The name of an HTTP field, for fields `HTTPFields` has no constant for.
+typealias FieldName = HTTPFields.Element.Name
