@@ -5,6 +5,8 @@ import Logging
 import MessageBus
 import MessageBusTesting
 import Messaging
+import Metrics
+import MetricsTestKit
 import NIOHTTP1
 import Testing
 
@@ -44,7 +46,9 @@ struct HTTPGatewayTests {
         _ harness: BusHarness,
         baseURL: String,
         clock: ImmediateClock,
-        concurrency: Int = 8
+        concurrency: Int = 8,
+        timeout: Duration = .seconds(30),
+        metrics: any MetricsFactory = TestMetrics()
     ) throws -> HTTPGateway {
         try HTTPGateway(
             name: "erp-status",
@@ -52,10 +56,11 @@ struct HTTPGatewayTests {
             topic: "confirmations",
             configuration: HTTPGatewayConfiguration(
                 maximumConcurrency: concurrency,
-                timeout: .seconds(30),
+                timeout: timeout,
                 policy: DeliveryPolicy(maximumAttempts: 5, backoff: Backoff(initial: .milliseconds(100), jitter: 0))
             ),
-            clock: clock
+            clock: clock,
+            metricsFactory: metrics
         ) { message in
             let update = try message.decode(StatusUpdate.self)
             return HTTPGatewayRequest(
@@ -122,8 +127,9 @@ struct HTTPGatewayTests {
         let router = Self.erp(calls: calls) { _, _ in Response(status: .badRequest) }
         let clock = ImmediateClock()
         let harness = BusHarness()
+        let metrics = TestMetrics()
         try await withServer(router) { baseURL in
-            let gateway = try Self.gateway(harness, baseURL: baseURL, clock: clock)
+            let gateway = try Self.gateway(harness, baseURL: baseURL, clock: clock, metrics: metrics)
             try await harness.run {
                 try await withRunningServices([gateway], logger: Logger(label: "test")) {
                     try await Self.publish([StatusUpdate(orderID: "po-9", status: "shipped")], on: harness)
@@ -146,6 +152,11 @@ struct HTTPGatewayTests {
         #expect(notifications.first?.kind == .deliveryRejected)
         #expect(notifications.first?.messageID == deadLetter.id)
         #expect(notifications.first?.deadLetterTopic == "confirmations.dead")
+        let deadLettered = try metrics.expectCounter(
+            "channel_adapter_gateway_dead_lettered_total",
+            [("gateway", "erp-status"), ("reason", "rejected")]
+        )
+        #expect(deadLettered.totalValue == 1)
     }
 
     @Test func twentyKeysRunInParallelWithinTheBoundWhileOneFailingKeyKeepsItsOrder() async throws {
@@ -181,8 +192,15 @@ struct HTTPGatewayTests {
         }
         let clock = ImmediateClock()
         let harness = BusHarness()
+        let metrics = TestMetrics()
         try await withServer(router) { [updates] baseURL in
-            let gateway = try Self.gateway(harness, baseURL: baseURL, clock: clock, concurrency: bound)
+            let gateway = try Self.gateway(
+                harness,
+                baseURL: baseURL,
+                clock: clock,
+                concurrency: bound,
+                metrics: metrics
+            )
             try await harness.run {
                 try await withRunningServices([gateway], logger: Logger(label: "test")) {
                     try await Self.publish(updates, on: harness)
@@ -200,5 +218,54 @@ struct HTTPGatewayTests {
         #expect(calls.current.count == 60 + 3)
         #expect(clock.sleeps.count == 3)
         #expect(harness.published(to: "confirmations.dead").isEmpty)
+        let gateway = [("gateway", "erp-status")]
+        #expect(try metrics.expectCounter("channel_adapter_gateway_delivered_total", gateway).totalValue == 60)
+        #expect(try metrics.expectCounter("channel_adapter_gateway_retries_total", gateway).totalValue == 3)
+        let failed = try metrics.expectCounter("channel_adapter_gateway_calls_total", gateway + [("status", "500")])
+        #expect(failed.totalValue == 3)
+    }
+
+    @Test func aCallThatTakesLongerThanTheTimeoutIsTriedAgain() async throws {
+        let calls = Shared<[Call]>([])
+        let router = Self.erp(calls: calls) { _, attempt in
+            if attempt == 1 {
+                // Longer than the gateway waits; the server finishes it when the test ends.
+                try? await Task.sleep(for: .seconds(2))
+            }
+            return Response(status: .ok)
+        }
+        let clock = ImmediateClock()
+        let harness = BusHarness()
+        try await withServer(router) { baseURL in
+            let gateway = try Self.gateway(harness, baseURL: baseURL, clock: clock, timeout: .milliseconds(500))
+            try await harness.run {
+                try await withRunningServices([gateway], logger: Logger(label: "test")) {
+                    try await Self.publish([StatusUpdate(orderID: "po-5", status: "confirmed")], on: harness)
+                    try await harness.waitUntilHandled("confirmations", group: "erp-status")
+                }
+            }
+        }
+        // The first call timed out; on a loaded machine a later one may too, and is tried again.
+        let made = calls.current
+        #expect(made.count >= 2)
+        #expect(Set(made.map(\.idempotencyKey)).count == 1)
+        #expect(clock.sleeps.count == made.count - 1)
+        #expect(harness.published(to: "confirmations.dead").isEmpty)
+    }
+
+    @Test func aGatewayConfiguredWronglyIsRefused() {
+        let harness = BusHarness()
+        #expect(throws: ChannelAdapterError.self) {
+            try HTTPGateway(name: "", bus: harness.bus, topic: "confirmations") { _ in
+                HTTPGatewayRequest(method: .GET, url: "http://erp.internal")
+            }
+        }
+        let error = #expect(throws: ChannelAdapterError.self) {
+            try HTTPGateway(name: "erp-status", bus: harness.bus, topic: "bad topic") { _ in
+                HTTPGatewayRequest(method: .GET, url: "http://erp.internal")
+            }
+        }
+        #expect(error?.code == .invalidConfiguration)
+        #expect(error?.reason.contains("erp-status") == true)
     }
 }

@@ -4,6 +4,7 @@ import Hummingbird
 import MessageBus
 import MessageBusTesting
 import Messaging
+import MetricsTestKit
 import NIOCore
 import Testing
 
@@ -129,7 +130,8 @@ struct InboundEndpointTests {
 
     @Test(arguments: ["text/plain", nil])
     func aBodyThatIsNotJSONIsA415AndPublishesNothing(contentType: String?) async throws {
-        let harness = BusHarness()
+        let metrics = TestMetrics()
+        let harness = BusHarness(metricsFactory: metrics)
         let answer = try await harness.run {
             try await Self.post(
                 #"{"id": 1, "mensaje": "Hola"}"#,
@@ -140,6 +142,11 @@ struct InboundEndpointTests {
         #expect(answer.status == 415)
         #expect(answer.body.contains("application/json"))
         #expect(harness.published.isEmpty)
+        let counted = try metrics.expectCounter(
+            "channel_adapter_inbound_total",
+            [("topic", "greetings"), ("status", "415")]
+        )
+        #expect(counted.totalValue == 1)
     }
 
     @Test func aJSONMediaTypeWithParametersOrASuffixIsAccepted() async throws {
