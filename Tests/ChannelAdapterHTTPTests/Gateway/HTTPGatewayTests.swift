@@ -1,5 +1,6 @@
 import ChannelAdapter
 import ChannelAdapterHTTP
+import Clocks
 import Hummingbird
 import Logging
 import MessageBus
@@ -45,7 +46,7 @@ struct HTTPGatewayTests {
     static func gateway(
         _ harness: BusHarness,
         baseURL: String,
-        clock: ImmediateClock,
+        clock: some Clock<Duration>,
         concurrency: Int = 8,
         timeout: Duration = .seconds(30),
         metrics: any MetricsFactory = TestMetrics()
@@ -250,6 +251,35 @@ struct HTTPGatewayTests {
         #expect(made.count >= 2)
         #expect(Set(made.map(\.idempotencyKey)).count == 1)
         #expect(clock.sleeps.count == made.count - 1)
+        #expect(harness.published(to: "confirmations.dead").isEmpty)
+    }
+
+    @Test func aMessageWaitingOutARetryAtShutdownIsLeftForTheNextMember() async throws {
+        let calls = Shared<[Call]>([])
+        let available = Shared(false)
+        let router = Self.erp(calls: calls) { _, _ in
+            Response(status: available.current ? .ok : .serviceUnavailable)
+        }
+        let harness = BusHarness()
+        try await withServer(router) { baseURL in
+            try await harness.run {
+                // A clock that never moves: the gateway waits out its retry until it stops.
+                let first = try Self.gateway(harness, baseURL: baseURL, clock: TestClock())
+                try await withRunningServices([first], logger: Logger(label: "test")) {
+                    try await Self.publish([StatusUpdate(orderID: "po-3", status: "confirmed")], on: harness)
+                    try await harness.waitUntil("the gateway tried once") { calls.current.count == 1 }
+                }
+                #expect(harness.broker.snapshot(of: "confirmations")?.lag(of: "erp-status") == 1)
+                available.update { $0 = true }
+                let second = try Self.gateway(harness, baseURL: baseURL, clock: ImmediateClock())
+                try await withRunningServices([second], logger: Logger(label: "test")) {
+                    try await harness.waitUntilHandled("confirmations", group: "erp-status")
+                }
+            }
+        }
+        // One call by the gateway that stopped, one by the next, with the same key.
+        #expect(calls.current.count == 2)
+        #expect(Set(calls.current.map(\.idempotencyKey)).count == 1)
         #expect(harness.published(to: "confirmations.dead").isEmpty)
     }
 

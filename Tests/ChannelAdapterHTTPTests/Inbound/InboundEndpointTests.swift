@@ -128,6 +128,27 @@ struct InboundEndpointTests {
         #expect(harness.published.isEmpty)
     }
 
+    @Test func aStreamedBodyOverTheLimitIsA413AndPublishesNothing() async throws {
+        let harness = BusHarness()
+        let router = Router()
+        Self.seedEndpoint(harness, maximumBodyBytes: 64).register(on: router, at: "send")
+        let answer = try await harness.run {
+            try await withServer(router) { baseURL in
+                var request = HTTPClientRequest(url: "\(baseURL)/send")
+                request.method = .POST
+                request.headers.add(name: "Content-Type", value: "application/json")
+                let payload = #"{"id": 1, "mensaje": "\#(String(repeating: "a", count: 100))"}"#
+                // Without a length, the body is sent in chunks and only reading it finds it too large.
+                request.body = .bytes(Array(payload.utf8), length: .unknown)
+                let response = try await HTTPClient.shared.execute(request, timeout: .seconds(30))
+                let body = try await response.body.collect(upTo: 1 << 20)
+                return Answer(status: Int(response.status.code), body: String(buffer: body))
+            }
+        }
+        #expect(answer.status == 413)
+        #expect(harness.published.isEmpty)
+    }
+
     @Test(arguments: ["text/plain", nil])
     func aBodyThatIsNotJSONIsA415AndPublishesNothing(contentType: String?) async throws {
         let metrics = TestMetrics()
