@@ -172,7 +172,13 @@ struct HTTPGatewayTests {
                 $0.now += 1; $0.most = max($0.most, $0.now)
             }
             defer { inFlight.update { $0.now -= 1 } }
-            // Hold the call a moment, so that calls of different keys overlap.
+            // Hold each call until two were in flight at once — which a gateway calling one at a
+            // time never reaches, failing the test after a minute — and a moment more, so that
+            // calls of different keys overlap.
+            let deadline = ContinuousClock.now + .seconds(60)
+            while inFlight.current.most < 2, ContinuousClock.now < deadline {
+                try await Task.sleep(for: .milliseconds(1))
+            }
             try await Task.sleep(for: .milliseconds(10))
             let update = try JSONDecoder().decode(StatusUpdate.self, from: Data(call.body.utf8))
             if update.orderID == failing,
