@@ -158,6 +158,38 @@ struct HTTPPollingSourceTests {
         }
     }
 
+    @Test func aLinkWithSeveralRelationsOrARelativeTargetIsFollowedAndItsAbsenceFallsBackToTheDecoder() async throws {
+        let router = Router()
+        router.get("feed") { request, _ -> Response in
+            var headers: HTTPFields = [.contentType: "application/json"]
+            if request.uri.queryParameters["page"] == nil {
+                headers[FieldName("Link")!] =
+                    #"<https://elsewhere.test/feed?page=0>; rel="prev", <feed?page=2>; rel="next last""#
+            }
+            let items = [PurchaseOrder(id: "po-\(request.uri.query ?? "1")", product: "pallet")]
+            return Response(
+                status: .ok,
+                headers: headers,
+                body: ResponseBody(byteBuffer: ByteBuffer(bytes: try JSONEncoder().encode(items)))
+            )
+        }
+        try await withServer(router) { baseURL in
+            let source = HTTPPollingSource(
+                url: "\(baseURL)/feed",
+                cursor: .link,
+                decoder: HTTPPageDecoder { response in
+                    let items = try JSONDecoder().decode([PurchaseOrder].self, from: response.body)
+                    return PolledPage(items, nextCursor: "\(response.url)&seen")
+                }
+            )
+            let first = try await source.poll(after: nil)
+            #expect(first.nextCursor == "\(baseURL)/feed?page=2")
+            let second = try await source.poll(after: first.nextCursor)
+            #expect(second.items.map(\.id) == ["po-page=2"])
+            #expect(second.nextCursor == "\(baseURL)/feed?page=2&seen")
+        }
+    }
+
     @Test(arguments: [
         (503, "unavailable", true),
         (429, "unavailable", true),
