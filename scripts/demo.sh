@@ -3,7 +3,7 @@
 # itself the seed's requests and prints every request and answer.
 #
 #   scripts/demo.sh                       every case, in order
-#   scripts/demo.sh 001                   one case, by number or name (000 MessageBus, 001 DatatypeChannel, 004 CQRS)
+#   scripts/demo.sh 001                   one case, by number or name (000 MessageBus, 001 DatatypeChannel, 002 ChannelAdapter, 004 CQRS)
 #   scripts/demo.sh 001 --kafka HOST:PORT arguments after the case go to its example
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -12,6 +12,7 @@ source scripts/prerequisites.sh
 cases=(
     "000 MessageBus MessageBusExample"
     "001 DatatypeChannel DatatypeChannelExample"
+    "002 ChannelAdapter ChannelAdapterExample"
     "004 CQRS CQRSExample"
 )
 
