@@ -1,0 +1,3 @@
+extension ChannelAdapterHTTPSamples: ChannelAdapterPage {}
+
+extension ChannelAdapterHTTPCallingAnEndpointPerMessageSamples: ChannelAdapterPage {}
