@@ -311,6 +311,7 @@ let package = Package(
             name: "ChannelAdapterExample",
             dependencies: [
                 "ChannelAdapter",
+                "ChannelAdapterHTTP",
                 "ChannelAdapterSQLite",
                 "ExampleSupport",
                 "MessageBus",

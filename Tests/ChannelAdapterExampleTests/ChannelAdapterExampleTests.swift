@@ -157,10 +157,10 @@ struct ChannelAdapterExampleTests {
             #expect(updates.map { $0["answer"] as? Int } == [400, 200])
             let clock = ContinuousClock()
             let deadline = clock.now.advanced(by: .seconds(60))
-            while published(on: transport, ERPUpdater.deadLetterTopic) == 0, clock.now < deadline {
+            while published(on: transport, ERPLink.deadLetterTopic) == 0, clock.now < deadline {
                 try await clock.sleep(for: .milliseconds(20))
             }
-            #expect(published(on: transport, ERPUpdater.deadLetterTopic) == 1)
+            #expect(published(on: transport, ERPLink.deadLetterTopic) == 1)
             let pending = try await call(.GET, erp, "/orders/1")
             #expect(pending.json["status"] as? String == "pending")
         }

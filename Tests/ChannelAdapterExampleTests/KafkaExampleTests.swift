@@ -26,7 +26,7 @@ struct KafkaExampleTests {
     func separateRoles() async throws {
         let cluster = try KafkaMockCluster(brokers: 1)
         for topic in [
-            Topics.purchaseOrders, Topics.confirmations, Topics.messages, ERPUpdater.deadLetterTopic,
+            Topics.purchaseOrders, Topics.confirmations, Topics.messages, ERPLink.deadLetterTopic,
             Topics.purchaseOrders + ".dead",
         ] {
             try cluster.createTopic(topic, partitions: 1)

@@ -1,3 +1,4 @@
+import ChannelAdapterHTTP
 import ExampleSupport
 import Foundation
 import Hummingbird
@@ -51,8 +52,8 @@ private struct FieldName: CodingKey {
     init?(intValue: Int) { nil }
 }
 
-/// The seed's inbound endpoint, `POST /send` on :5000: takes a JSON message, publishes it on
-/// ``Topics/messages``, and answers the seed's JSON:
+/// The seed's inbound endpoint, `POST /send` on :5000: an `InboundEndpoint` that takes a JSON
+/// message, publishes it on ``Topics/messages``, and answers the seed's JSON:
 ///
 /// ```
 /// {
@@ -67,50 +68,49 @@ private struct FieldName: CodingKey {
 /// Refused before anything is published: a `Content-Type` other than JSON (415), a body over
 /// 64 KiB (413), a body that is not the message — bad JSON, a field missing, mistyped or
 /// unknown (400, naming the field). 503 when the transport does not take it.
+///
+/// The endpoint writes its answers with a `JSONEncoder`, whose layout is not the seed's (four
+/// spaces, keys in the seed's order); the route writes the answer to a published message again
+/// with `JSONValue`, from the body it read.
 struct SendEndpoint: Sendable {
     /// The answer's `message`, word for word the seed's.
     static let sentAnswer = "Mensaje enviado a Kafka"
     /// The largest body read.
     static let maximumBodyBytes = 64 * 1024
 
-    let bus: Bus
+    let endpoint: InboundEndpoint<SeedMessage, InboundReceipt>
+
+    /// An endpoint that publishes on `bus`.
+    init(bus: Bus) {
+        endpoint = InboundEndpoint(
+            bus: bus,
+            topic: Topics.messages,
+            as: SeedMessage.self,
+            maximumBodyBytes: Self.maximumBodyBytes
+        )
+    }
 
     /// Adds `POST /send` to `router`.
     func addRoutes(to router: Router<BasicRequestContext>) {
-        router.post("send") { request, _ in
-            try await send(request)
+        router.post("send") { request, context in
+            try await send(request, context: context)
         }
     }
 
     /// Checks, publishes and answers one request.
-    func send(_ request: Request) async throws -> Response {
-        let contentType = request.headers[.contentType] ?? ""
-        let mediaType = contentType.split(separator: ";").first.map {
-            $0.trimmingCharacters(in: .whitespaces).lowercased()
-        }
-        guard mediaType == "application/json" else {
-            throw APIError(
-                .unsupportedMediaType,
-                "the body must be application/json; got \(contentType.isEmpty ? "no Content-Type" : contentType)"
-            )
-        }
+    func send(_ request: Request, context: BasicRequestContext) async throws -> Response {
         let body: ByteBuffer
         do {
-            body = try await request.body.collect(upTo: Self.maximumBodyBytes)
+            // One byte more than the limit, for the endpoint to refuse it as too large.
+            body = try await request.body.collect(upTo: Self.maximumBodyBytes + 1)
         } catch {
-            throw APIError(.contentTooLarge, "the body is over \(Self.maximumBodyBytes) bytes")
+            throw APIError(.contentTooLarge, "the body must be at most \(Self.maximumBodyBytes) bytes")
         }
-        let message: SeedMessage
-        do {
-            message = try JSONDecoder().decode(SeedMessage.self, from: Data(buffer: body))
-        } catch let error as DecodingError {
-            throw APIError.invalidBody(error)
-        }
-        do {
-            try await bus.publish(message, to: Topics.messages)
-        } catch {
-            throw APIError(.serviceUnavailable, "the message was not sent: \(error)")
-        }
+        var buffered = request
+        buffered.body = RequestBody(buffer: body)
+        let response = await endpoint.handle(buffered, context: context)
+        guard response.status == .ok else { return response }
+        let message = try JSONDecoder().decode(SeedMessage.self, from: Data(body.readableBytesView))
         return Response.json(.object([("data", message.json), ("message", .string(Self.sentAnswer))]))
     }
 }

@@ -83,33 +83,25 @@ func buildApplication(
     if configuration.runsAdapter {
         let database = try data.openDatabase(for: "adapter", migrator: DatabaseMigrator())
         let bus = try makeBus("adapter")
-        let client: ERPClient
+        let erpURL: @Sendable () async throws -> String
         if configuration.role == .all {
-            client = ERPClient { "http://127.0.0.1:\(try await ports.port(of: ExampleApplication.erpServer))" }
+            erpURL = { "http://127.0.0.1:\(try await ports.port(of: ExampleApplication.erpServer))" }
         } else {
             let url = configuration.erpURL ?? "http://127.0.0.1:5010"
-            client = ERPClient { url }
+            erpURL = { url }
         }
         do {
-            let polling = try PollingAdapter(
-                source: ERPOrders(erp: client),
-                bus: bus,
-                cursors: try SQLiteCursorStore(database: database),
-                configuration: PollingConfiguration(
-                    name: "erp-orders",
-                    topic: Topics.purchaseOrders,
-                    idleBackoff: configuration.pollBackoff,
-                    failureBackoff: Backoff(initial: .milliseconds(200), maximum: .seconds(5))
-                ),
-                logger: logger,
-                metricsFactory: metrics.factory
+            services.append(
+                ERPLink(
+                    erpURL: erpURL,
+                    bus: bus,
+                    cursors: try SQLiteCursorStore(database: database),
+                    pollBackoff: configuration.pollBackoff,
+                    updatePolicy: configuration.updatePolicy,
+                    metricsFactory: metrics.factory,
+                    logger: logger
+                )
             )
-            services.append(polling)
-            let clock = ContinuousClock()
-            try ERPUpdater(erp: client, policy: configuration.updatePolicy, logger: logger) {
-                try await clock.sleep(for: $0)
-            }
-            .register(on: bus, notifier: notifier)
         } catch {
             throw ExampleError("cannot start the adapter: \(error)")
         }
