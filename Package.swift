@@ -315,6 +315,7 @@ let package = Package(
                 "ChannelAdapterSQLite",
                 "ExampleSupport",
                 "MessageBus",
+                "MessageSecurity",
                 "Messaging",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),

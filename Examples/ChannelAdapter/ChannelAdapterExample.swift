@@ -40,6 +40,26 @@ struct ChannelAdapterExample: AsyncParsableCommand {
     @Option(help: "Where the adapter alone finds the ERP. Default: http://127.0.0.1:5010.")
     var erpURL: String?
 
+    @Option(help: "The styles server's port, with --demo styles. Default: 5030.")
+    var stylesPort: Int?
+
+    /// Which demo `--demo` runs.
+    enum DemoName: String, ExpressibleByArgument, CaseIterable {
+        /// Course case 002: the seed's call and the purchase orders' journey.
+        case orders
+        /// Course case 003: one event delivered as a queue, as publish/subscribe and as a webhook.
+        case styles
+    }
+
+    @Argument(help: "With --demo, which demo: orders (course case 002) or styles (course case 003). Default: orders.")
+    var demoName: DemoName?
+
+    func validate() throws {
+        if demoName != nil, !options.demo {
+            throw ValidationError("'\(demoName?.rawValue ?? "")' names a demo: add --demo")
+        }
+    }
+
     func run() async throws {
         options.bootstrapLogging()
         if options.demo, options.role != .all {
@@ -56,6 +76,8 @@ struct ChannelAdapterExample: AsyncParsableCommand {
                     erpPort: erpPort,
                     inventoryPort: inventoryPort,
                     supplierPort: supplierPort,
+                    styles: demoName == .styles,
+                    stylesPort: stylesPort,
                     erpURL: erpURL,
                     dataDirectory: options.data()
                 )
@@ -63,8 +85,12 @@ struct ChannelAdapterExample: AsyncParsableCommand {
         } catch let error as ExampleError {
             throw ValidationError(error.description)
         }
-        let demo: (@Sendable () async throws -> Void)? =
-            options.demo ? { @Sendable in try await Demo(application: application).run() } : nil
+        let demo: (@Sendable () async throws -> Void)?
+        switch (options.demo, demoName ?? .orders) {
+        case (false, _): demo = nil
+        case (true, .orders): demo = { try await Demo(application: application).run() }
+        case (true, .styles): demo = { try await StylesDemo(application: application).run() }
+        }
         try await ExampleRunner.run(application, label: "ChannelAdapterExample", demo: demo)
     }
 }

@@ -135,12 +135,25 @@ func buildApplication(
         supplier?.addRoutes(to: router)
         makeServer(ExampleApplication.supplierServer, port: configuration.effectiveSupplierPort, router: router)
     }
+    var styles: StylesApplication?
+    if configuration.styles {
+        let bus = try makeBus("styles")
+        do {
+            styles = try StylesApplication(bus: bus)
+        } catch {
+            throw ExampleError("cannot start the styles server: \(error)")
+        }
+        let router = Router()
+        styles?.addRoutes(to: router)
+        makeServer(ExampleApplication.stylesServer, port: configuration.effectiveStylesPort, router: router)
+    }
     return ExampleApplication(
         configuration: configuration,
         transport: transport,
         erp: erp,
         inventory: inventory,
         supplier: supplier,
+        styles: styles,
         process: ExampleProcess(services: services + servers, ports: ports, metrics: metrics, logger: logger)
     )
 }
@@ -172,6 +185,8 @@ final class ExampleApplication: Service {
     static let inventoryServer = "inventory"
     /// The name the suppliers' port is reported under.
     static let supplierServer = "supplier"
+    /// The name the styles server's port is reported under.
+    static let stylesServer = "styles"
 
     let configuration: ExampleConfiguration
     /// Where messages travel; `nil` for the ERP alone, which talks HTTP only.
@@ -182,6 +197,8 @@ final class ExampleApplication: Service {
     let inventory: InventoryApplication?
     /// The suppliers, when the process runs them.
     let supplier: SupplierApplication?
+    /// Course case 003's styles server, when the process runs it.
+    let styles: StylesApplication?
     private let process: ExampleProcess
 
     fileprivate init(
@@ -190,6 +207,7 @@ final class ExampleApplication: Service {
         erp: ERPApplication?,
         inventory: InventoryApplication?,
         supplier: SupplierApplication?,
+        styles: StylesApplication?,
         process: ExampleProcess
     ) {
         self.configuration = configuration
@@ -197,6 +215,7 @@ final class ExampleApplication: Service {
         self.erp = erp
         self.inventory = inventory
         self.supplier = supplier
+        self.styles = styles
         self.process = process
     }
 
@@ -221,6 +240,11 @@ final class ExampleApplication: Service {
     /// The port the inventory listens on, once it listens.
     func inventoryPort() async throws(ExampleError) -> Int {
         try await process.ports.port(of: Self.inventoryServer)
+    }
+
+    /// The port the styles server listens on, once it listens.
+    func stylesPort() async throws(ExampleError) -> Int {
+        try await process.ports.port(of: Self.stylesServer)
     }
 
     /// The port the suppliers listen on, once they listen.

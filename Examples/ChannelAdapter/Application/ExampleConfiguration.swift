@@ -33,6 +33,10 @@ struct ExampleConfiguration: Sendable {
     var inventoryPort: Int?
     /// The suppliers' port; by default 5012.
     var supplierPort: Int?
+    /// Whether the process also runs course case 003's styles server.
+    var styles = false
+    /// The styles server's port; by default 5030.
+    var stylesPort: Int?
     /// Where the adapter finds the ERP when it runs without it; by default `http://127.0.0.1:5010`.
     var erpURL: String?
     /// The waits between two polls of the ERP that found nothing: from 100 ms, doubling, up to 1 s.
@@ -58,6 +62,8 @@ struct ExampleConfiguration: Sendable {
     var effectiveInventoryPort: Int { inventoryPort ?? 5011 }
     /// The suppliers' port, with its default.
     var effectiveSupplierPort: Int { supplierPort ?? 5012 }
+    /// The styles server's port, with its default.
+    var effectiveStylesPort: Int { stylesPort ?? 5030 }
 
     var runsERP: Bool { role == .all || role == .erp }
     var runsAdapter: Bool { role == .all || role == .adapter }
@@ -73,9 +79,13 @@ struct ExampleConfiguration: Sendable {
         let ports = [
             ("--adapter-port", effectiveAdapterPort), ("--erp-port", effectiveERPPort),
             ("--inventory-port", effectiveInventoryPort), ("--supplier-port", effectiveSupplierPort),
+            ("--styles-port", effectiveStylesPort),
         ]
         for (option, port) in ports where !(0...65_535).contains(port) {
             throw ExampleError("\(option) must be a port number from 0 to 65535; got \(port)")
+        }
+        if styles, role != .all {
+            throw ExampleError("the styles server runs with every application: leave out --role")
         }
         if let erpURL, !(erpURL.hasPrefix("http://") || erpURL.hasPrefix("https://")) {
             throw ExampleError("--erp-url must be an http:// or https:// URL; got '\(erpURL)'")
