@@ -308,6 +308,29 @@ let package = Package(
             swiftSettings: strictSwiftSettings
         ),
         .executableTarget(
+            name: "ChannelAdapterExample",
+            dependencies: [
+                "ChannelAdapter",
+                "ChannelAdapterHTTP",
+                "ChannelAdapterSQLite",
+                "ExampleSupport",
+                "MessageBus",
+                "MessageSecurity",
+                "Messaging",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            path: "Examples/ChannelAdapter",
+            exclude: ["README.md"],
+            swiftSettings: strictSwiftSettings
+        ),
+        .executableTarget(
             name: "eip",
             dependencies: [
                 "KafkaTransport",
@@ -618,6 +641,18 @@ let package = Package(
             dependencies: [
                 "CQRS",
                 "CQRSExample",
+                "ExampleSupport",
+                "ExampleTesting",
+                "InMemoryTransport",
+                "KafkaTransport",
+                "Messaging",
+            ],
+            swiftSettings: strictSwiftSettings
+        ),
+        .testTarget(
+            name: "ChannelAdapterExampleTests",
+            dependencies: [
+                "ChannelAdapterExample",
                 "ExampleSupport",
                 "ExampleTesting",
                 "InMemoryTransport",
