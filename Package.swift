@@ -23,6 +23,7 @@ let package = Package(
         .library(name: "ChannelAdapter", targets: ["ChannelAdapter"]),
         .library(name: "ChannelAdapterSQLite", targets: ["ChannelAdapterSQLite"]),
         .library(name: "ChannelAdapterTesting", targets: ["ChannelAdapterTesting"]),
+        .library(name: "ChannelAdapterHTTP", targets: ["ChannelAdapterHTTP"]),
         .library(name: "CQRS", targets: ["CQRS"]),
         .library(name: "CQRSSQLite", targets: ["CQRSSQLite"]),
         .executable(name: "eip", targets: ["eip"]),
@@ -187,6 +188,24 @@ let package = Package(
             dependencies: [
                 "ChannelAdapter",
                 "MessageBusTesting",
+            ],
+            swiftSettings: strictSwiftSettings
+        ),
+        .target(
+            name: "ChannelAdapterHTTP",
+            dependencies: [
+                "ChannelAdapter",
+                "MessageBus",
+                "MessageSecurity",
+                "Messaging",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: strictSwiftSettings
         ),
@@ -463,6 +482,29 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "MetricsTestKit", package: "swift-metrics"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strictSwiftSettings
+        ),
+        .testTarget(
+            name: "ChannelAdapterHTTPTests",
+            dependencies: [
+                "ChannelAdapter",
+                "ChannelAdapterHTTP",
+                "ChannelAdapterSQLite",
+                "ChannelAdapterTesting",
+                "InMemoryTransport",
+                "MessageBus",
+                "MessageBusTesting",
+                "MessageSecurity",
+                "Messaging",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Clocks", package: "swift-clocks"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: strictSwiftSettings

@@ -1,0 +1,6 @@
+import MessageSecurity
+
+extension ChannelAdapterHTTPDeliveringWebhooksSamples: ChannelAdapterPage {
+    /// The secret the publisher handed the subscriber, written `whsec_` and base64.
+    var secretText: String { WebhookSecret.generate().encoded }
+}
