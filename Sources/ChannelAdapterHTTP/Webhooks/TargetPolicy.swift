@@ -16,6 +16,9 @@ import ChannelAdapter
 /// judged by the addresses it resolves to, not by how it is written — and every address must be
 /// allowed, IPv4 and IPv6 alike, including IPv4 addresses embedded in IPv6 ones.
 ///
+/// The HTTP client resolves the host again to connect, a moment later; where subscribers may be
+/// hostile, also limit what the dispatcher's host can reach at the network level.
+///
 /// ```swift
 /// let policy = TargetPolicy.allowPrivateNetworks  // for tests and demos on one machine
 /// ```
@@ -49,7 +52,7 @@ public struct TargetPolicy: Sendable, Hashable {
 
     /// Checks that deliveries may go to `url`, resolving its host.
     ///
-    /// - Throws: ``ChannelAdapterError`` with code `targetRefused`, naming the URL and why: a
+    /// - Throws: `ChannelAdapterError` with code `targetRefused`, naming the URL and why: a
     ///   scheme not allowed, no host, a host that does not resolve, or an address in a scope not
     ///   allowed.
     public func check(_ url: String) async throws(ChannelAdapterError) {

@@ -47,11 +47,10 @@ import ServiceLifecycle
 /// at delivery.
 ///
 /// As a handler, a delivery that ends disabled or failed raises a notification
-/// (``MessageBus/BusNotification/Kind/webhookDisabled``,
-/// ``MessageBus/BusNotification/Kind/webhookFailed``) through the bus's notifier and, given a
-/// ``deadLetterTopic``, sets the event aside there with the subscription and reason in its
-/// headers. The other subscriptions' deliveries are not held up or repeated: the event is
-/// acknowledged. Only a failure of the store rejects it, for the bus to deliver it again.
+/// (`BusNotification.Kind.webhookDisabled`, `BusNotification.Kind.webhookFailed`) through the
+/// bus's notifier and, given a ``deadLetterTopic``, sets the event aside there with the
+/// subscription and reason in its headers. The other subscriptions' deliveries are not held up
+/// or repeated: the event is acknowledged. Only a failure of the store rejects it, for the bus to deliver it again.
 public final class WebhookDispatcher: MessageHandler, Service, Sendable {
     /// Where the subscriptions are kept.
     public let store: any SubscriptionStore
