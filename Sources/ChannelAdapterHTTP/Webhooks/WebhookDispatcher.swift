@@ -18,7 +18,9 @@ import ServiceLifecycle
 /// an HTTP `POST` of the event's payload, signed the Standard Webhooks way.
 ///
 /// Register it as the handler of the topic whose events subscribers may receive, and run it in
-/// the service group, which shuts its HTTP client down at the end:
+/// the service group, listed before the bus: the group stops services in reverse order, so the
+/// bus finishes its deliveries before the dispatcher shuts its HTTP client down. A dispatcher
+/// that is not run must be shut down with ``shutdown()``.
 ///
 /// ```swift
 /// let dispatcher = WebhookDispatcher(store: try SQLiteSubscriptionStore(path: "webhooks.sqlite"))

@@ -233,6 +233,17 @@ struct WebhookDispatcherTests {
         }
     }
 
+    @Test(.timeLimit(.minutes(1)))
+    func runningAsAServiceShutsTheClientDownWhenStopped() async throws {
+        let dispatcher = Self.makeDispatcher()
+        try await withThrowingTaskGroup(of: Void.self) { tasks in
+            tasks.addTask { try await dispatcher.run() }
+            tasks.cancelAll()
+            try await tasks.waitForAll()
+        }
+        await #expect(throws: (any Error).self) { try await dispatcher.shutdown() }
+    }
+
     @Test func aDeliveryReachesAWebhookReceiverThatVerifiesIt() async throws {
         let secret = WebhookSecret.generate()
         try await WebhookReceiverTests.withReceiver(secrets: [secret]) { url, received in
