@@ -101,7 +101,7 @@ struct HTTPGatewayTests {
             attempt == 1
                 ? Response(status: .serviceUnavailable, headers: [.retryAfter: "2"]) : Response(status: .noContent)
         }
-        let clock = ImmediateClock()
+        let clock = RecordingClock()
         let harness = BusHarness()
         try await withServer(router) { baseURL in
             let gateway = try Self.gateway(harness, baseURL: baseURL, clock: clock)
@@ -126,7 +126,7 @@ struct HTTPGatewayTests {
     @Test func a400IsDeadLetteredOnceWithoutRetry() async throws {
         let calls = Shared<[Call]>([])
         let router = Self.erp(calls: calls) { _, _ in Response(status: .badRequest) }
-        let clock = ImmediateClock()
+        let clock = RecordingClock()
         let harness = BusHarness()
         let metrics = TestMetrics()
         try await withServer(router) { baseURL in
@@ -197,7 +197,7 @@ struct HTTPGatewayTests {
         for status in statuses {
             updates += orders.map { StatusUpdate(orderID: $0, status: status) }
         }
-        let clock = ImmediateClock()
+        let clock = RecordingClock()
         let harness = BusHarness()
         let metrics = TestMetrics()
         try await withServer(router) { [updates] baseURL in
@@ -241,7 +241,7 @@ struct HTTPGatewayTests {
             }
             return Response(status: .ok)
         }
-        let clock = ImmediateClock()
+        let clock = RecordingClock()
         let harness = BusHarness()
         try await withServer(router) { baseURL in
             let gateway = try Self.gateway(harness, baseURL: baseURL, clock: clock, timeout: .milliseconds(500))
@@ -277,7 +277,7 @@ struct HTTPGatewayTests {
                 }
                 #expect(harness.broker.snapshot(of: "confirmations")?.lag(of: "erp-status") == 1)
                 available.update { $0 = true }
-                let second = try Self.gateway(harness, baseURL: baseURL, clock: ImmediateClock())
+                let second = try Self.gateway(harness, baseURL: baseURL, clock: RecordingClock())
                 try await withRunningServices([second], logger: Logger(label: "test")) {
                     try await harness.waitUntilHandled("confirmations", group: "erp-status")
                 }

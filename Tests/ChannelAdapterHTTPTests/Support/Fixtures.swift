@@ -16,7 +16,7 @@ struct PurchaseOrder: BusMessage, PolledItem, Identifiable, Equatable {
 }
 
 /// A clock whose waits return at once, recording what was asked for.
-final class ImmediateClock: Clock, Sendable {
+final class RecordingClock: Clock, Sendable {
     struct Instant: InstantProtocol {
         var offset: Duration
 
