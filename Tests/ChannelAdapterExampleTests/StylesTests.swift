@@ -19,14 +19,24 @@ struct StylesTests {
         }
     }
 
+    /// Registers the receiver's URL and hands it the secret the registration answered with.
+    func subscribeTheReceiver(_ port: Int) async throws {
+        let registration =
+            #"{"url": "http://127.0.0.1:\#(port)/webhooks/receiver", "eventTypes": ["usuario.registrado"]}"#
+        let registered = try await call(.POST, port, "/webhooks/subscriptions", body: registration)
+        #expect(registered.status == 201)
+        let secret = try #require(registered.json["secret"] as? String)
+        #expect(secret.hasPrefix("whsec_"))
+        let kept = try await call(.PUT, port, "/webhooks/receiver/secret", body: #"{"secret": "\#(secret)"}"#)
+        #expect(kept.status == 204)
+    }
+
     @Test(
         "Queue: two competing consumers handle the event once; publish/subscribe: every group gets it; webhook: verified"
     )
     func threeWays() async throws {
         try await withStyles { application, port in
-            let registration =
-                #"{"url": "http://127.0.0.1:\#(port)/webhooks/receiver", "events": ["usuario.registrado"], "secret": "\#(StylesDemo.secret)"}"#
-            #expect(try await call(.POST, port, "/webhooks/subscriptions", body: registration).status == 201)
+            try await subscribeTheReceiver(port)
             for id in 1...6 {
                 let user = #"{"id": \#(id), "nombre": "Ana", "email": "ana@example.com"}"#
                 #expect(try await call(.POST, port, "/usuarios", body: user).status == 202)
@@ -50,9 +60,7 @@ struct StylesTests {
     @Test("A webhook whose signature does not verify is refused with 401")
     func forgedWebhook() async throws {
         try await withStyles { application, port in
-            let registration =
-                #"{"url": "http://127.0.0.1:\#(port)/webhooks/receiver", "events": ["usuario.registrado"], "secret": "\#(StylesDemo.secret)"}"#
-            _ = try await call(.POST, port, "/webhooks/subscriptions", body: registration)
+            try await subscribeTheReceiver(port)
             let forged = try await call(
                 .POST,
                 port,

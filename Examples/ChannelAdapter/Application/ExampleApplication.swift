@@ -137,9 +137,19 @@ func buildApplication(
     }
     var styles: StylesApplication?
     if configuration.styles {
+        let database = try data.openDatabase(for: "styles", migrator: DatabaseMigrator())
+        let webhooks: WebhookStyle
+        do {
+            webhooks = WebhookStyle(store: try SQLiteSubscriptionStore(database: database))
+        } catch {
+            throw ExampleError("cannot open the webhook subscriptions: \(error)")
+        }
+        // Before the bus: services stop in reverse order, so the bus's deliveries end before the
+        // dispatcher's HTTP client shuts down.
+        services.append(webhooks.dispatcher)
         let bus = try makeBus("styles")
         do {
-            styles = try StylesApplication(bus: bus)
+            styles = try StylesApplication(bus: bus, webhooks: webhooks)
         } catch {
             throw ExampleError("cannot start the styles server: \(error)")
         }

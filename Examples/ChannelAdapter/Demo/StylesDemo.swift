@@ -6,8 +6,6 @@ import Foundation
 struct StylesDemo: Sendable {
     let application: ExampleApplication
 
-    /// The receiver's secret, in Standard Webhooks' form.
-    static let secret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
     /// The seed's event: a user registered.
     static let user = #"{"id": 7, "nombre": "Ana", "email": "ana@example.com"}"#
 
@@ -17,11 +15,27 @@ struct StylesDemo: Sendable {
             throw ExampleError("the styles demo needs the styles application")
         }
         let port = try await application.stylesPort()
-        printer.output("A receiver registers its URL for the event usuario.registrado, with its secret:")
+        printer.output("A receiver registers its URL for the event usuario.registrado; the answer holds the signing secret:")
         let registration =
-            #"{"url": "http://127.0.0.1:\#(port)/webhooks/receiver", "events": ["usuario.registrado"], "secret": "\#(Self.secret)"}"#
-        try await printer.run(
+            #"{"url": "http://127.0.0.1:\#(port)/webhooks/receiver", "eventTypes": ["usuario.registrado"]}"#
+        let registered = try await printer.run(
             DemoCall(method: .POST, port: port, path: "/webhooks/subscriptions", body: registration, expected: .created)
+        )
+        guard
+            let answer = try? JSONSerialization.jsonObject(with: Data(registered.body.utf8)) as? [String: Any],
+            let secret = answer["secret"] as? String
+        else {
+            throw ExampleError("the subscription's answer holds no secret: \(registered.body)")
+        }
+        printer.output("The receiver keeps the secret:")
+        try await printer.run(
+            DemoCall(
+                method: .PUT,
+                port: port,
+                path: "/webhooks/receiver/secret",
+                body: #"{"secret": "\#(secret)"}"#,
+                expected: .noContent
+            )
         )
         printer.output("One event is published on 'usuarios.registrados':")
         try await printer.run(

@@ -1,9 +1,8 @@
-import AsyncHTTPClient
+import ChannelAdapterHTTP
 import ExampleSupport
 import Foundation
 import Hummingbird
 import MessageBus
-import MessageSecurity
 import Messaging
 import NIOCore
 import Synchronization
@@ -44,13 +43,13 @@ struct StylesApplication: Sendable {
 
     let bus: Bus
     let deliveries: Deliveries
-    let webhooks: Webhooks
+    let webhooks: WebhookStyle
 
-    /// Registers every group's members and the webhook dispatcher on `bus`.
-    init(bus: Bus) throws {
+    /// Registers every group's members on `bus`, and `webhooks`' dispatcher as the handler of
+    /// the group `webhooks`.
+    init(bus: Bus, webhooks: WebhookStyle) throws {
         self.bus = bus
         let deliveries = Deliveries()
-        let webhooks = Webhooks()
         self.deliveries = deliveries
         self.webhooks = webhooks
         for (group, members) in Self.groups {
@@ -61,9 +60,7 @@ struct StylesApplication: Sendable {
                 }
             }
         }
-        try bus.consume(from: Self.topic, group: "webhooks", name: "webhook-dispatcher") { message, _ in
-            try await webhooks.dispatch(message)
-        }
+        try bus.handle(from: Self.topic, group: "webhooks", name: "webhook-dispatcher", handler: webhooks.dispatcher)
     }
 
     /// Adds the routes to `router`.

@@ -41,7 +41,7 @@ public struct WebhookSubscriptionRoutes: Sendable {
     }
 
     /// A subscription as the routes show it.
-    public struct Description: ResponseCodable, Sendable, Equatable {
+    public struct Description: Codable, Sendable, Equatable {
         /// The subscription's id.
         public var id: String
         /// The endpoint.
@@ -67,7 +67,7 @@ public struct WebhookSubscriptionRoutes: Sendable {
 
     /// Adds the routes to `router`, typically a group such as `router.group("webhooks/subscriptions")`.
     public func add<Context: RequestContext>(to router: some RouterMethods<Context>) {
-        router.post { request, context -> EditedResponse<Description> in
+        router.post { request, context -> Response in
             let registration: Registration
             do {
                 registration = try await request.decode(as: Registration.self, context: context)
@@ -77,23 +77,35 @@ public struct WebhookSubscriptionRoutes: Sendable {
             let subscription = try await Self.answering {
                 try await dispatcher.register(url: registration.url, eventTypes: Set(registration.eventTypes))
             }
-            return EditedResponse(status: .created, response: Description(subscription, showingSecret: true))
+            return try Self.json(Description(subscription, showingSecret: true), status: .created)
         }
-        router.get { _, _ -> [Description] in
-            try await dispatcher.store.list().map { Description($0, showingSecret: false) }
+        router.get { _, _ -> Response in
+            try Self.json(try await dispatcher.store.list().map { Description($0, showingSecret: false) })
         }
-        router.get(":id") { _, context -> Description in
+        router.get(":id") { _, context -> Response in
             let id = try context.parameters.require("id")
             guard let subscription = try await dispatcher.store.subscription(id) else {
                 throw HTTPError(.notFound, message: "No webhook subscription has the id '\(id)'.")
             }
-            return Description(subscription, showingSecret: false)
+            return try Self.json(Description(subscription, showingSecret: false))
         }
         router.delete(":id") { _, context -> HTTPResponse.Status in
             let id = try context.parameters.require("id")
             try await Self.answering { try await dispatcher.store.delete(id) }
             return .noContent
         }
+    }
+
+    /// `value` as JSON, with sorted keys, slashes unescaped and ISO 8601 dates.
+    private static func json(_ value: some Encodable, status: HTTPResponse.Status = .ok) throws -> Response {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        encoder.dateEncodingStrategy = .iso8601
+        return Response(
+            status: status,
+            headers: [.contentType: "application/json; charset=utf-8"],
+            body: ResponseBody(byteBuffer: ByteBuffer(bytes: try encoder.encode(value)))
+        )
     }
 
     /// Runs `body`, answering the adapter's errors with the statuses they call for.
