@@ -15,7 +15,9 @@ struct StylesDemo: Sendable {
             throw ExampleError("the styles demo needs the styles application")
         }
         let port = try await application.stylesPort()
-        printer.output("A receiver registers its URL for the event usuario.registrado; the answer holds the signing secret:")
+        printer.output(
+            "A receiver registers its URL for the event usuario.registrado; the answer holds the signing secret:"
+        )
         let registration =
             #"{"url": "http://127.0.0.1:\#(port)/webhooks/receiver", "eventTypes": ["usuario.registrado"]}"#
         let registered = try await printer.run(

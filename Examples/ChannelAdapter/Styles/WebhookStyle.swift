@@ -63,7 +63,9 @@ final class WebhookStyle: Sendable {
             let event = try await WebhookReceiver(secrets: secrets).verify(request)
             let user = (try? JSONDecoder().decode(UserRegistered.self, from: event.body))?.json ?? .string("")
             self.received.withLock {
-                $0.append(.object([("event", user), ("webhook-id", .string(event.id)), ("signature", .string("verified"))]))
+                $0.append(
+                    .object([("event", user), ("webhook-id", .string(event.id)), ("signature", .string("verified"))])
+                )
             }
             return Response(status: .noContent)
         }
