@@ -39,19 +39,7 @@ public final class SQLiteCursorStore: CursorStore {
         busyTimeout: Duration = .seconds(5),
         now: @escaping @Sendable () -> Date = Date.init
     ) throws {
-        var configuration = Configuration()
-        configuration.busyMode = .timeout(busyTimeout / .seconds(1))
-        let queue: DatabaseQueue
-        do {
-            queue = try DatabaseQueue(path: path, configuration: configuration)
-        } catch {
-            throw ChannelAdapterError(
-                .invalidConfiguration,
-                "Cannot open the cursor database at '\(path)': \(error)",
-                underlying: error
-            )
-        }
-        try self.init(database: queue, now: now)
+        try self.init(database: try openDatabase(at: path, busyTimeout: busyTimeout, for: "cursor"), now: now)
     }
 
     /// Uses an open GRDB database, creating the store's table if it is missing.

@@ -28,19 +28,7 @@ public final class SQLiteSubscriptionStore: SubscriptionStore {
     /// - Throws: `ChannelAdapterError` with code `invalidConfiguration` when the file cannot be
     ///   opened or the table cannot be created, naming the path and SQLite's reason.
     public convenience init(path: String, busyTimeout: Duration = .seconds(5)) throws {
-        var configuration = Configuration()
-        configuration.busyMode = .timeout(busyTimeout / .seconds(1))
-        let queue: DatabaseQueue
-        do {
-            queue = try DatabaseQueue(path: path, configuration: configuration)
-        } catch {
-            throw ChannelAdapterError(
-                .invalidConfiguration,
-                "Cannot open the webhook subscription database at '\(path)': \(error)",
-                underlying: error
-            )
-        }
-        try self.init(database: queue)
+        try self.init(database: try openDatabase(at: path, busyTimeout: busyTimeout, for: "webhook subscription"))
     }
 
     /// Uses an open GRDB database, creating the store's table if it is missing.
