@@ -69,16 +69,15 @@ private struct FieldName: CodingKey {
 /// 64 KiB (413), a body that is not the message — bad JSON, a field missing, mistyped or
 /// unknown (400, naming the field). 503 when the transport does not take it.
 ///
-/// The endpoint writes its answers with a `JSONEncoder`, whose layout is not the seed's (four
-/// spaces, keys in the seed's order); the route writes the answer to a published message again
-/// with `JSONValue`, from the body it read.
+/// The answer is written with `JSONValue`, keeping the seed's layout: four spaces, keys in the
+/// seed's order.
 struct SendEndpoint: Sendable {
     /// The answer's `message`, word for word the seed's.
     static let sentAnswer = "Mensaje enviado a Kafka"
     /// The largest body read.
     static let maximumBodyBytes = 64 * 1024
 
-    let endpoint: InboundEndpoint<SeedMessage, InboundReceipt>
+    let endpoint: InboundEndpoint<SeedMessage>
 
     /// An endpoint that publishes on `bus`.
     init(bus: Bus) {
@@ -87,30 +86,13 @@ struct SendEndpoint: Sendable {
             topic: Topics.messages,
             as: SeedMessage.self,
             maximumBodyBytes: Self.maximumBodyBytes
-        )
+        ) { message, _ in
+            Response.json(.object([("data", message.json), ("message", .string(Self.sentAnswer))]))
+        }
     }
 
     /// Adds `POST /send` to `router`.
     func addRoutes(to router: Router<BasicRequestContext>) {
-        router.post("send") { request, context in
-            try await send(request, context: context)
-        }
-    }
-
-    /// Checks, publishes and answers one request.
-    func send(_ request: Request, context: BasicRequestContext) async throws -> Response {
-        let body: ByteBuffer
-        do {
-            // One byte more than the limit, for the endpoint to refuse it as too large.
-            body = try await request.body.collect(upTo: Self.maximumBodyBytes + 1)
-        } catch {
-            throw APIError(.contentTooLarge, "the body must be at most \(Self.maximumBodyBytes) bytes")
-        }
-        var buffered = request
-        buffered.body = RequestBody(buffer: body)
-        let response = await endpoint.handle(buffered, context: context)
-        guard response.status == .ok else { return response }
-        let message = try JSONDecoder().decode(SeedMessage.self, from: Data(body.readableBytesView))
-        return Response.json(.object([("data", message.json), ("message", .string(Self.sentAnswer))]))
+        endpoint.register(on: router, at: "send")
     }
 }

@@ -33,25 +33,24 @@ import NIOCore
 ///
 /// Every error answer is JSON: `{"error": "...", "field": "..."}`, the field present when one
 /// was at fault. A published request is answered with the `answer` closure's value, as JSON,
-/// with ``status`` (200 by default); the default answer is an ``InboundReceipt``.
+/// with the status given (200 by default); the default answer is an ``InboundReceipt``. An answer
+/// whose layout JSONEncoder cannot write — keys in a given order, an indentation of its own —
+/// comes from a `respond` closure that returns the whole `Response`.
 ///
 /// Metrics, labelled `topic`: `channel_adapter_inbound_total`, also labelled `status` with the
 /// answer's status code.
-public struct InboundEndpoint<Value: BusMessage, Answer: Encodable & Sendable>: Sendable {
+public struct InboundEndpoint<Value: BusMessage>: Sendable {
     /// The bus the endpoint publishes on; its outgoing middleware applies.
     public let bus: Bus
     /// The topic the endpoint publishes to.
     public let topic: String
     /// The largest body accepted, in bytes.
     public let maximumBodyBytes: Int
-    /// The status of a successful answer.
-    public let status: HTTPResponse.Status
-
     private let makeDecoder: @Sendable () -> JSONDecoder
     private let makeEncoder: @Sendable () -> JSONEncoder
     private let validate: @Sendable (Value) throws -> Void
     private let message: @Sendable (Value) throws -> Message
-    private let answer: @Sendable (Value, Message) throws -> Answer
+    private let respond: @Sendable (Value, Message) throws -> Response
     private let metricsFactory: any MetricsFactory
 
     /// Creates an endpoint.
@@ -72,7 +71,7 @@ public struct InboundEndpoint<Value: BusMessage, Answer: Encodable & Sendable>: 
     ///     `messageType`, in JSON.
     ///   - metricsFactory: Where the metrics go. Default: the bus's factory.
     ///   - answer: The body of a successful answer, from the value and the message as published.
-    public init(
+    public init<Answer: Encodable>(
         bus: Bus,
         topic: String,
         as type: Value.Type,
@@ -89,15 +88,68 @@ public struct InboundEndpoint<Value: BusMessage, Answer: Encodable & Sendable>: 
         metricsFactory: (any MetricsFactory)? = nil,
         answer: @escaping @Sendable (Value, Message) throws -> Answer
     ) {
+        self.init(
+            bus: bus,
+            topic: topic,
+            as: type,
+            maximumBodyBytes: maximumBodyBytes,
+            makeDecoder: makeDecoder,
+            makeEncoder: makeEncoder,
+            validate: validate,
+            message: message,
+            metricsFactory: metricsFactory
+        ) { value, published in
+            let body = try makeEncoder().encode(try answer(value, published))
+            return Response(
+                status: status,
+                headers: [.contentType: "application/json"],
+                body: ResponseBody(byteBuffer: ByteBuffer(bytes: body))
+            )
+        }
+    }
+
+    /// Creates an endpoint whose successful answers `respond` writes whole: status, headers and
+    /// body.
+    ///
+    /// - Parameters:
+    ///   - bus: The bus to publish on.
+    ///   - topic: The topic to publish to.
+    ///   - type: The type the body decodes as.
+    ///   - maximumBodyBytes: The largest body accepted. Default: 1 MiB.
+    ///   - makeDecoder: Makes the decoder of the body. Default: a plain `JSONDecoder`.
+    ///   - makeEncoder: Makes the encoder of error answers. Default: a `JSONEncoder` with sorted
+    ///     keys and unescaped slashes.
+    ///   - validate: Checks a decoded value beyond its type; what it throws is answered 400 (or
+    ///     the status of an `HTTPResponseError`). Default: no check.
+    ///   - message: Makes the message to publish. Default: `Message(value)`, of the value's
+    ///     `messageType`, in JSON.
+    ///   - metricsFactory: Where the metrics go. Default: the bus's factory.
+    ///   - respond: The answer to a published request, from the value and the message as
+    ///     published.
+    public init(
+        bus: Bus,
+        topic: String,
+        as type: Value.Type,
+        maximumBodyBytes: Int = 1 << 20,
+        makeDecoder: @escaping @Sendable () -> JSONDecoder = { JSONDecoder() },
+        makeEncoder: @escaping @Sendable () -> JSONEncoder = {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+            return encoder
+        },
+        validate: @escaping @Sendable (Value) throws -> Void = { _ in },
+        message: @escaping @Sendable (Value) throws -> Message = { try Message($0) },
+        metricsFactory: (any MetricsFactory)? = nil,
+        respond: @escaping @Sendable (Value, Message) throws -> Response
+    ) {
         self.bus = bus
         self.topic = topic
         self.maximumBodyBytes = max(0, maximumBodyBytes)
-        self.status = status
         self.makeDecoder = makeDecoder
         self.makeEncoder = makeEncoder
         self.validate = validate
         self.message = message
-        self.answer = answer
+        self.respond = respond
         self.metricsFactory = metricsFactory ?? bus.metricsFactory
     }
 
@@ -166,7 +218,7 @@ public struct InboundEndpoint<Value: BusMessage, Answer: Encodable & Sendable>: 
             return problem(.serviceUnavailable, "the message could not be published; try again later")
         }
         do {
-            return json(try answer(value, published), status: status)
+            return try respond(value, published)
         } catch {
             bus.logger.error("Could not encode the answer", metadata: ["topic": "\(topic)", "error": "\(error)"])
             return problem(.internalServerError, "the message was published as \(published.id) but the answer failed")
@@ -223,7 +275,7 @@ public struct InboundEndpoint<Value: BusMessage, Answer: Encodable & Sendable>: 
     }
 }
 
-extension InboundEndpoint where Answer == InboundReceipt {
+extension InboundEndpoint {
     /// Creates an endpoint that answers an ``InboundReceipt``: the message's id and topic.
     ///
     /// See ``init(bus:topic:as:maximumBodyBytes:status:makeDecoder:makeEncoder:validate:message:metricsFactory:answer:)``.

@@ -48,7 +48,7 @@ struct InboundEndpointTests {
     static func post(
         _ body: String,
         contentType: String? = "application/json",
-        to endpoint: InboundEndpoint<Greeting, some Encodable & Sendable>
+        to endpoint: InboundEndpoint<Greeting>
     ) async throws -> Answer {
         let router = Router()
         endpoint.register(on: router, at: "send")
@@ -65,9 +65,7 @@ struct InboundEndpointTests {
         }
     }
 
-    static func seedEndpoint(_ harness: BusHarness, maximumBodyBytes: Int = 1 << 20) -> InboundEndpoint<
-        Greeting, SeedAnswer
-    > {
+    static func seedEndpoint(_ harness: BusHarness, maximumBodyBytes: Int = 1 << 20) -> InboundEndpoint<Greeting> {
         InboundEndpoint(bus: harness.bus, topic: "greetings", as: Greeting.self, maximumBodyBytes: maximumBodyBytes) {
             greeting,
             _ in
@@ -85,6 +83,28 @@ struct InboundEndpointTests {
         let published = harness.published(to: "greetings")
         #expect(published.count == 1)
         #expect(try published.first?.decode(Greeting.self) == Greeting(id: 1, mensaje: "Hola desde Postman"))
+    }
+
+    @Test func aRespondClosureWritesTheWholeAnswer() async throws {
+        let harness = BusHarness()
+        let endpoint = InboundEndpoint(bus: harness.bus, topic: "greetings", as: Greeting.self) { greeting, message in
+            Response(
+                status: .created,
+                headers: [.contentType: "text/plain", .location: "/greetings/\(message.id)"],
+                body: ResponseBody(byteBuffer: ByteBuffer(string: "got \(greeting.mensaje)\n"))
+            )
+        }
+        let (answer, refused) = try await harness.run {
+            (
+                try await Self.post(#"{"id": 3, "mensaje": "Hola"}"#, to: endpoint),
+                try await Self.post(#"{"id": "3"}"#, to: endpoint)
+            )
+        }
+        #expect(answer.status == 201)
+        #expect(answer.body == "got Hola\n")
+        #expect(refused.status == 400)
+        #expect(refused.body.contains("'id'"))
+        #expect(harness.published(to: "greetings").count == 1)
     }
 
     @Test func theDefaultAnswerIsAReceipt() async throws {

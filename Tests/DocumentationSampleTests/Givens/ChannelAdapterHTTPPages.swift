@@ -8,3 +8,5 @@ extension ChannelAdapterHTTPDeliveringWebhooksSamples: ChannelAdapterPage {
     /// The secret the publisher handed the subscriber, written `whsec_` and base64.
     var secretText: String { WebhookSecret.generate().encoded }
 }
+
+extension ChannelAdapterHTTPReceivingHTTPIntoAChannelSamples: ChannelAdapterPage {}
