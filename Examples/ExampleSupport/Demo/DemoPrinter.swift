@@ -57,6 +57,10 @@ public struct DemoPrinter: Sendable {
     public let output: @Sendable (String) -> Void
     /// How long a call that ``DemoCall/waitsForProcessing`` asks again. Default: 30 seconds.
     public var processingDeadline: Duration = .seconds(30)
+    /// How long one call may take to be answered. Default: 60 seconds, longer than any wait an
+    /// example's server makes before it answers (a command's answer, a side behind the gateway),
+    /// so that a slow answer is printed rather than cut off.
+    public var requestTimeout: Duration = .seconds(60)
 
     /// Creates a printer that gives each block to `output`.
     public init(output: @escaping @Sendable (String) -> Void) {
@@ -109,7 +113,8 @@ public struct DemoPrinter: Sendable {
             request.headers.add(name: "Content-Type", value: "application/json")
             request.body = .bytes(ByteBuffer(string: body))
         }
-        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(10))
+        let timeout = TimeAmount.nanoseconds(Int64(requestTimeout / .nanoseconds(1)))
+        let response = try await HTTPClient.shared.execute(request, timeout: timeout)
         let body = try await response.body.collect(upTo: 1 << 20)
         return DemoAnswer(status: response.status, headers: response.headers, body: String(buffer: body))
     }
