@@ -357,6 +357,8 @@ let package = Package(
         .executableTarget(
             name: "integration-bench",
             dependencies: [
+                "ChannelAdapter",
+                "ChannelAdapterHTTP",
                 "CQRS",
                 "CQRSSQLite",
                 "CRawKafka",
@@ -368,10 +370,13 @@ let package = Package(
                 "MessageSecurity",
                 "Messaging",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
             ],
             path: "Benchmarks/IntegrationBench",

@@ -20,6 +20,10 @@ struct Scale: Sendable {
     var projectionEvents: Int
     /// Commands per command-bus run, each sent after the previous one was answered.
     var commands: Int
+    /// Items per polling run, read from the local HTTP API in pages of 100.
+    var polledItems: Int
+    /// Rounds of the polling runs: they last a fraction of a second each.
+    var pollingRounds: Int
     /// Rounds of baseline and project; the median is reported.
     var rounds: Int
 
@@ -38,6 +42,8 @@ struct Scale: Sendable {
             heartbeats = 20_000
             projectionEvents = 1_000
             commands = 200
+            polledItems = 1_000
+            pollingRounds = 1
             rounds = 1
         } else {
             messages = 1_000_000
@@ -50,6 +56,8 @@ struct Scale: Sendable {
             heartbeats = 200_000
             projectionEvents = 5_000
             commands = 1_000
+            polledItems = 10_000
+            pollingRounds = 9
             rounds = 3
         }
     }

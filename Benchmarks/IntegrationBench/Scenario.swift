@@ -21,6 +21,7 @@ struct Scenario: Sendable {
             HeartbeatScenario.judging,
             ProjectionScenario.projection,
             CommandScenario.commands,
+            PollingScenario.polling,
         ] + SecurityScenarios.all + [
             SecureBusScenario.cost,
             KafkaScenarios.produce,
