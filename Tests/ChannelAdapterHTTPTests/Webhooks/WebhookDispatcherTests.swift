@@ -102,10 +102,7 @@ struct WebhookDispatcherTests {
 
                 let report = try #require(try await dispatcher.dispatch(Self.event()).first)
 
-                guard case .failed(let error) = report.outcome else {
-                    Issue.record("A redirect was reported as \(report.outcome)")
-                    return
-                }
+                let error = try #require(report.outcome.failure, "A redirect was reported as \(report.outcome)")
                 #expect(error.code == .rejected)
                 #expect(error.statusCode == 302)
                 #expect(error.reason.contains("no redirects"))
@@ -127,10 +124,7 @@ struct WebhookDispatcherTests {
                 let first = try #require(try await dispatcher.dispatch(Self.event(id: "m1")).first)
                 let second = try await dispatcher.dispatch(Self.event(id: "m2"))
 
-                guard case .disabled(let reason) = first.outcome else {
-                    Issue.record("A 410 was reported as \(first.outcome)")
-                    return
-                }
+                let reason = try #require(first.outcome.disabledReason, "A 410 was reported as \(first.outcome)")
                 #expect(reason.contains("410"))
                 let stored = try #require(try await store.subscription(subscription.id))
                 #expect(!stored.isEnabled)
@@ -176,10 +170,7 @@ struct WebhookDispatcherTests {
 
                 let report = try #require(try await dispatcher.dispatch(Self.event()).first)
 
-                guard case .delivered(let status) = report.outcome else {
-                    Issue.record("Expected a delivery, got \(report.outcome)")
-                    return
-                }
+                let status = try #require(report.outcome.deliveredStatus, "Expected a delivery, got \(report.outcome)")
                 #expect(status == 202)
                 #expect(report.attempts == 3)
                 #expect(start.duration(to: clock.now) == .seconds(3))
@@ -200,10 +191,7 @@ struct WebhookDispatcherTests {
 
                 let report = try #require(try await dispatcher.dispatch(Self.event()).first)
 
-                guard case .failed(let error) = report.outcome else {
-                    Issue.record("Expected a failure, got \(report.outcome)")
-                    return
-                }
+                let error = try #require(report.outcome.failure, "Expected a failure, got \(report.outcome)")
                 #expect(error.code == .retriesExhausted)
                 // Waits of 1, 2 and 4 s fit in 10 s; the next, 8 s, would not.
                 #expect(report.attempts == 4)
@@ -222,10 +210,7 @@ struct WebhookDispatcherTests {
 
                 let report = try #require(try await dispatcher.dispatch(Self.event()).first)
 
-                guard case .failed(let error) = report.outcome else {
-                    Issue.record("Expected a failure, got \(report.outcome)")
-                    return
-                }
+                let error = try #require(report.outcome.failure, "Expected a failure, got \(report.outcome)")
                 #expect(error.code == .rejected)
                 #expect(error.statusCode == 400)
                 #expect(server.hits("bad").count == 1)
@@ -283,5 +268,22 @@ enum PythonSignature {
         process.waitUntilExit()
         try #require(process.terminationStatus == 0, "python3 failed with status \(process.terminationStatus)")
         return String(decoding: data, as: UTF8.self)
+    }
+}
+
+extension WebhookDeliveryReport.Outcome {
+    /// The error of a failed delivery, or `nil`.
+    var failure: ChannelAdapterError? {
+        if case .failed(let error) = self { error } else { nil }
+    }
+
+    /// The status code of a delivery, or `nil`.
+    var deliveredStatus: Int? {
+        if case .delivered(let status) = self { status } else { nil }
+    }
+
+    /// Why the subscription was disabled, or `nil`.
+    var disabledReason: String? {
+        if case .disabled(let reason) = self { reason } else { nil }
     }
 }
