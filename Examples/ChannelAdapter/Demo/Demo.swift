@@ -30,15 +30,7 @@ struct Demo: Sendable {
     /// supplier, and `confirmed` in the ERP.
     func runJourney(with printer: DemoPrinter = .standardOutput) async throws {
         let erp = try await application.erpPort()
-        try await printer.run(
-            DemoCall(
-                method: .POST,
-                port: erp,
-                path: "/orders",
-                body: #"{"product": "Laptop", "quantity": 3, "supplier": "acme"}"#,
-                expected: .created
-            )
-        )
+        try await createOrder(#"{"product": "Laptop", "quantity": 3, "supplier": "acme"}"#, in: erp, with: printer)
         printer.output(
             "The adapter polls GET /orders?after=CURSOR, publishes order 1 on 'purchase-orders', and commits its cursor;\n"
                 + "the inventory and supplier acme confirm on 'confirmations'; the adapter PUTs each to the ERP."
@@ -61,15 +53,7 @@ struct Demo: Sendable {
                 body: #"{"status": 503, "count": 2, "retry_after": 1}"#
             )
         )
-        try await printer.run(
-            DemoCall(
-                method: .POST,
-                port: erp,
-                path: "/orders",
-                body: #"{"product": "Monitor", "quantity": 2, "supplier": "acme"}"#,
-                expected: .created
-            )
-        )
+        try await createOrder(#"{"product": "Monitor", "quantity": 2, "supplier": "acme"}"#, in: erp, with: printer)
         try await waitFor(order: 2, printer: printer) { $0.order.status == "confirmed" }
         printer.output("The ERP answered the adapter's first two updates of order 2 with 503; the adapter tried again:")
         try await printer.run(DemoCall(method: .GET, port: erp, path: "/orders/2/history"))
@@ -82,24 +66,8 @@ struct Demo: Sendable {
         let erp = try await application.erpPort()
         let suppliers = try await application.supplierPort()
         try await printer.run(DemoCall(method: .PUT, port: suppliers, path: "/suppliers/globex/outage"))
-        try await printer.run(
-            DemoCall(
-                method: .POST,
-                port: erp,
-                path: "/orders",
-                body: #"{"product": "Keyboard", "quantity": 5, "supplier": "globex"}"#,
-                expected: .created
-            )
-        )
-        try await printer.run(
-            DemoCall(
-                method: .POST,
-                port: erp,
-                path: "/orders",
-                body: #"{"product": "Mouse", "quantity": 10, "supplier": "acme"}"#,
-                expected: .created
-            )
-        )
+        try await createOrder(#"{"product": "Keyboard", "quantity": 5, "supplier": "globex"}"#, in: erp, with: printer)
+        try await createOrder(#"{"product": "Mouse", "quantity": 10, "supplier": "acme"}"#, in: erp, with: printer)
         try await waitFor(order: 4, printer: printer) { $0.order.status == "confirmed" }
         try await waitFor(order: 3, printer: printer) { $0.confirmations["inventory"] != nil }
         printer.output("Supplier globex is down: order 3 waits for it, and order 4, of acme, is confirmed meanwhile.")
@@ -109,6 +77,11 @@ struct Demo: Sendable {
         try await waitFor(order: 3, printer: printer) { $0.order.status == "confirmed" }
         printer.output("Supplier globex is back: it receives order 3 again and confirms it.")
         try await printer.run(DemoCall(method: .GET, port: erp, path: "/orders/3"))
+    }
+
+    /// Creates an order in the ERP listening on `erp`, expecting 201.
+    private func createOrder(_ body: String, in erp: Int, with printer: DemoPrinter) async throws {
+        try await printer.run(DemoCall(method: .POST, port: erp, path: "/orders", body: body, expected: .created))
     }
 
     /// Waits until order `id` of the ERP satisfies `condition`, up to the printer's deadline.
