@@ -300,18 +300,15 @@ public final class HTTPGateway: Service, Sendable {
     ///
     /// - Returns: Whether it was published; `false` when the gateway stopped first.
     private func deadLetter(_ message: Message, error: ChannelAdapterError, attempts: Int) async -> Bool {
-        var deadLetter = message
-        deadLetter.headers.merge(
-            [
-                MessageHeader.DeadLetter.reason: error.codeName,
-                MessageHeader.DeadLetter.error: error.reason,
-                MessageHeader.DeadLetter.sourceTopic: topic,
-                MessageHeader.DeadLetter.group: group,
-                MessageHeader.DeadLetter.handler: name,
-                MessageHeader.DeadLetter.attempts: String(attempts),
-                MessageHeader.DeadLetter.time: now().formatted(.iso8601),
-            ]
-        ) { _, new in new }
+        let deadLetter = message.deadLettered(
+            reason: error.codeName,
+            error: error.reason,
+            sourceTopic: topic,
+            group: group,
+            handler: name,
+            attempts: attempts,
+            time: now()
+        )
         var failures = 0
         while true {
             do {

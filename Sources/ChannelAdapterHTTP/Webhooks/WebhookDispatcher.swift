@@ -202,11 +202,15 @@ public final class WebhookDispatcher: MessageHandler, Service, Sendable {
                 notification.deadLetterTopic = deadLetterTopic
                 await context.notify(notification)
                 if let deadLetterTopic {
-                    var deadLetter = message
-                    deadLetter.headers[MessageHeader.DeadLetter.reason] = error.code.name
-                    deadLetter.headers[MessageHeader.DeadLetter.error] = error.reason
-                    deadLetter.headers[MessageHeader.DeadLetter.sourceTopic] = context.topic
-                    deadLetter.headers[MessageHeader.DeadLetter.attempts] = String(report.attempts)
+                    var deadLetter = message.deadLettered(
+                        reason: error.code.name,
+                        error: error.reason,
+                        sourceTopic: context.topic,
+                        group: context.group,
+                        handler: context.handler,
+                        attempts: report.attempts,
+                        time: now()
+                    )
                     deadLetter.headers[Self.subscriptionHeader] = report.subscriptionID
                     deadLetters.append(OutgoingMessage(deadLetter, to: deadLetterTopic))
                 }

@@ -1,5 +1,11 @@
 import Messaging
 
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
+
 /// The names of the headers the bus reads and writes.
 ///
 /// Headers travel with a message on every transport (on Kafka as record headers), so another
@@ -44,6 +50,43 @@ public enum MessageHeader {
 }
 
 extension Message {
+    /// This message as a dead letter: unchanged but for the ``MessageHeader/DeadLetter`` headers
+    /// that say why and where its handling ended. The bus, its ``DeadLetterChannel`` and any
+    /// component that sets messages aside write them through this, so a dead-letter queue reads
+    /// every dead letter alike.
+    ///
+    /// - Parameters:
+    ///   - reason: A short code for why, such as `retriesExhausted`.
+    ///   - error: The description of the error that ended the handling.
+    ///   - sourceTopic: The topic the message was read from.
+    ///   - group: The consumer group of the handler that failed.
+    ///   - handler: The name of the handler that failed.
+    ///   - attempts: How many times the handler ran for the message.
+    ///   - time: When the message was set aside.
+    public func deadLettered(
+        reason: String,
+        error: String,
+        sourceTopic: String,
+        group: String,
+        handler: String,
+        attempts: Int,
+        time: Date
+    ) -> Message {
+        var deadLetter = self
+        deadLetter.headers.merge(
+            [
+                MessageHeader.DeadLetter.reason: reason,
+                MessageHeader.DeadLetter.error: error,
+                MessageHeader.DeadLetter.sourceTopic: sourceTopic,
+                MessageHeader.DeadLetter.group: group,
+                MessageHeader.DeadLetter.handler: handler,
+                MessageHeader.DeadLetter.attempts: String(attempts),
+                MessageHeader.DeadLetter.time: time.formatted(.iso8601),
+            ]
+        ) { _, new in new }
+        return deadLetter
+    }
+
     /// The conversation this message belongs to; see ``MessageHeader/correlationID``.
     public var correlationID: String? {
         get { headers[MessageHeader.correlationID] }

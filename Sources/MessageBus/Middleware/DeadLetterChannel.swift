@@ -71,18 +71,16 @@ extension HandlerContext {
         -> BusNotification
     {
         let attempts = failure.attempts ?? 1
-        var deadLetter = delivery.message
         let reason = failure.codeName
-        let headers: [String: String] = [
-            MessageHeader.DeadLetter.reason: reason,
-            MessageHeader.DeadLetter.error: "\(failure.underlying ?? failure)",
-            MessageHeader.DeadLetter.sourceTopic: self.topic,
-            MessageHeader.DeadLetter.group: group,
-            MessageHeader.DeadLetter.handler: handler,
-            MessageHeader.DeadLetter.attempts: String(attempts),
-            MessageHeader.DeadLetter.time: Date().formatted(.iso8601),
-        ]
-        deadLetter.headers.merge(headers) { _, new in new }
+        let deadLetter = delivery.message.deadLettered(
+            reason: reason,
+            error: "\(failure.underlying ?? failure)",
+            sourceTopic: self.topic,
+            group: group,
+            handler: handler,
+            attempts: attempts,
+            time: Date()
+        )
         try await publish(deadLetter, to: topic)
         metrics.deadLettered.increment()
         logger.warning(
