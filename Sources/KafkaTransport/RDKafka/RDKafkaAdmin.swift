@@ -8,12 +8,11 @@ enum RDKafkaAdmin {
         _ topic: String,
         partitions: Int,
         replicationFactor: Int?,
-        using client: OpaquePointer,
+        using client: RDKafkaHandle,
         timeout: Duration
     ) async throws(MessagingError) {
-        let box = UnsafeSendable(client)
         try await RDKafkaBlockingCall.run("Creating topic '\(topic)'") {
-            create(topic, partitions, replicationFactor, box.value, timeout.milliseconds)
+            create(topic, partitions, replicationFactor, client.pointer, timeout.milliseconds)
         }
     }
 
@@ -21,13 +20,12 @@ enum RDKafkaAdmin {
     /// With `topic`, only that topic is asked for, and the answer has it only if it exists; the
     /// request also teaches the client the topic's partitions.
     static func topics(
-        using client: OpaquePointer,
+        using client: RDKafkaHandle,
         timeout: Duration,
         only topic: String? = nil
     ) async throws(MessagingError) -> [String: Int] {
-        let box = UnsafeSendable(client)
         return try await RDKafkaBlockingCall.run("Reading the cluster's topics") {
-            topics(box.value, timeout.milliseconds, only: topic)
+            topics(client.pointer, timeout.milliseconds, only: topic)
         }
     }
 
@@ -40,12 +38,11 @@ enum RDKafkaAdmin {
     static func lag(
         of group: String,
         on topic: String,
-        using client: OpaquePointer,
+        using client: RDKafkaHandle,
         timeout: Duration
     ) async throws(MessagingError) -> [Int32: Int64] {
-        let box = UnsafeSendable(client)
         return try await RDKafkaBlockingCall.run("Reading the lag of group '\(group)' on '\(topic)'") {
-            lag(of: group, on: topic, box.value, timeout.milliseconds)
+            lag(of: group, on: topic, client.pointer, timeout.milliseconds)
         }
     }
 

@@ -11,7 +11,8 @@ enum RDKafkaBlockingCall {
     ///
     /// Cancelling the calling task returns at once with a `MessagingError` of code `timedOut`
     /// naming `what`: librdkafka's call cannot be interrupted, so it goes on until its own timeout
-    /// and its result is dropped.
+    /// and its result is dropped. A `body` that calls a client captures the client's
+    /// ``RDKafkaHandle``, which keeps the client until `body` ends.
     static func run<Value: Sendable>(
         _ what: String,
         _ body: @escaping @Sendable () -> Result<Value, MessagingError>

@@ -8,21 +8,22 @@ enum RDKafkaClient {
     ///
     /// `callbacks` becomes the client's opaque, and every line librdkafka logs goes to its
     /// logger; unless `properties` set `log_level`, librdkafka logs what that logger's level lets
-    /// through. The caller keeps `callbacks` as long as the client.
+    /// through. The handle keeps `callbacks` until the client is destroyed, with `destroyFlags`.
     ///
     /// - Throws: `invalidConfiguration` with librdkafka's own message for a bad property.
     static func make<Callbacks: RDKafkaCallbacks>(
         _ type: rd_kafka_type_t,
         properties: [String: String],
         callbacks: Callbacks,
+        destroyFlags: Int32 = 0,
         customize: (OpaquePointer) -> Void = { _ in }
-    ) throws(MessagingError) -> OpaquePointer {
+    ) throws(MessagingError) -> RDKafkaHandle {
         var properties = properties
         if properties["log_level"] == nil {
             properties["log_level"] = "\(LibrdkafkaLogLine.syslogLevel(for: callbacks.logger.logLevel))"
         }
         let configuration = try configuration(properties)
-        // The opaque is how librdkafka's callbacks find `callbacks`; the caller keeps it alive.
+        // The opaque is how librdkafka's callbacks find `callbacks`; the handle keeps it alive.
         rd_kafka_conf_set_opaque(configuration, Unmanaged.passUnretained(callbacks).toOpaque())
         rd_kafka_conf_set_log_cb(configuration, logCallback)
         customize(configuration)
@@ -34,7 +35,7 @@ enum RDKafkaClient {
                 "Kafka client could not be created: \(RDKafkaClient.text(message))"
             )
         }
-        return handle
+        return RDKafkaHandle(handle, callbacks: callbacks, destroyFlags: destroyFlags)
     }
 
     /// A librdkafka configuration holding `properties`; the caller owns it.

@@ -127,7 +127,8 @@ final class RDKafkaConsumer: DeliverySettler, @unchecked Sendable {
     private static let largestHandOver = 256
 
     let options: Options
-    private var handle: OpaquePointer!
+    private var client: RDKafkaHandle!
+    private var handle: OpaquePointer { client.pointer }
     /// The records polled since the last hand-over. Touched only by the polling thread: in its
     /// loop and in the rebalance callback, which librdkafka runs inside a poll.
     private var polled: Deque<PolledRecord> = []
@@ -164,24 +165,15 @@ final class RDKafkaConsumer: DeliverySettler, @unchecked Sendable {
         // `assign`) and finds none.
         properties["auto.offset.reset"] =
             properties["auto.offset.reset"] ?? (options.subscription.startPosition == .earliest ? "earliest" : "latest")
-        self.handle = try RDKafkaClient.make(RD_KAFKA_CONSUMER, properties: properties, callbacks: callbacks) {
-            configuration in
+        self.client = try RDKafkaClient.make(
+            RD_KAFKA_CONSUMER,
+            properties: properties,
+            callbacks: callbacks,
+            destroyFlags: RD_KAFKA_DESTROY_F_NO_CONSUMER_CLOSE
+        ) { configuration in
             rd_kafka_conf_set_rebalance_cb(configuration, rebalanceCallback)
         }
         rd_kafka_poll_set_consumer(handle)
-    }
-
-    deinit {
-        // The polling thread closed the consumer already, within its bound. Destroying still
-        // waits until librdkafka's group thread gives up on a coordinator that is gone (up to the
-        // session timeout), so it happens on the queue of blocking calls, never on the thread
-        // that released the consumer; the callbacks live until it is done.
-        let handle = UnsafeSendable(handle!)
-        let callbacks = callbacks
-        RDKafkaBlockingCall.detach {
-            rd_kafka_destroy_flags(handle.value, RD_KAFKA_DESTROY_F_NO_CONSUMER_CLOSE)
-            withExtendedLifetime(callbacks) {}
-        }
     }
 
     /// The member's flow control so far.

@@ -4,16 +4,13 @@ import Messaging
 
 /// librdkafka's in-process mock cluster and the client handle that owns it.
 final class RDKafkaMockCluster: @unchecked Sendable {
-    private let callbacks: RDKafkaLogOnlyCallbacks
-    private let client: OpaquePointer
+    private let client: RDKafkaHandle
     private let cluster: OpaquePointer
     let bootstrapServers: String
 
     init(brokers: Int, logger: Logger) throws(MessagingError) {
-        callbacks = RDKafkaLogOnlyCallbacks(logger: logger)
-        client = try RDKafkaClient.make(RD_KAFKA_PRODUCER, properties: [:], callbacks: callbacks)
-        guard let cluster = rd_kafka_mock_cluster_new(client, Int32(brokers)) else {
-            rd_kafka_destroy(client)
+        client = try RDKafkaClient.make(RD_KAFKA_PRODUCER, properties: [:], callbacks: RDKafkaLogOnlyCallbacks(logger: logger))
+        guard let cluster = rd_kafka_mock_cluster_new(client.pointer, Int32(brokers)) else {
             throw MessagingError(
                 .transportFailure,
                 "librdkafka could not start a mock cluster with \(brokers) brokers."
@@ -25,7 +22,6 @@ final class RDKafkaMockCluster: @unchecked Sendable {
 
     deinit {
         rd_kafka_mock_cluster_destroy(cluster)
-        rd_kafka_destroy(client)
     }
 
     func setBroker(_ broker: Int32, up: Bool) throws(MessagingError) {

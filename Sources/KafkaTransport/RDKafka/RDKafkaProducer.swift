@@ -46,7 +46,8 @@ final class RDKafkaProducer: @unchecked Sendable {
     /// as the C producer itself moved between 430 000 and 730 000 messages/s.
     private static let run = 64
 
-    let handle: OpaquePointer
+    private let client: RDKafkaHandle
+    private var handle: OpaquePointer { client.pointer }
     /// librdkafka's main queue, whose `rd_kafka_queue_yield` wakes the thread out of a poll.
     private let mainQueue: OpaquePointer
     private let state = Mutex(State())
@@ -67,11 +68,11 @@ final class RDKafkaProducer: @unchecked Sendable {
         self.closeTimeout = closeTimeout
         self.logger = logger
         reports = DeliveryReports(logger: logger)
-        self.handle = try RDKafkaClient.make(RD_KAFKA_PRODUCER, properties: properties, callbacks: reports) {
+        self.client = try RDKafkaClient.make(RD_KAFKA_PRODUCER, properties: properties, callbacks: reports) {
             configuration in
             rd_kafka_conf_set_dr_msg_cb(configuration, deliveryReportCallback)
         }
-        self.mainQueue = rd_kafka_queue_get_main(handle)
+        self.mainQueue = rd_kafka_queue_get_main(client.pointer)
         self.flushTimeout = flushTimeout
         let thread = Thread { [self] in serve() }
         thread.name = "kafka-producer"
@@ -79,18 +80,8 @@ final class RDKafkaProducer: @unchecked Sendable {
     }
 
     deinit {
-        // Destroying waits for librdkafka's broker threads to end, longer when the brokers are
-        // unreachable: it happens on the queue of blocking calls, never on the thread (often one
-        // of the few that run every task) that released the producer; the reports live until it
-        // is done.
-        let handle = UnsafeSendable(handle)
-        let mainQueue = UnsafeSendable(mainQueue)
-        let reports = reports
-        RDKafkaBlockingCall.detach {
-            rd_kafka_queue_destroy(mainQueue.value)
-            rd_kafka_destroy(handle.value)
-            withExtendedLifetime(reports) {}
-        }
+        // The client itself is destroyed by its handle, once no blocking call uses it either.
+        rd_kafka_queue_destroy(mainQueue)
     }
 
     // MARK: - Producing
@@ -126,7 +117,7 @@ final class RDKafkaProducer: @unchecked Sendable {
     ///   timeout; nothing has been enqueued then.
     private func learnPartitions(of topic: String) async throws(MessagingError) {
         guard !state.withLock({ $0.knownTopics.contains(topic) }) else { return }
-        _ = try await RDKafkaAdmin.topics(using: handle, timeout: flushTimeout, only: topic)
+        _ = try await RDKafkaAdmin.topics(using: client, timeout: flushTimeout, only: topic)
         state.withLock { _ = $0.knownTopics.insert(topic) }
     }
 
@@ -248,19 +239,19 @@ final class RDKafkaProducer: @unchecked Sendable {
             topic,
             partitions: shape.partitions,
             replicationFactor: shape.replicationFactor,
-            using: handle,
+            using: client,
             timeout: timeout
         )
     }
 
     /// The cluster's topics and their partition counts, as this producer's client sees them.
     func topics(timeout: Duration) async throws(MessagingError) -> [String: Int] {
-        try await RDKafkaAdmin.topics(using: handle, timeout: timeout)
+        try await RDKafkaAdmin.topics(using: client, timeout: timeout)
     }
 
     /// Per partition of `topic`, the messages past `group`'s committed position.
     func lag(of group: String, on topic: String, timeout: Duration) async throws(MessagingError) -> [Int32: Int64] {
-        try await RDKafkaAdmin.lag(of: group, on: topic, using: handle, timeout: timeout)
+        try await RDKafkaAdmin.lag(of: group, on: topic, using: client, timeout: timeout)
     }
 
     // MARK: - The producer's thread
