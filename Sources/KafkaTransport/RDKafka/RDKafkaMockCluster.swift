@@ -9,7 +9,11 @@ final class RDKafkaMockCluster: @unchecked Sendable {
     let bootstrapServers: String
 
     init(brokers: Int, logger: Logger) throws(MessagingError) {
-        client = try RDKafkaClient.make(RD_KAFKA_PRODUCER, properties: [:], callbacks: RDKafkaLogOnlyCallbacks(logger: logger))
+        client = try RDKafkaClient.make(
+            RD_KAFKA_PRODUCER,
+            properties: [:],
+            callbacks: RDKafkaLogOnlyCallbacks(logger: logger)
+        )
         guard let cluster = rd_kafka_mock_cluster_new(client.pointer, Int32(brokers)) else {
             throw MessagingError(
                 .transportFailure,
