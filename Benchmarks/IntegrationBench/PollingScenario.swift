@@ -10,8 +10,8 @@ import Metrics
 import NIOCore
 
 /// Items a `PollingAdapter` reads per second from a local HTTP API through an
-/// `HTTPPollingSource` and publishes on a bus over the in-memory transport, its cursor in an
-/// `InMemoryCursorStore`; beside a bare AsyncHTTPClient loop fetching the same pages from the
+/// `HTTPPollingSource` and publishes on a bus over the in-memory transport, each as the JSON the
+/// API sent for it (`PolledJSON`), its cursor in an `InMemoryCursorStore`; beside a bare AsyncHTTPClient loop fetching the same pages from the
 /// same server and decoding them with `JSONDecoder`.
 ///
 /// The server is a Hummingbird application in this process, on a port the system chooses. It
@@ -89,7 +89,7 @@ enum PollingScenario {
         let adapter = try PollingAdapter(
             source: HTTPPollingSource(
                 url: url,
-                decoder: .json(Page.self, items: { $0.items }, nextCursor: { $0.next })
+                decoder: .json(Page.self, itemsKey: "items", items: { $0.items }, nextCursor: { $0.next })
             ),
             bus: bus,
             cursors: InMemoryCursorStore(),

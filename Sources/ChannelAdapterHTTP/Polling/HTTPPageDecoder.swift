@@ -1,4 +1,5 @@
 import ChannelAdapter
+import MessageBus
 
 #if canImport(FoundationEssentials)
     import FoundationEssentials
@@ -72,5 +73,82 @@ extension HTTPPageDecoder where Item: Decodable {
             let items = try makeDecoder().decode([Item].self, from: response.body)
             return PolledPage(items, nextCursor: items.last.map(cursor))
         }
+    }
+}
+
+extension HTTPPageDecoder {
+    /// A decoder for a JSON body of type `Page` whose items travel as the JSON the source sent
+    /// for them (`PolledJSON`): nothing is encoded again, and fields `Value` does not declare
+    /// reach the consumers.
+    ///
+    /// `itemsKey` names the array of items in the body's top-level object, the same array
+    /// `items` returns decoded:
+    ///
+    /// ```swift
+    /// let decoder = HTTPPageDecoder<PolledJSON<PurchaseOrder>>.json(
+    ///     OrdersPage.self,
+    ///     itemsKey: "orders",
+    ///     items: \.orders,
+    ///     nextCursor: \.next
+    /// )
+    /// ```
+    ///
+    /// - Throws: While decoding, `DecodingError.dataCorrupted` when the body has no array at
+    ///   `itemsKey`, or one with another number of elements than `items` returned.
+    public static func json<Page: Decodable & Sendable, Value: PolledItem & BusMessage>(
+        _ page: Page.Type,
+        itemsKey: String,
+        makeDecoder: @escaping @Sendable () -> JSONDecoder = { JSONDecoder() },
+        items: @escaping @Sendable (Page) -> [Value],
+        nextCursor: @escaping @Sendable (Page) -> String?
+    ) -> HTTPPageDecoder where Item == PolledJSON<Value> {
+        HTTPPageDecoder { response in
+            let decoded = try makeDecoder().decode(Page.self, from: response.body)
+            let values = items(decoded)
+            return PolledPage(
+                try paired(values, in: response.body, key: itemsKey),
+                nextCursor: nextCursor(decoded)
+            )
+        }
+    }
+
+    /// A decoder for a body that is a JSON array of items, oldest first, which travel as the
+    /// JSON the source sent for them (`PolledJSON`); the last item gives the cursor past the
+    /// page.
+    ///
+    /// - Parameters:
+    ///   - makeDecoder: Makes the JSON decoder. Default: a plain `JSONDecoder`.
+    ///   - cursor: The cursor that follows an item.
+    public static func jsonArray<Value: PolledItem & BusMessage>(
+        makeDecoder: @escaping @Sendable () -> JSONDecoder = { JSONDecoder() },
+        cursor: @escaping @Sendable (Value) -> String
+    ) -> HTTPPageDecoder where Item == PolledJSON<Value> {
+        HTTPPageDecoder { response in
+            let values = try makeDecoder().decode([Value].self, from: response.body)
+            return PolledPage(try paired(values, in: response.body, key: nil), nextCursor: values.last.map(cursor))
+        }
+    }
+
+    /// Each of `values` with the bytes of its element in the array of `body` at `key`.
+    private static func paired<Value: PolledItem & BusMessage>(
+        _ values: [Value],
+        in body: Data,
+        key: String?
+    ) throws -> [PolledJSON<Value>] {
+        let bytes = [UInt8](body)
+        let place = key.map { "the array at '\($0)'" } ?? "the body's array"
+        guard let ranges = JSONArrayElements.ranges(in: bytes, key: key) else {
+            let missing = key.map { "The page has no array at '\($0)'." } ?? "The page is not an array."
+            throw DecodingError.dataCorrupted(.init(codingPath: [], debugDescription: missing))
+        }
+        guard ranges.count == values.count else {
+            throw DecodingError.dataCorrupted(
+                .init(
+                    codingPath: [],
+                    debugDescription: "Found \(ranges.count) elements in \(place), but decoded \(values.count) items."
+                )
+            )
+        }
+        return zip(values, ranges).map { PolledJSON($0, json: Data(bytes[$1])) }
     }
 }
