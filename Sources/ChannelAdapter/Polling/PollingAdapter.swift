@@ -47,7 +47,10 @@ import ServiceLifecycle
 /// As a `Service`, the adapter polls again at once after a page with items; after an empty poll,
 /// or one it stood by for, it waits by ``PollingConfiguration/idleBackoff``, after a failed one
 /// by ``PollingConfiguration/failureBackoff``, each growing while the condition lasts. It keeps
-/// polling through failures, logging and counting them. On graceful shutdown it stops between
+/// polling through failures, logging and counting them; when they last — as many polls in a row
+/// as ``PollingConfiguration/failuresBeforeNotifying``, or one failure that is not retriable —
+/// it raises one `pollingFailed` notification through the bus's notifier, and one
+/// `pollingRecovered` once a poll succeeds again. On graceful shutdown it stops between
 /// polls, so a page being published is finished first, and gives up its lease.
 ///
 /// Metrics, labelled `adapter`: `channel_adapter_polled_total` (items read),
@@ -308,11 +311,16 @@ public final class PollingAdapter<Source: PollingSource>: Service, Sendable {
     public func run() async throws {
         var emptyPolls = 0
         var failedPolls = 0
+        var notifiedFailure = false
         logger.info("Polling adapter started", metadata: ["topic": "\(configuration.topic)"])
         while !Task.isShuttingDownGracefully {
             let delay: Duration
             do {
                 let report = try await pollOnce()
+                if notifiedFailure {
+                    await notifyRecovery(after: failedPolls)
+                    notifiedFailure = false
+                }
                 failedPolls = 0
                 if report.polled > 0 {
                     emptyPolls = 0
@@ -334,6 +342,11 @@ public final class PollingAdapter<Source: PollingSource>: Service, Sendable {
                     "Poll failed; polling again later",
                     metadata: ["error": "\(error)", "failures": "\(failedPolls)", "delay": "\(delay)"]
                 )
+                let retriable = (error as? any ClassifiedError)?.isRetriable ?? true
+                if !notifiedFailure, failedPolls >= configuration.failuresBeforeNotifying || !retriable {
+                    await notifyFailure(error, after: failedPolls)
+                    notifiedFailure = true
+                }
             }
             do {
                 if delay > .zero {
@@ -348,6 +361,37 @@ public final class PollingAdapter<Source: PollingSource>: Service, Sendable {
         }
         await releaseLease()
         logger.info("Polling adapter stopped")
+    }
+
+    private func notifyFailure(_ error: any Error, after failures: Int) async {
+        let code = (error as? ChannelAdapterError)?.codeName
+        await bus.notify(
+            BusNotification(
+                kind: .pollingFailed,
+                summary: "Polling adapter '\(configuration.name)' failed \(failures) polls in a row: \(error)",
+                topic: configuration.topic,
+                handler: configuration.name,
+                reason: code,
+                error: "\(error)",
+                attempts: failures,
+                instance: configuration.instance,
+                time: now()
+            )
+        )
+    }
+
+    private func notifyRecovery(after failures: Int) async {
+        await bus.notify(
+            BusNotification(
+                kind: .pollingRecovered,
+                summary: "Polling adapter '\(configuration.name)' polled again after \(failures) failed polls.",
+                topic: configuration.topic,
+                handler: configuration.name,
+                attempts: failures,
+                instance: configuration.instance,
+                time: now()
+            )
+        )
     }
 }
 

@@ -33,6 +33,11 @@ public struct PollingConfiguration: Sendable {
     public var lease: Duration?
     /// This instance's name in the lease. Default: a new random UUID.
     public var instance: String
+    /// How many polls in a row must fail before the adapter raises a
+    /// `BusNotification.Kind.pollingFailed` notification through the bus's notifier; a failure
+    /// that is not retriable raises it at once. It is raised once per outage, and a
+    /// `pollingRecovered` follows the next successful poll. Default: 3.
+    public var failuresBeforeNotifying: Int
 
     /// Creates a configuration.
     ///
@@ -45,13 +50,16 @@ public struct PollingConfiguration: Sendable {
     ///     5 minutes, ± 20 %.
     ///   - lease: How long an instance keeps the right to poll; `nil` for no lease. Default: 30 s.
     ///   - instance: This instance's name in the lease. Default: a new random UUID.
+    ///   - failuresBeforeNotifying: How many polls in a row must fail before the adapter
+    ///     notifies; at least 1. Default: 3.
     public init(
         name: String,
         topic: String,
         idleBackoff: Backoff = Backoff(initial: .seconds(1), maximum: .seconds(30), jitter: 0),
         failureBackoff: Backoff = Backoff(initial: .seconds(1), maximum: .seconds(300)),
         lease: Duration? = .seconds(30),
-        instance: String = UUID().uuidString
+        instance: String = UUID().uuidString,
+        failuresBeforeNotifying: Int = 3
     ) {
         self.name = name
         self.topic = topic
@@ -59,6 +67,7 @@ public struct PollingConfiguration: Sendable {
         self.failureBackoff = failureBackoff
         self.lease = lease
         self.instance = instance
+        self.failuresBeforeNotifying = failuresBeforeNotifying
     }
 
     /// The name of the cursor that records the lease: `<name>/lease`, which no adapter's own
@@ -91,6 +100,13 @@ public struct PollingConfiguration: Sendable {
         }
         guard !topic.isEmpty else {
             throw ChannelAdapterError(.invalidConfiguration, "The adapter has no topic to publish to.", adapter: name)
+        }
+        guard failuresBeforeNotifying >= 1 else {
+            throw ChannelAdapterError(
+                .invalidConfiguration,
+                "failuresBeforeNotifying is \(failuresBeforeNotifying); it must be at least 1.",
+                adapter: name
+            )
         }
     }
 }

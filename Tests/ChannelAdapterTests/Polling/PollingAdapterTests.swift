@@ -110,6 +110,16 @@ struct PollingAdapterTests {
                 (error as? ChannelAdapterError)?.code == .invalidConfiguration
             }
         }
+        let error = #expect(throws: ChannelAdapterError.self) {
+            try PollingAdapter(
+                source: ListSource<PurchaseOrder>(),
+                bus: BusHarness().bus,
+                cursors: InMemoryCursorStore(),
+                configuration: PollingConfiguration(name: "erp-orders", topic: "orders", failuresBeforeNotifying: 0)
+            )
+        }
+        #expect(error?.code == .invalidConfiguration)
+        #expect(error?.reason.contains("failuresBeforeNotifying is 0") == true)
     }
 
     // MARK: - Crashes and restarts

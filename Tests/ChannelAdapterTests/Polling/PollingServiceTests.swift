@@ -96,6 +96,54 @@ struct PollingServiceTests {
         #expect(errors.totalValue == 4)
     }
 
+    @Test func anOutageIsNotifiedOnceWhenItLastsAndItsEndOnce() async throws {
+        let clock = RecordingClock()
+        let harness = BusHarness()
+        let source = ListSource<PurchaseOrder>()
+        source.fail(with: (0..<4).map { _ in MessagingError(.transportFailure, "ERP down", isRetriable: true) })
+        let adapter = try Self.adapter(source, harness: harness, clock: clock, idle: .seconds(5))
+        try await withRunningServices([adapter], logger: Logger(label: "test")) {
+            for (index, wait) in [1, 2].enumerated() {
+                try await Self.waitForSleep(index + 1, on: clock)
+                #expect(harness.notifications.isEmpty)
+                await clock.advance(by: .seconds(wait))
+            }
+            // The third failure in a row is the one the default configuration notifies.
+            try await Self.waitForSleep(3, on: clock)
+            #expect(harness.notifications.map(\.kind) == [.pollingFailed])
+            await clock.advance(by: .seconds(4))
+            try await Self.waitForSleep(4, on: clock)
+            #expect(harness.notifications.count == 1)
+            // The poll after the fourth failure succeeds.
+            await clock.advance(by: .seconds(8))
+            try await Self.waitForSleep(5, on: clock)
+            #expect(harness.notifications.map(\.kind) == [.pollingFailed, .pollingRecovered])
+        }
+        let failed = try #require(harness.notifications.first)
+        #expect(failed.handler == "erp-orders")
+        #expect(failed.topic == "purchase-orders")
+        #expect(failed.reason == "sourceFailed")
+        #expect(failed.attempts == 3)
+        #expect(failed.error?.contains("ERP down") == true)
+        #expect(harness.notifications.last?.attempts == 4)
+    }
+
+    @Test func aFailureThatTryingAgainCannotFixIsNotifiedAtOnce() async throws {
+        let clock = RecordingClock()
+        let harness = BusHarness()
+        let source = ListSource<PurchaseOrder>()
+        source.fail(with: [MessagingError(.transportFailure, "the ERP refused the credentials", isRetriable: false)])
+        let adapter = try Self.adapter(source, harness: harness, clock: clock)
+        try await withRunningServices([adapter], logger: Logger(label: "test")) {
+            try await Self.waitForSleep(1, on: clock)
+            #expect(harness.notifications.map(\.kind) == [.pollingFailed])
+            #expect(harness.notifications.first?.attempts == 1)
+            await clock.advance(by: .seconds(1))
+            try await Self.waitForSleep(2, on: clock)
+            #expect(harness.notifications.map(\.kind) == [.pollingFailed, .pollingRecovered])
+        }
+    }
+
     @Test func aBacklogIsDrainedWithoutWaiting() async throws {
         let clock = RecordingClock()
         let harness = BusHarness()
