@@ -34,7 +34,7 @@ enum ProjectionScenario {
     }
 
     /// Events per second, from the bus's start until the projection has applied all `events`,
-    /// published before it started.
+    /// published before it started, as seen by a check every 10 ms.
     static func projectionRate(_ events: [Message]) async throws -> Double {
         try await withDatabase { database in
             let transport = InMemoryTransport()
@@ -56,8 +56,11 @@ enum ProjectionScenario {
             let clock = ContinuousClock()
             let start = clock.now
             let runner = Task { try await bus.run() }
+            // Every 10 ms: polling every millisecond woke two threads a thousand times a second
+            // beside the projection, about 7% of its CPU in the profile on a 2-core machine, a
+            // cost the bare loop does not pay; 10 ms adds at most 0.2% to a run of 5,000 events.
             while rules.status.position < Int64(events.count) {
-                try await Task.sleep(for: .milliseconds(1))
+                try await Task.sleep(for: .milliseconds(10))
             }
             let elapsed = clock.now - start
             runner.cancel()

@@ -19,8 +19,8 @@ import Synchronization
 /// creates with the `createTable` closure it is given; queries read the view `<name>`, which
 /// points at the table of the version that is complete.
 ///
-/// For each event the projection runs, in one write transaction: the handler registered for its
-/// type (with ``on(_:_:)``), the record of its message id, and the advance of its checkpoint
+/// For each event the projection runs, in one write transaction: the record of its message id,
+/// the handler registered for its type (with ``on(_:_:)``), and the advance of its checkpoint
 /// (table `cqrs_checkpoints`). A crash in the middle rolls all of it back and the transport
 /// delivers the event again; an event delivered again after its transaction committed — or
 /// published again by an outbox relay with the same id — is found among the applied ids and
@@ -285,34 +285,20 @@ public final class SQLiteProjection: Service, Sendable {
         let outcome: (applied: Bool, position: Int64)
         do {
             outcome = try await database.write { db in
-                let seen = try Bool.fetchOne(
-                    db,
-                    sql:
-                        "SELECT EXISTS(SELECT 1 FROM cqrs_applied_events WHERE name = ? AND version = ? AND message_id = ?)",
-                    arguments: [name, version, message.id]
-                )
-                if seen == true {
+                // Two cached statements of bookkeeping per event, compiled once per connection:
+                // the applied id, whose conflict finds an event applied before, and the advance
+                // of the checkpoint, which answers the new position.
+                try db.cachedStatement(sql: Self.recordAppliedID)
+                    .execute(arguments: [name, version, message.id, appliedAt])
+                guard db.changesCount > 0 else {
                     return (false, 0)
                 }
                 try apply?(message, db, table)
-                try db.execute(
-                    sql: "INSERT INTO cqrs_applied_events (name, version, message_id, applied_at) VALUES (?, ?, ?, ?)",
-                    arguments: [name, version, message.id, appliedAt]
-                )
-                try db.execute(
-                    sql: """
-                        UPDATE cqrs_checkpoints SET position = position + 1, skipped = skipped + ?
-                        WHERE name = ? AND version = ?
-                        """,
+                let position = try Int64.fetchOne(
+                    db.cachedStatement(sql: Self.advanceCheckpoint),
                     arguments: [apply == nil ? 1 : 0, name, version]
                 )
-                let position =
-                    try Int64.fetchOne(
-                        db,
-                        sql: "SELECT position FROM cqrs_checkpoints WHERE name = ? AND version = ?",
-                        arguments: [name, version]
-                    ) ?? 0
-                return (true, position)
+                return (true, position ?? 0)
             }
         } catch {
             state.withLock { $0.status.lastError = "\(error)" }
@@ -437,6 +423,20 @@ public final class SQLiteProjection: Service, Sendable {
     }
 
     // MARK: - Tables
+
+    /// Records an event's id as applied; changes nothing for an id already recorded.
+    private static let recordAppliedID = """
+        INSERT INTO cqrs_applied_events (name, version, message_id, applied_at) VALUES (?, ?, ?, ?)
+        ON CONFLICT (name, version, message_id) DO NOTHING
+        """
+
+    /// Advances a checkpoint by one event, counting it as skipped when its first argument is 1,
+    /// and answers the new position.
+    private static let advanceCheckpoint = """
+        UPDATE cqrs_checkpoints SET position = position + 1, skipped = skipped + ?
+        WHERE name = ? AND version = ?
+        RETURNING position
+        """
 
     private static func createBookkeeping(in db: Database, now: TimeInterval) throws {
         try db.execute(
