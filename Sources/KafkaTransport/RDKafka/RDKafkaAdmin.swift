@@ -242,12 +242,3 @@ enum RDKafkaAdmin {
         return .success(())
     }
 }
-
-/// Carries a value whose thread safety the C library guarantees across a thread hop.
-struct UnsafeSendable<Value>: @unchecked Sendable {
-    let value: Value
-
-    init(_ value: Value) {
-        self.value = value
-    }
-}

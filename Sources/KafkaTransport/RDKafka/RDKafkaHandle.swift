@@ -9,9 +9,10 @@ import CRdKafka
 /// calls, since destroying waits for the client's broker threads; the callbacks librdkafka reaches
 /// through the client's opaque live until it is done.
 ///
-/// librdkafka's client calls are thread-safe, hence `@unchecked Sendable`.
-final class RDKafkaHandle: @unchecked Sendable {
-    let pointer: OpaquePointer
+/// librdkafka's client calls are thread-safe, so the pointer, a C type Swift cannot check, is
+/// `nonisolated(unsafe)`; nothing else about the handle escapes the compiler's checks.
+final class RDKafkaHandle: Sendable {
+    nonisolated(unsafe) let pointer: OpaquePointer
     private let callbacks: any RDKafkaCallbacks
     private let destroyFlags: Int32
 
@@ -24,11 +25,11 @@ final class RDKafkaHandle: @unchecked Sendable {
     }
 
     deinit {
-        let pointer = UnsafeSendable(pointer)
+        nonisolated(unsafe) let pointer = pointer
         let callbacks = callbacks
         let flags = destroyFlags
         RDKafkaBlockingCall.detach {
-            rd_kafka_destroy_flags(pointer.value, flags)
+            rd_kafka_destroy_flags(pointer, flags)
             withExtendedLifetime(callbacks) {}
         }
     }
