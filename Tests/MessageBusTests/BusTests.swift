@@ -193,6 +193,38 @@ struct BusTests {
         await successor.shutdown()
     }
 
+    @Test func aHandlerThatStopsWaitingAtGracefulShutdownLeavesItsMessageForLaterWithoutAFailure() async throws {
+        let broker = InMemoryBroker()
+        let transport = InMemoryTransport(broker: broker)
+        let notifier = RecordingNotifier()
+        let started = Collector<String>()
+        let bus = Bus(transport: transport, notifier: notifier)
+        try bus.consume(from: "work", group: "workers", options: .init(concurrency: 1, maximumDeliveries: 1)) {
+            message,
+            _ in
+            started.append(message.id)
+            // A wait for a retry, as a webhook dispatcher's, that graceful shutdown cuts short.
+            try await cancelWhenGracefulShutdown { try await Task.sleep(for: .seconds(600)) }
+        }
+        let group = ServiceGroup(
+            configuration: ServiceGroupConfiguration(services: [bus], logger: Logger(label: "test"))
+        )
+        try await withThrowingTaskGroup(of: Void.self) { tasks in
+            tasks.addTask { try await group.run() }
+            try await bus.waitUntilRunning()
+            try await transport.publish([Message(id: "waiting")], to: "work")
+            try await eventually("the handler is waiting") { started.count == 1 }
+            await group.triggerGracefulShutdown()
+            try await tasks.waitForAll()
+        }
+        // A failure on its one allowed delivery would have been dead-lettered, with a notification.
+        #expect(notifier.received.all.isEmpty, "a shutdown was reported as a failure")
+        let successor = InMemoryTransport(broker: broker)
+        let again = try await read(1, from: "work", on: successor, group: "workers")
+        #expect(again.map(\.id) == ["waiting"])
+        await successor.shutdown()
+    }
+
     @Test func invalidRegistrationsAreRejectedWithTheirReason() async throws {
         let bus = Bus(transport: InMemoryTransport())
         #expect {

@@ -252,21 +252,34 @@ public final class WebhookDispatcher: MessageHandler, Service, Sendable {
         let elapsed = startStopwatch()
         while true {
             try Task.checkCancellation()
+            attempts += 1
+            let decision: DeliveryDecision
+            var status = 0
             do throws(ChannelAdapterError) {
                 try await targetPolicy.check(subscription.url)
             } catch {
-                return report(.failed(error))
+                // A refused address is final; a name that did not resolve may resolve next time.
+                guard error.isRetriable else { return report(.failed(error)) }
+                let decision = retry.decision(error: error, attempt: attempts)
+                if let failure = try await wait(
+                    after: decision,
+                    attempts: attempts,
+                    subscription: subscription,
+                    elapsed: elapsed
+                ) {
+                    return report(.failed(failure))
+                }
+                continue
             }
-            attempts += 1
-            let decision: DeliveryDecision
             switch await post(message, to: subscription, signer: signer) {
             case .failure(let error):
                 if Task.isCancelled { throw CancellationError() }
-                decision = retry.decision(error: error, attempt: attempts)
+                decision = retry.decision(
+                    error: HTTPFailure.exchange(error, url: subscription.url, method: "POST", adapter: nil),
+                    attempt: attempts
+                )
             case .success(let answer):
-                if (200...299).contains(answer.status) {
-                    return report(.delivered(statusCode: answer.status))
-                }
+                status = answer.status
                 if answer.status == 410 {
                     let reason = "its endpoint \(subscription.url) answered 410 Gone"
                     do {
@@ -314,32 +327,54 @@ public final class WebhookDispatcher: MessageHandler, Service, Sendable {
                     now: now()
                 )
             }
-            switch decision {
-            case .delivered:
-                return report(.delivered(statusCode: 200))
-            case .deadLetter(var error):
-                error.item = subscription.id
-                return report(.failed(error))
-            case .retry(let delay):
-                guard elapsed() + delay <= retryPeriod else {
-                    return report(
-                        .failed(
-                            ChannelAdapterError(
-                                .retriesExhausted,
-                                "Gave up delivering to \(subscription.url) after \(attempts) tries: the next would "
-                                    + "come after the retry period of \(retryPeriod).",
-                                isRetriable: false,
-                                item: subscription.id
-                            )
-                        )
-                    )
-                }
-                logger.debug(
-                    "Retrying webhook delivery",
-                    metadata: ["subscription": "\(subscription.id)", "attempt": "\(attempts)", "delay": "\(delay)"]
-                )
-                try await sleep(delay)
+            if case .delivered = decision {
+                return report(.delivered(statusCode: status))
             }
+            if let failure = try await wait(
+                after: decision,
+                attempts: attempts,
+                subscription: subscription,
+                elapsed: elapsed
+            ) {
+                return report(.failed(failure))
+            }
+        }
+    }
+
+    /// Waits out a retry `decision`, returning `nil` to try again; returns the failure to report
+    /// instead when the decision gives up or the next try would come after the retry period.
+    ///
+    /// - Throws: `CancellationError` when cancelled or when graceful shutdown starts during the
+    ///   wait: the bus then delivers the event again later, and the endpoints that got it
+    ///   already tell it by its `webhook-id`.
+    private func wait(
+        after decision: DeliveryDecision,
+        attempts: Int,
+        subscription: WebhookSubscription,
+        elapsed: () -> Duration
+    ) async throws -> ChannelAdapterError? {
+        switch decision {
+        case .delivered:
+            return nil
+        case .deadLetter(var error):
+            error.item = subscription.id
+            return error
+        case .retry(let delay):
+            guard elapsed() + delay <= retryPeriod else {
+                return ChannelAdapterError(
+                    .retriesExhausted,
+                    "Gave up delivering to \(subscription.url) after \(attempts) tries: the next would "
+                        + "come after the retry period of \(retryPeriod).",
+                    isRetriable: false,
+                    item: subscription.id
+                )
+            }
+            logger.debug(
+                "Retrying webhook delivery",
+                metadata: ["subscription": "\(subscription.id)", "attempt": "\(attempts)", "delay": "\(delay)"]
+            )
+            try await cancelWhenGracefulShutdown { try await self.sleep(delay) }
+            return nil
         }
     }
 

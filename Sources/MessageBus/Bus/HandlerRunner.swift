@@ -1,6 +1,7 @@
 import Logging
 import Messaging
 import Metrics
+import ServiceLifecycle
 import Synchronization
 import Tracing
 
@@ -236,6 +237,18 @@ final class HandlerRunner: Sendable {
             }
             await recordLag()
         } catch {
+            // A handling cut short says nothing about the message: by the bus's own cancellation,
+            // or by a handler that stopped waiting (for a retry, say) when graceful shutdown
+            // began. It is delivered again, and no failure is recorded.
+            if error is CancellationError, Task.isCancelled || Task.isShuttingDownGracefully {
+                context.logger.notice("Handling cut short by shutdown; the message will be delivered again")
+                do {
+                    try delivery.reject(requeue: true)
+                } catch {
+                    context.logger.warning("Interrupted message could not be rejected", metadata: ["error": "\(error)"])
+                }
+                return
+            }
             var failure = MessageBusError.wrapping(error, in: context)
             metrics.failed.increment()
             span.recordError(failure)

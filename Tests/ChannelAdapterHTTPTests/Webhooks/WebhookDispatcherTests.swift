@@ -113,6 +113,26 @@ struct WebhookDispatcherTests {
         }
     }
 
+    @Test func aHostThatDoesNotResolveIsTriedAgainUntilTheRetriesRunOut() async throws {
+        let store = InMemorySubscriptionStore()
+        try await store.register(
+            WebhookSubscription(
+                id: "sub_dns",
+                url: "http://nowhere.invalid/hook",
+                eventTypes: ["order.created"],
+                secret: WebhookSecret.generate().encoded
+            )
+        )
+        try await Self.withDispatcher(Self.makeDispatcher(store: store)) { dispatcher in
+            let report = try #require(try await dispatcher.dispatch(Self.event()).first)
+
+            let error = try #require(report.outcome.failure, "An unresolvable host was reported as \(report.outcome)")
+            #expect(error.code == .retriesExhausted)
+            #expect(error.reason.contains("nowhere.invalid"))
+            #expect(report.attempts == 8)
+        }
+    }
+
     @Test func aGoneEndpointDisablesItsSubscription() async throws {
         let server = WebhookTestServer()
         server.script("gone", [.init(status: .gone)])
