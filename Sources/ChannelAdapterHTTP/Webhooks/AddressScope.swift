@@ -51,7 +51,8 @@ public enum AddressScope: String, Sendable, Hashable, CaseIterable, CustomString
     }
 
     /// The scope of an IPv6 address given as its sixteen bytes; an IPv4 address embedded in
-    /// it (mapped, compatible or NAT64) has the scope of that address.
+    /// it (mapped, compatible, NAT64 `64:ff9b::/96` or 6to4 `2002::/16`) has the scope of that
+    /// address, and the local-use NAT64 prefix `64:ff9b:1::/48` is a private network.
     static func of(ipv6 bytes: [UInt8]) -> AddressScope {
         precondition(bytes.count == 16, "An IPv6 address has 16 bytes.")
         let prefix = bytes[0..<12]
@@ -66,6 +67,12 @@ public enum AddressScope: String, Sendable, Hashable, CaseIterable, CustomString
             || prefix.elementsEqual([0, 0x64, 0xFF, 0x9B, 0, 0, 0, 0, 0, 0, 0, 0])
         {
             return of(ipv4: Array(bytes[12...]))
+        }
+        if bytes[0] == 0x20, bytes[1] == 0x02 {
+            return of(ipv4: Array(bytes[2..<6]))
+        }
+        if bytes[0..<6].elementsEqual([0, 0x64, 0xFF, 0x9B, 0, 0x01]) {
+            return .privateNetwork
         }
         switch bytes[0] {
         case 0xFE where bytes[1] & 0xC0 == 0x80: return .linkLocal

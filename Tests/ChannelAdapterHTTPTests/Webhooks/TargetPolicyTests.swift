@@ -16,6 +16,10 @@ struct TargetPolicyTests {
         ("https://192.168.1.10/hook", .privateNetwork),
         ("http://[fd00::1]/hook", .privateNetwork),
         ("http://[::ffff:127.0.0.1]/hook", .loopback),
+        ("http://[64:ff9b::a9fe:a9fe]/hook", .linkLocal),
+        ("http://[2002:a00:1::1]/hook", .privateNetwork),
+        ("http://[2002:7f00:1::]/hook", .loopback),
+        ("http://[64:ff9b:1::a00:1]/hook", .privateNetwork),
         ("http://0.0.0.0/hook", .unspecified),
     ]
 
@@ -55,6 +59,7 @@ struct TargetPolicyTests {
     @Test func aPublicLiteralIsAllowed() async throws {
         try await TargetPolicy.publicOnly.check("https://93.184.215.14/hook")
         try await TargetPolicy.publicOnly.check("https://[2606:2800:21f:cb07:6820:80da:af6b:8b2c]/hook")
+        try await TargetPolicy.publicOnly.check("https://[2002:5db8:d70e::1]/hook")
     }
 
     @Test(arguments: ["ftp://93.184.215.14/hook", "file:///etc/passwd", "not a url", "http:///hook"])
