@@ -94,8 +94,13 @@ public struct DeliveryPolicy: Sendable {
     /// The decision after try `attempt` (1 for the first) failed with `error` instead of an
     /// answer.
     ///
+    /// A ``ChannelAdapterError`` that is not retriable is dead-lettered as it is, keeping its
+    /// code; any other error that says it is not retriable becomes a `rejected` one.
     /// Cancellation is not a failed delivery: rethrow a `CancellationError` rather than ask.
     public func decision(error: any Error, attempt: Int) -> DeliveryDecision {
+        if let error = error as? ChannelAdapterError, !error.isRetriable {
+            return .deadLetter(error)
+        }
         if let classified = error as? any ClassifiedError, !classified.isRetriable {
             return .deadLetter(
                 ChannelAdapterError(

@@ -317,7 +317,8 @@ public final class PollingAdapter<Source: PollingSource>: Service, Sendable {
             let delay: Duration
             do {
                 let report = try await pollOnce()
-                if notifiedFailure {
+                // Standing by for another instance says nothing about the source.
+                if notifiedFailure, !report.stoodBy {
                     await notifyRecovery(after: failedPolls)
                     notifiedFailure = false
                 }

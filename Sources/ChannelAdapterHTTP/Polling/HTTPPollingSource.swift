@@ -89,6 +89,15 @@ public struct HTTPPollingSource<Item: PolledItem>: PollingSource {
         self.client = client
     }
 
+    /// The scheme, host and port of `address`, lowercased, with the scheme's default port.
+    private static func origin(of address: String) -> String? {
+        guard let components = URLComponents(string: address), let scheme = components.scheme?.lowercased(),
+            let host = components.host?.lowercased()
+        else { return nil }
+        let port = components.port ?? (scheme == "https" ? 443 : 80)
+        return "\(scheme)://\(host):\(port)"
+    }
+
     /// Requests the page after `cursor` and decodes it.
     ///
     /// - Throws: A `ChannelAdapterError` naming the URL, classified as described above; or
@@ -125,6 +134,8 @@ public struct HTTPPollingSource<Item: PolledItem>: PollingSource {
                 isRetriable: false
             )
         } catch {
+            // AsyncHTTPClient reports a cancelled request as its own error.
+            if Task.isCancelled { throw CancellationError() }
             throw HTTPFailure.exchange(error, url: request.url, method: "GET", adapter: nil)
         }
         var page: PolledPage<Item>
@@ -147,6 +158,15 @@ public struct HTTPPollingSource<Item: PolledItem>: PollingSource {
         }
         if case .link = self.cursor {
             if let next = LinkHeader.target(of: "next", in: response.headers, base: request.url) {
+                // The source's headers, credentials included, go to its own origin only.
+                guard Self.origin(of: next) == Self.origin(of: url) else {
+                    throw ChannelAdapterError(
+                        .undecodableResponse,
+                        "GET \(request.url) names a next page on another origin, \(next); the source follows "
+                            + "links on \(url)'s origin only.",
+                        isRetriable: false
+                    )
+                }
                 page.nextCursor = next
             }
         }

@@ -158,6 +158,29 @@ struct HTTPPollingSourceTests {
         }
     }
 
+    @Test func aNextLinkToAnotherOriginIsRefused() async throws {
+        let router = Router()
+        router.get("feed") { _, _ -> Response in
+            Response(
+                status: .ok,
+                headers: [.contentType: "application/json", FieldName("Link")!: "<http://elsewhere.test/feed?page=2>; rel=\"next\""],
+                body: ResponseBody(byteBuffer: ByteBuffer(string: "[]"))
+            )
+        }
+        try await withServer(router) { baseURL in
+            let source = HTTPPollingSource(
+                url: "\(baseURL)/feed",
+                cursor: .link,
+                decoder: .jsonArray { (order: PurchaseOrder) in order.id },
+                headers: ["Authorization": "Bearer secret"]
+            )
+            let error = try await #require(throws: ChannelAdapterError.self) { try await source.poll(after: nil) }
+            #expect(error.code == .undecodableResponse)
+            #expect(!error.isRetriable)
+            #expect(error.reason.contains("http://elsewhere.test/feed?page=2"))
+        }
+    }
+
     @Test func aLinkWithSeveralRelationsOrARelativeTargetIsFollowedAndItsAbsenceFallsBackToTheDecoder() async throws {
         let router = Router()
         router.get("feed") { request, _ -> Response in
