@@ -32,12 +32,6 @@ public struct PolledJSON<Value: PolledItem & BusMessage>: PolledItem {
     /// A message of `Value.messageType` with ``json`` as its payload, keyed and marked with its
     /// kind as a message made from ``value`` would be.
     public func message() throws -> Message {
-        Message(
-            type: Value.messageType,
-            dataContentType: "application/json",
-            key: value.partitionKey,
-            headers: [MessageHeader.messageKind: Value.kind.rawValue],
-            payload: json
-        )
+        Message(value, payload: json, dataContentType: "application/json")
     }
 }

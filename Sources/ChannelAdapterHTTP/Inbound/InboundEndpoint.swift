@@ -29,6 +29,7 @@ import NIOCore
 /// | A body larger than ``maximumBodyBytes`` | 413 |
 /// | A body that is not JSON, or not a `Value` | 400, naming the field that was wrong |
 /// | The `validate` closure throws | 400 (422 if the error says so), with the error |
+/// | The `message` closure throws: the value cannot be made into a message | 500 |
 /// | The bus refuses to publish — the transport is down or full | 503 |
 ///
 /// Every error answer is JSON: `{"error": "...", "field": "..."}`, the field present when one
@@ -208,8 +209,15 @@ public struct InboundEndpoint<Value: BusMessage>: Sendable {
         } catch {
             return problem(.badRequest, "the body is not valid: \(error)")
         }
+        let outgoing: Message
         do {
-            published = try await bus.publish(try message(value), to: topic)
+            outgoing = try message(value)
+        } catch {
+            bus.logger.error("Could not make a message of an inbound request", metadata: ["error": "\(error)"])
+            return problem(.internalServerError, "the request could not be made into a message")
+        }
+        do {
+            published = try await bus.publish(outgoing, to: topic)
         } catch {
             bus.logger.warning(
                 "Could not publish an inbound request",

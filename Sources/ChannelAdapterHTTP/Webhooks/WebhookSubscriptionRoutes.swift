@@ -80,12 +80,16 @@ public struct WebhookSubscriptionRoutes: Sendable {
             return try Self.json(Description(subscription, showingSecret: true), status: .created)
         }
         router.get { _, _ -> Response in
-            try Self.json(try await dispatcher.store.list().map { Description($0, showingSecret: false) })
+            let subscriptions = try await Self.answering { try await dispatcher.store.list() }
+            return try Self.json(subscriptions.map { Description($0, showingSecret: false) })
         }
         router.get(":id") { _, context -> Response in
             let id = try context.parameters.require("id")
-            guard let subscription = try await dispatcher.store.subscription(id) else {
-                throw HTTPError(.notFound, message: "No webhook subscription has the id '\(id)'.")
+            let subscription = try await Self.answering {
+                guard let subscription = try await dispatcher.store.subscription(id) else {
+                    throw ChannelAdapterError.subscriptionNotFound(id)
+                }
+                return subscription
             }
             return try Self.json(Description(subscription, showingSecret: false))
         }
@@ -117,6 +121,7 @@ public struct WebhookSubscriptionRoutes: Sendable {
             case .targetRefused, .invalidConfiguration: throw HTTPError(.unprocessableContent, message: error.reason)
             case .duplicateSubscription: throw HTTPError(.conflict, message: error.reason)
             case .subscriptionNotFound: throw HTTPError(.notFound, message: error.reason)
+            case .storeFailed: throw HTTPError(.serviceUnavailable, message: error.reason)
             default: throw error
             }
         }

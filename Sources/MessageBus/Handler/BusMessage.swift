@@ -1,5 +1,11 @@
 import Messaging
 
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
+
 /// A `Codable` value that travels on the bus under a declared type name: the common interface
 /// applications agree on instead of depending on each other.
 ///
@@ -40,7 +46,18 @@ extension Message {
     /// A message carrying `value`: its type is `Value.messageType`, its key `value.partitionKey`,
     /// and its `message-kind` header `Value.kind`.
     public init<Value: BusMessage>(_ value: Value, codec: some MessageCodec = .json) throws(MessagingError) {
-        try self.init(encoding: value, type: Value.messageType, key: value.partitionKey, codec: codec)
-        headers[MessageHeader.messageKind] = Value.kind.rawValue
+        self.init(value, payload: try codec.encode(value), dataContentType: codec.contentType)
+    }
+
+    /// A message carrying `value` already encoded as `payload` — the bytes a source sent for
+    /// it, say — with the type, key and `message-kind` header a message made from `value` has.
+    public init<Value: BusMessage>(_ value: Value, payload: Data, dataContentType: String) {
+        self.init(
+            type: Value.messageType,
+            dataContentType: dataContentType,
+            key: value.partitionKey,
+            headers: [MessageHeader.messageKind: Value.kind.rawValue],
+            payload: payload
+        )
     }
 }

@@ -229,6 +229,22 @@ struct InboundEndpointTests {
         #expect(harness.published.isEmpty)
     }
 
+    @Test func aValueThatCannotBeMadeIntoAMessageIsA500NotARetry() async throws {
+        struct Unencodable: Error {}
+        let harness = BusHarness()
+        let endpoint = InboundEndpoint(
+            bus: harness.bus,
+            topic: "greetings",
+            as: Greeting.self,
+            message: { _ in throw Unencodable() },
+            answer: { _, message in InboundReceipt(id: message.id, topic: "greetings") }
+        )
+        let answer = try await harness.run { try await Self.post(#"{"id": 1, "mensaje": "Hola"}"#, to: endpoint) }
+        #expect(answer.status == 500)
+        #expect(answer.body.contains("could not be made into a message"))
+        #expect(harness.published.isEmpty)
+    }
+
     @Test func aTransportThatRefusesIsA503() async throws {
         let harness = BusHarness(outgoing: [RefusingTransport()])
         let answer = try await harness.run {
