@@ -163,7 +163,10 @@ struct HTTPPollingSourceTests {
         router.get("feed") { _, _ -> Response in
             Response(
                 status: .ok,
-                headers: [.contentType: "application/json", FieldName("Link")!: "<http://elsewhere.test/feed?page=2>; rel=\"next\""],
+                headers: [
+                    .contentType: "application/json",
+                    FieldName("Link")!: "<http://elsewhere.test/feed?page=2>; rel=\"next\"",
+                ],
                 body: ResponseBody(byteBuffer: ByteBuffer(string: "[]"))
             )
         }

@@ -86,6 +86,14 @@ struct DeliveryPolicyTests {
         let error = try #require(Self.policy.decision(error: invalid, attempt: 1).deadLetterError)
         #expect(error.code == .rejected)
         #expect(error.underlying is MessagingError)
+        let unsendable = ChannelAdapterError(
+            .invalidConfiguration,
+            "POST http://a b/ cannot be sent",
+            isRetriable: false
+        )
+        let kept = try #require(Self.policy.decision(error: unsendable, attempt: 1).deadLetterError)
+        #expect(kept.code == .invalidConfiguration)
+        #expect(kept.reason == unsendable.reason)
         let exhausted = try #require(Self.policy.decision(error: ConnectionReset(), attempt: 5).deadLetterError)
         #expect(exhausted.code == .retriesExhausted)
         #expect(exhausted.underlying is ConnectionReset)
