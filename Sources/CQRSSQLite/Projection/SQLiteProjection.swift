@@ -135,7 +135,11 @@ public final class SQLiteProjection: Service, Sendable {
         let opened: (position: Int64, skipped: Int64, isRebuilding: Bool)
         do {
             opened = try database.write { db in
-                try Self.createBookkeeping(in: db, now: now().timeIntervalSinceReferenceDate)
+                try Self.createBookkeeping(
+                    in: db,
+                    now: now().timeIntervalSinceReferenceDate,
+                    indexingAge: retention != nil
+                )
                 if try !db.tableExists(table) {
                     try createTable(db, table)
                 }
@@ -438,7 +442,9 @@ public final class SQLiteProjection: Service, Sendable {
         RETURNING position
         """
 
-    private static func createBookkeeping(in db: Database, now: TimeInterval) throws {
+    /// Creates the tables every projection of the database shares; with `indexingAge`, also the
+    /// index by application time that pruning reads, which every applied event then writes to.
+    private static func createBookkeeping(in db: Database, now: TimeInterval, indexingAge: Bool) throws {
         try db.execute(
             sql: """
                 CREATE TABLE IF NOT EXISTS cqrs_projections (
@@ -466,9 +472,11 @@ public final class SQLiteProjection: Service, Sendable {
             try db.execute(sql: "ALTER TABLE cqrs_applied_events ADD COLUMN applied_at DOUBLE NOT NULL DEFAULT 0")
             try db.execute(sql: "UPDATE cqrs_applied_events SET applied_at = ?", arguments: [now])
         }
-        try db.execute(
-            sql: "CREATE INDEX IF NOT EXISTS cqrs_applied_events_age ON cqrs_applied_events (name, applied_at)"
-        )
+        if indexingAge {
+            try db.execute(
+                sql: "CREATE INDEX IF NOT EXISTS cqrs_applied_events_age ON cqrs_applied_events (name, applied_at)"
+            )
+        }
     }
 
     /// Points the view `name` at version `version`'s table and drops the older versions.
