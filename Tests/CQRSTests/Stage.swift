@@ -84,16 +84,9 @@ final class Stage: Sendable {
     }
 
     /// Returns once `condition` holds; fails the test after a minute.
-    func waitUntil(_ what: String, _ condition: () async throws -> Bool) async throws {
-        let clock = ContinuousClock()
-        let deadline = clock.now + .seconds(60)
-        var pause = Duration.milliseconds(1)
-        while try await !condition() {
-            guard clock.now < deadline else {
-                throw StageTimeout(description: "timed out after 60 s waiting until \(what)")
-            }
-            try await Task.sleep(for: pause)
-            pause = min(pause * 2, .milliseconds(50))
+    func waitUntil(_ what: String, _ condition: () async -> Bool) async throws {
+        guard try await Messaging.waitUntil(timeout: .seconds(60), condition) else {
+            throw StageTimeout(description: "timed out after 60 s waiting until \(what)")
         }
     }
 }

@@ -113,7 +113,7 @@ public struct DemoPrinter: Sendable {
             request.headers.add(name: "Content-Type", value: "application/json")
             request.body = .bytes(ByteBuffer(string: body))
         }
-        let timeout = TimeAmount.nanoseconds(Int64(requestTimeout / .nanoseconds(1)))
+        let timeout = TimeAmount(requestTimeout)
         let response = try await HTTPClient.shared.execute(request, timeout: timeout)
         let body = try await response.body.collect(upTo: 1 << 20)
         return DemoAnswer(status: response.status, headers: response.headers, body: String(buffer: body))
