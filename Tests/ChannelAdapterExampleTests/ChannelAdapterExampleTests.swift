@@ -220,6 +220,20 @@ struct ChannelAdapterExampleTests {
             let reused = try await call(.PUT, erp, "/orders/1/status", body: other, headers: ["Idempotency-Key": "k-1"])
             #expect(reused.status == 422)
             #expect(reused.json["field"] as? String == "Idempotency-Key")
+            _ = try await call(
+                .POST,
+                erp,
+                "/orders",
+                body: #"{"product": "Mouse", "quantity": 1, "supplier": "nobody"}"#
+            )
+            let otherOrder = try await call(
+                .PUT,
+                erp,
+                "/orders/2/status",
+                body: update,
+                headers: ["Idempotency-Key": "k-1"]
+            )
+            #expect(otherOrder.status == 422, "the same key and body for another order replayed the first answer")
             let bad = try await call(
                 .PUT,
                 erp,

@@ -109,30 +109,30 @@ func buildApplication(
         SendEndpoint(bus: bus).addRoutes(to: router)
         makeServer(ExampleApplication.adapterServer, port: configuration.effectiveAdapterPort, router: router)
     }
-    var inventory: InventoryApplication?
     if configuration.runsInventory {
         let database = try data.openDatabase(for: "inventory", migrator: InventoryApplication.migrator)
         let bus = try makeBus("inventory")
+        let inventory: InventoryApplication
         do {
             inventory = try InventoryApplication(bus: bus, database: database)
         } catch {
             throw ExampleError("cannot start the inventory: \(error)")
         }
         let router = Router()
-        inventory?.addRoutes(to: router)
+        inventory.addRoutes(to: router)
         makeServer(ExampleApplication.inventoryServer, port: configuration.effectiveInventoryPort, router: router)
     }
-    var supplier: SupplierApplication?
     if configuration.runsSupplier {
         let database = try data.openDatabase(for: "supplier", migrator: SupplierApplication.migrator)
         let bus = try makeBus("supplier")
+        let supplier: SupplierApplication
         do {
             supplier = try SupplierApplication(bus: bus, database: database)
         } catch {
             throw ExampleError("cannot start the suppliers: \(error)")
         }
         let router = Router()
-        supplier?.addRoutes(to: router)
+        supplier.addRoutes(to: router)
         makeServer(ExampleApplication.supplierServer, port: configuration.effectiveSupplierPort, router: router)
     }
     var styles: StylesApplication?
@@ -161,8 +161,6 @@ func buildApplication(
         configuration: configuration,
         transport: transport,
         erp: erp,
-        inventory: inventory,
-        supplier: supplier,
         styles: styles,
         process: ExampleProcess(services: services + servers, ports: ports, metrics: metrics, logger: logger)
     )
@@ -203,10 +201,6 @@ final class ExampleApplication: Service {
     let transport: (any MessageTransport)?
     /// The ERP, when the process runs it.
     let erp: ERPApplication?
-    /// The inventory, when the process runs it.
-    let inventory: InventoryApplication?
-    /// The suppliers, when the process runs them.
-    let supplier: SupplierApplication?
     /// Course case 003's styles server, when the process runs it.
     let styles: StylesApplication?
     private let process: ExampleProcess
@@ -215,22 +209,15 @@ final class ExampleApplication: Service {
         configuration: ExampleConfiguration,
         transport: (any MessageTransport)?,
         erp: ERPApplication?,
-        inventory: InventoryApplication?,
-        supplier: SupplierApplication?,
         styles: StylesApplication?,
         process: ExampleProcess
     ) {
         self.configuration = configuration
         self.transport = transport
         self.erp = erp
-        self.inventory = inventory
-        self.supplier = supplier
         self.styles = styles
         self.process = process
     }
-
-    /// The metrics the process's buses record.
-    var metrics: ExampleMetrics { process.metrics }
 
     /// Runs everything until graceful shutdown or cancellation.
     func run() async throws {

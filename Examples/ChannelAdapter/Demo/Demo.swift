@@ -90,7 +90,9 @@ struct Demo: Sendable {
         printer: DemoPrinter,
         _ condition: @Sendable (OrderBook.Entry) -> Bool
     ) async throws {
-        guard let erp = application.erp else { return }
+        guard let erp = application.erp else {
+            throw ExampleError("the orders demo needs the ERP application")
+        }
         let clock = ContinuousClock()
         let deadline = clock.now.advanced(by: printer.processingDeadline)
         while try await !(erp.orders.entry(id).map(condition) ?? false) {

@@ -105,7 +105,8 @@ struct ERPApplication: Sendable {
                 status: update.status,
                 detail: update.detail,
                 key: key,
-                request: String(decoding: body, as: UTF8.self)
+                // The order is part of the request: a key reused for another order is refused.
+                request: "PUT /orders/\(id)/status \(String(decoding: body, as: UTF8.self))"
             )
             switch outcome {
             case .applied(let entry):

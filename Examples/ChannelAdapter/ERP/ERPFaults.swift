@@ -25,9 +25,4 @@ final class ERPFaults: Sendable {
     func next() -> Fault? {
         pending.withLock { $0.isEmpty ? nil : $0.removeFirst() }
     }
-
-    /// How many faults are left.
-    var remaining: Int {
-        pending.withLock { $0.count }
-    }
 }
