@@ -40,7 +40,7 @@ import Synchronization
 /// - a timeout: `ChannelAdapterError.Code.timedOut`, retriable;
 /// - a connection refused or lost: `ChannelAdapterError.Code.connectionFailed`, retriable;
 /// - any other status: `ChannelAdapterError.Code.rejected`, not retriable;
-/// - a body larger than the limit, or one the decoder refuses:
+/// - a body larger than the limit, one the decoder refuses, or a next link to another origin:
 ///   `ChannelAdapterError.Code.undecodableResponse`, not retriable.
 public struct HTTPPollingSource<Item: PolledItem>: PollingSource {
     /// The URL of the first page; later pages add the cursor to it, or replace it with the next

@@ -42,7 +42,10 @@ import Tracing
 ///
 /// On graceful shutdown the bus stops taking messages, lets running handlers finish and
 /// acknowledge, and then leaves its consumer groups. Messages it had received but not started
-/// go back to the transport unacknowledged, for the next member.
+/// go back to the transport unacknowledged, for the next member. A handler that stops waiting
+/// when graceful shutdown begins (through `cancelWhenGracefulShutdown`) and throws a
+/// `CancellationError` has its message go back the same way: no failure is recorded, no
+/// notification raised and nothing dead-lettered.
 public final class Bus: Service, Sendable {
     /// How one handler consumes its topic.
     public struct HandlerOptions: Sendable {
