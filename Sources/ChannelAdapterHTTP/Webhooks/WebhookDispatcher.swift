@@ -255,77 +255,67 @@ public final class WebhookDispatcher: MessageHandler, Service, Sendable {
             attempts += 1
             let decision: DeliveryDecision
             var status = 0
-            do throws(ChannelAdapterError) {
-                try await targetPolicy.check(subscription.url)
-            } catch {
+            if let refused = await refusal(of: subscription.url) {
                 // A refused address is final; a name that did not resolve may resolve next time.
-                guard error.isRetriable else { return report(.failed(error)) }
-                let decision = retry.decision(error: error, attempt: attempts)
-                if let failure = try await wait(
-                    after: decision,
-                    attempts: attempts,
-                    subscription: subscription,
-                    elapsed: elapsed
-                ) {
-                    return report(.failed(failure))
-                }
-                continue
-            }
-            switch await post(message, to: subscription, signer: signer) {
-            case .failure(let error):
-                if Task.isCancelled { throw CancellationError() }
-                decision = retry.decision(
-                    error: HTTPFailure.exchange(error, url: subscription.url, method: "POST", adapter: nil),
-                    attempt: attempts
-                )
-            case .success(let answer):
-                status = answer.status
-                if answer.status == 410 {
-                    let reason = "its endpoint \(subscription.url) answered 410 Gone"
-                    do {
-                        try await store.disable(subscription.id, reason: reason, at: now())
-                    } catch let error as ChannelAdapterError where error.code == .subscriptionNotFound {
-                        // Deleted meanwhile: it gets no more deliveries either way.
-                    } catch {
+                guard refused.isRetriable else { return report(.failed(refused)) }
+                decision = retry.decision(error: refused, attempt: attempts)
+            } else {
+                switch await post(message, to: subscription, signer: signer) {
+                case .failure(let error):
+                    if Task.isCancelled { throw CancellationError() }
+                    decision = retry.decision(
+                        error: HTTPFailure.exchange(error, url: subscription.url, method: "POST", adapter: nil),
+                        attempt: attempts
+                    )
+                case .success(let answer):
+                    status = answer.status
+                    if answer.status == 410 {
+                        let reason = "its endpoint \(subscription.url) answered 410 Gone"
+                        do {
+                            try await store.disable(subscription.id, reason: reason, at: now())
+                        } catch let error as ChannelAdapterError where error.code == .subscriptionNotFound {
+                            // Deleted meanwhile: it gets no more deliveries either way.
+                        } catch {
+                            return report(
+                                .failed(
+                                    ChannelAdapterError(
+                                        .storeFailed,
+                                        "The endpoint \(subscription.url) answered 410 Gone, but disabling subscription "
+                                            + "'\(subscription.id)' failed: \(error)",
+                                        item: subscription.id,
+                                        underlying: error
+                                    )
+                                )
+                            )
+                        }
+                        logger.warning(
+                            "Disabled webhook subscription",
+                            metadata: ["subscription": "\(subscription.id)", "reason": "\(reason)"]
+                        )
+                        return report(.disabled(reason: reason))
+                    }
+                    if (300...399).contains(answer.status) {
+                        let location = answer.location.map { " to \($0)" } ?? ""
                         return report(
                             .failed(
                                 ChannelAdapterError(
-                                    .storeFailed,
-                                    "The endpoint \(subscription.url) answered 410 Gone, but disabling subscription "
-                                        + "'\(subscription.id)' failed: \(error)",
+                                    .rejected,
+                                    "The endpoint \(subscription.url) answered \(answer.status), redirecting\(location); "
+                                        + "webhooks follow no redirects.",
+                                    isRetriable: false,
                                     item: subscription.id,
-                                    underlying: error
+                                    statusCode: answer.status
                                 )
                             )
                         )
                     }
-                    logger.warning(
-                        "Disabled webhook subscription",
-                        metadata: ["subscription": "\(subscription.id)", "reason": "\(reason)"]
-                    )
-                    return report(.disabled(reason: reason))
-                }
-                if (300...399).contains(answer.status) {
-                    let location = answer.location.map { " to \($0)" } ?? ""
-                    return report(
-                        .failed(
-                            ChannelAdapterError(
-                                .rejected,
-                                "The endpoint \(subscription.url) answered \(answer.status), redirecting\(location); "
-                                    + "webhooks follow no redirects.",
-                                isRetriable: false,
-                                item: subscription.id,
-                                statusCode: answer.status
-                            )
-                        )
+                    decision = retry.decision(
+                        statusCode: answer.status,
+                        retryAfter: answer.retryAfter,
+                        attempt: attempts,
+                        now: now()
                     )
                 }
-                decision = retry.decision(
-                    statusCode: answer.status,
-                    retryAfter: answer.retryAfter,
-                    attempt: attempts,
-                    now: now()
-                )
             }
             if case .delivered = decision {
                 return report(.delivered(statusCode: status))
@@ -338,6 +328,16 @@ public final class WebhookDispatcher: MessageHandler, Service, Sendable {
             ) {
                 return report(.failed(failure))
             }
+        }
+    }
+
+    /// Why the target policy refuses `url` now, or `nil` when it may be called.
+    private func refusal(of url: String) async -> ChannelAdapterError? {
+        do throws(ChannelAdapterError) {
+            try await targetPolicy.check(url)
+            return nil
+        } catch {
+            return error
         }
     }
 
